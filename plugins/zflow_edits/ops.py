@@ -1,0 +1,72 @@
+"""The core edit operations (inpaint, background, outpaint, restyle): parameter checks and output sizes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from . import checks
+
+
+@dataclass(frozen=True, slots=True)
+class Inpaint:
+    """Repaint a region: ``region`` ("face", "subject", a 0-1 box or a mask file), ``prompt``, ``strength``."""
+
+    name: str = "inpaint"
+
+    def normalize(self, params: Mapping[str, Any], size: tuple[int, int]) -> dict[str, Any]:
+        checks.check_keys(self.name, params, ("region", "prompt"), ("strength",))
+        return {"region": checks.region(params["region"]),
+                "prompt": checks.prompt(self.name, params["prompt"], required=True),
+                "strength": checks.strength(self.name, params.get("strength", 1.0))}
+
+    def output_size(self, params: Mapping[str, Any], size: tuple[int, int]) -> tuple[int, int]:
+        return size[0], size[1]
+
+
+@dataclass(frozen=True, slots=True)
+class Background:
+    """Replace everything but the subject with ``prompt``."""
+
+    name: str = "background"
+
+    def normalize(self, params: Mapping[str, Any], size: tuple[int, int]) -> dict[str, Any]:
+        checks.check_keys(self.name, params, ("prompt",), ())
+        return {"prompt": checks.prompt(self.name, params["prompt"], required=True)}
+
+    def output_size(self, params: Mapping[str, Any], size: tuple[int, int]) -> tuple[int, int]:
+        return size[0], size[1]
+
+
+@dataclass(frozen=True, slots=True)
+class Outpaint:
+    """Grow the canvas to ``size`` (an aspect such as "9:16" or "WxH"), the input centred, the border painted."""
+
+    name: str = "outpaint"
+
+    def normalize(self, params: Mapping[str, Any], size: tuple[int, int]) -> dict[str, Any]:
+        checks.check_keys(self.name, params, ("size",), ("prompt",))
+        return {"size": checks.canvas(params["size"], size),
+                "prompt": checks.prompt(self.name, params.get("prompt", ""), required=False)}
+
+    def output_size(self, params: Mapping[str, Any], size: tuple[int, int]) -> tuple[int, int]:
+        width, height = checks.canvas(params["size"], size)
+        return width, height
+
+
+@dataclass(frozen=True, slots=True)
+class Restyle:
+    """Redraw the whole image in the style of ``prompt``; ``strength`` is how far it moves (default 0.6)."""
+
+    name: str = "restyle"
+
+    def normalize(self, params: Mapping[str, Any], size: tuple[int, int]) -> dict[str, Any]:
+        checks.check_keys(self.name, params, ("prompt",), ("strength",))
+        return {"prompt": checks.prompt(self.name, params["prompt"], required=True),
+                "strength": checks.strength(self.name, params.get("strength", 0.6))}
+
+    def output_size(self, params: Mapping[str, Any], size: tuple[int, int]) -> tuple[int, int]:
+        return size[0], size[1]
+
+
+#: One instance of each core operation, in the order ``zflow plugins`` lists them.
+CORE_OPS = (Inpaint(), Background(), Outpaint(), Restyle())

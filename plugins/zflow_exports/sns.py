@@ -1,0 +1,81 @@
+"""The ``sns`` exporter: every scene at every named social-network preset, under each platform's byte cap."""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Mapping
+
+from zflow.contracts import Output, Request
+
+from .common import fail, options, scene_images
+from .encode import OverCap, encode_capped
+from .frame import Framer, reframe_requests
+from .presets import Preset, catalog, lookup
+from .provenance import save_options
+from .signing import Signer, check_c2pa
+
+
+def chosen(opts: Mapping[str, Any], default: str | None = None) -> list[Preset]:
+    """The presets an export's options name (``presets`` list or one ``preset``), resolved; raises ValueError."""
+    table = catalog(_custom(opts))
+    names = [p["name"] if isinstance(p, Mapping) else p for p in opts.get("presets") or []]
+    if opts.get("preset"):
+        names.append(opts["preset"])
+    if not names and default:
+        names = [default]
+    if not names:
+        raise ValueError(f"name at least one preset; known presets: {', '.join(sorted(table))}")
+    return [lookup(table, str(n)) for n in names]
+
+
+def _custom(opts: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """User presets: dicts inside ``presets`` and the ``custom_presets`` list."""
+    inline = [p for p in opts.get("presets") or [] if isinstance(p, Mapping)]
+    return inline + list(opts.get("custom_presets") or [])
+
+
+class SnsExporter:
+    """Exports each scene to each chosen preset as ``<preset>/<scene>.<ext>``."""
+
+    name = "sns"
+    version = "1"
+
+    def check(self, params: Mapping[str, Any]) -> None:
+        opts = params.get("options") or params
+        chosen(opts)
+        check_c2pa(opts)
+
+    def reframes(self, params: Mapping[str, Any], size: tuple[int, int]) -> dict[str, dict[str, str]]:
+        return reframe_requests(size, [p.size for p in chosen(params.get("options") or params)])
+
+    def export(self, request: Request) -> Output:
+        opts = options(request)
+        presets = chosen(opts)
+        signer = Signer.from_options(opts, request.root)
+        files: dict[str, bytes] = {}
+        report: dict[str, Any] = {}
+        errors: list[str] = []
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            for scene in scene_images(request):
+                framer = Framer(scene)
+                meta = scene.meta()
+                jobs = {p: pool.submit(_render, framer, p, meta, signer) for p in presets}
+                for preset, job in jobs.items():
+                    name = f"{preset.name}/{scene.slug}.{preset.extension}"
+                    try:
+                        files[name], report[name] = job.result()
+                    except (OverCap, ValueError) as err:
+                        errors.append(f"scene {scene.id!r}, preset {preset.name!r}: {err}")
+        fail(request, errors)
+        return Output(files, {"exporter": self.name, "files": report})
+
+
+def _render(framer: Framer, preset: Preset, meta: Mapping[str, Any], signer: Signer) -> tuple[bytes, dict[str, Any]]:
+    """One scene at one preset: framed, encoded under the cap with provenance, signed when configured."""
+    img = framer.frame(preset.size, preset.safe_box)
+    cap = preset.max_bytes - signer.reserve
+    data, quality = encode_capped(img, preset.format, cap, save_options(preset.format, meta))
+    data = signer.sign(data, preset.format)
+    if len(data) > preset.max_bytes:
+        raise OverCap(f"signed file is {len(data):,} bytes, over the {preset.max_bytes:,}-byte cap")
+    return data, {"size": list(preset.size), "bytes": len(data), "quality": quality, "format": preset.format}

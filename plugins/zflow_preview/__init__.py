@@ -1,0 +1,16 @@
+"""zflow's weightless preview backend, registered through the register_backends hook."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from zflow.hookspecs import hookimpl
+
+from .backend import PreviewBackend
+
+__all__ = ["PreviewBackend", "register_backends"]
+
+
+@hookimpl
+def register_backends(register: Callable[[Any], None]) -> None:
+    """Register the preview backend."""
+    register(PreviewBackend())

@@ -1,0 +1,130 @@
+"""The preview's edit operations on real pixels: inpaint a region, replace the background, outpaint, restyle."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from PIL import Image, ImageDraw, ImageFilter, ImageOps
+
+from .palette import mix, palette_for, words
+from .scenery import draw_setting
+from .seeding import stream
+from .text import MIN_TEXT, Fonts, caption, label, preview_mark
+
+Boxes = tuple[list[list[int]], list[int] | None]
+_INK = {"ink", "comic", "manga", "line", "lineart", "sketch", "pencil", "drawing", "charcoal"}
+_MONO = {"noir", "monochrome", "grayscale", "greyscale", "bw"}
+_FLAT = {"poster", "pop", "flat", "cartoon", "vector", "anime", "cel"}
+_PAINT = {"watercolor", "watercolour", "painting", "painted", "oil", "impressionist", "pastel", "gouache"}
+
+
+def region_mask(region: Any, size: tuple[int, int], meta: Mapping[str, Any], root: Path) -> Image.Image:
+    """The inpaint mask (white = repaint) of a normalized region for an image of ``size`` with ``meta``."""
+    width, height = size
+    mask = Image.new("L", size, 0)
+    draw = ImageDraw.Draw(mask)
+    if region == "face":
+        if not meta.get("faces"):
+            raise ValueError("inpaint 'face': the input image records no faces; use a box or a mask image instead")
+        for box in meta["faces"]:
+            draw.rectangle(_inclusive(box), fill=255)
+    elif region == "subject":
+        if not meta.get("focus"):
+            raise ValueError("inpaint 'subject': the input image records no subject; use a box or a mask image")
+        draw.rectangle(_inclusive(meta["focus"]), fill=255)
+    elif isinstance(region, list):
+        x0, y0, x1, y1 = region
+        draw.rectangle(_inclusive([round(x0 * width), round(y0 * height), round(x1 * width), round(y1 * height)]),
+                       fill=255)
+    else:
+        with Image.open(root / region["file"]) as given:
+            mask = given.convert("L").resize(size, Image.Resampling.NEAREST).point(lambda v: 255 if v >= 128 else 0)
+    return mask
+
+
+def inpaint(image: Image.Image, mask: Image.Image, prompt: str, strength: float, seed: int,
+            fonts: Fonts) -> Image.Image:
+    """Repaint the white of ``mask`` with a pattern in the colours of ``prompt``; every other pixel stays as it was."""
+    width, height = image.size
+    palette = palette_for(prompt)
+    painted = Image.new("RGB", image.size, palette.accent)
+    draw = ImageDraw.Draw(painted)
+    step = max(4, min(width, height) // 40)
+    stripe = mix(palette.accent, palette.light, 0.45)
+    offset = stream("inpaint", seed, prompt).randrange(step)
+    for x in range(-height + offset, width, step * 2):
+        draw.line((x, 0, x + height, height), fill=stripe, width=max(1, step // 2))
+    left, top, right, bottom = mask.getbbox() or (0, 0, width, height)
+    px = min(right - left, bottom - top) / 6
+    if px >= MIN_TEXT:
+        label(draw, ((left + right) / 2, (top + bottom) / 2), _short(prompt), fonts(px), palette.far)
+    return Image.composite(Image.blend(image, painted, strength), image, mask)
+
+
+def background(image: Image.Image, focus: list[int] | None, prompt: str, seed: int, fonts: Fonts) -> Image.Image:
+    """Everything outside the subject box ``focus`` redrawn as the setting ``prompt`` describes."""
+    if not focus:
+        raise ValueError("background: the input image records no subject (focus) to keep")
+    palette = palette_for(prompt)
+    setting = Image.new("RGB", image.size)
+    draw_setting(setting, palette, 0.62, words(prompt), stream("background", seed, prompt))
+    draw = ImageDraw.Draw(setting)
+    caption(draw, image.size, fonts, "", f"background: {prompt}")
+    preview_mark(draw, image.size, fonts)
+    keep = Image.new("L", image.size, 0)
+    ImageDraw.Draw(keep).rectangle(_inclusive(focus), fill=255)
+    return Image.composite(image, setting, keep)
+
+
+def outpaint(image: Image.Image, canvas: tuple[int, int], prompt: str, fonts: Fonts) -> tuple[Image.Image, tuple[int, int]]:
+    """``image`` centred on ``canvas``, the border its own edges stretched and blurred; returns it and the offset."""
+    width, height = canvas
+    offset = ((width - image.width) // 2, (height - image.height) // 2)
+    small = image.resize((max(1, width // 8), max(1, height // 8)), Image.Resampling.BILINEAR)
+    border = small.filter(ImageFilter.GaussianBlur(radius=2)).resize(canvas, Image.Resampling.BILINEAR)
+    if prompt:
+        border = Image.blend(border, Image.new("RGB", canvas, palette_for(prompt).sky_bottom), 0.3)
+    border.paste(image, offset)
+    preview_mark(ImageDraw.Draw(border), canvas, fonts)
+    return border, offset
+
+
+def restyle(image: Image.Image, prompt: str, strength: float) -> Image.Image:
+    """``image`` moved by ``strength`` towards a filter the prompt's words pick: ink lines, mono, flat, paint or tint."""
+    found = words(prompt.replace("&", ""))
+    if found & _INK:
+        lines = ImageOps.invert(image.convert("L").filter(ImageFilter.FIND_EDGES))
+        styled = ImageOps.autocontrast(lines).convert("RGB")
+    elif found & _MONO or {"black", "white"} <= found:
+        styled = ImageOps.autocontrast(image.convert("L"), cutoff=2).convert("RGB")
+    elif found & _FLAT:
+        styled = ImageOps.posterize(image, 2)
+    elif found & _PAINT:
+        styled = ImageOps.posterize(image.filter(ImageFilter.GaussianBlur(radius=max(image.size) / 300)), 4)
+    else:
+        palette = palette_for(prompt, prompt)
+        styled = ImageOps.colorize(image.convert("L"), mix(palette.far, (0, 0, 0), 0.5), palette.light,
+                                   mid=palette.accent)
+    return Image.blend(image, styled, strength)
+
+
+def shifted(boxes: Boxes, offset: tuple[int, int]) -> Boxes:
+    """Faces and focus boxes moved by ``offset``."""
+    dx, dy = offset
+    faces, focus = boxes
+
+    def move(box: list[int]) -> list[int]:
+        return [box[0] + dx, box[1] + dy, box[2] + dx, box[3] + dy]
+
+    return [move(f) for f in faces], move(focus) if focus else None
+
+
+def _inclusive(box: list[int]) -> tuple[int, int, int, int]:
+    """A pixel box [x0, y0, x1, y1) (x1, y1 excluded) as Pillow's inclusive rectangle."""
+    x0, y0, x1, y1 = (round(v) for v in box)
+    return x0, y0, x1 - 1, y1 - 1
+
+
+def _short(prompt: str) -> str:
+    text = " ".join(prompt.split()[:4])
+    return text if len(prompt.split()) <= 4 else text + "…"

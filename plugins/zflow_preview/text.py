@@ -1,0 +1,104 @@
+"""Text on previews: a font cache (the backend's handle), wrapping, labels, the title and the PREVIEW mark."""
+from __future__ import annotations
+
+from PIL import ImageDraw, ImageFont
+
+from .palette import RGB, ink
+
+Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+#: Text smaller than this many pixels is not drawn (unreadable, and slow for thumbnails).
+MIN_TEXT = 7
+
+
+class Fonts:
+    """Pillow's scalable default font, loaded once per size."""
+
+    def __init__(self) -> None:
+        self._by_size: dict[int, Font] = {}
+
+    def __call__(self, size: float) -> Font:
+        px = max(MIN_TEXT, round(size))
+        if px not in self._by_size:
+            self._by_size[px] = ImageFont.load_default(size=px)
+        return self._by_size[px]
+
+
+def wrap(text: str, font: Font, width: float, max_lines: int) -> list[str]:
+    """Greedy word wrap to ``width`` pixels; an overlong word is cut, and the last line ends in "…" if text is left."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if font.getlength(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        line = word
+        while font.getlength(line) > width and len(line) > 1:
+            cut = _fit(line, font, width)
+            lines.append(line[:cut])
+            line = line[cut:]
+    if line:
+        lines.append(line)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        last = lines[-1]
+        while last and font.getlength(last + "…") > width:
+            last = last[:-1]
+        lines[-1] = last + "…"
+    return lines
+
+
+def label(draw: ImageDraw.ImageDraw, centre: tuple[float, float], text: str, font: Font, fill: RGB) -> None:
+    """A rounded pill of colour ``fill`` with ``text`` centred on ``centre``."""
+    x, y = centre
+    left, top, right, bottom = font.getbbox(text)
+    pad = max(2, (bottom - top) // 3)
+    w, h = right - left, bottom - top
+    box = (x - w / 2 - pad * 2, y - h / 2 - pad, x + w / 2 + pad * 2, y + h / 2 + pad)
+    draw.rounded_rectangle(box, radius=(h + 2 * pad) / 2, fill=fill)
+    draw.text((x, y), text, font=font, fill=ink(fill), anchor="mm")
+
+
+def preview_mark(draw: ImageDraw.ImageDraw, size: tuple[int, int], fonts: Fonts, word: str = "PREVIEW") -> None:
+    """The corner badge that says this is not a real render (``word`` may say which pass made it)."""
+    width, height = size
+    px = max(5, min(width, height) // 28)
+    font = fonts(px)
+    left, top, right, bottom = font.getbbox(word)
+    pad = max(2, px // 3)
+    box = (width - (right - left) - 3 * pad, pad, width - pad, pad + (bottom - top) + 2 * pad)
+    draw.rectangle(box, fill=(200, 30, 40), outline=(255, 255, 255), width=max(1, px // 10))
+    if px >= MIN_TEXT:
+        draw.text(((box[0] + box[2]) / 2, (box[1] + box[3]) / 2), word, font=font, fill=(255, 255, 255), anchor="mm")
+
+
+def caption(draw: ImageDraw.ImageDraw, size: tuple[int, int], fonts: Fonts, title: str, prompt: str) -> None:
+    """The title at the top left and the prompt, wrapped small, on a dark strip at the bottom."""
+    width, height = size
+    small = min(width, height) / 42
+    if title and small * 1.8 >= MIN_TEXT:
+        font = fonts(small * 1.8)
+        pad = small
+        lines = wrap(title, font, width * 0.7, 2)
+        for i, line in enumerate(lines):
+            xy = (pad, pad + i * small * 2.1)
+            draw.text((xy[0] + 1, xy[1] + 1), line, font=font, fill=(0, 0, 0))
+            draw.text(xy, line, font=font, fill=(255, 255, 255))
+    if prompt and small >= MIN_TEXT:
+        font = fonts(small)
+        lines = wrap(prompt, font, width - 2 * small, 3)
+        line_h = small * 1.3
+        top = height - len(lines) * line_h - small
+        draw.rectangle((0, top - small * 0.5, width, height), fill=(16, 16, 20))
+        for i, line in enumerate(lines):
+            draw.text((small, top + i * line_h), line, font=font, fill=(220, 220, 220))
+
+
+def _fit(text: str, font: Font, width: float) -> int:
+    """How many leading characters of ``text`` fit in ``width`` (at least one)."""
+    cut = len(text)
+    while cut > 1 and font.getlength(text[:cut]) > width:
+        cut -= 1
+    return cut

@@ -1,0 +1,1 @@
+"""zflow zimage plugin (being written)."""

@@ -1,0 +1,131 @@
+"""Tiny random-weight diffusers models (Z-Image, Z-Image Omni, Stable Diffusion) saved to folders for offline tests."""
+from __future__ import annotations
+
+from pathlib import Path
+
+QWEN_SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>", "<think>",
+                 "</think>"]
+QWEN_CHAT_TEMPLATE = (
+    "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}<|im_end|>\n"
+    "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n"
+    "{% if not enable_thinking %}<think>\n\n</think>\n\n{% endif %}{% endif %}"
+)
+
+
+def byte_symbols() -> list[str]:
+    """The 256 printable stand-ins of byte-level BPE, in byte order."""
+    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(
+        range(ord("®"), ord("ÿ") + 1))
+    table, extra = {}, 0
+    for byte in range(256):
+        if byte in printable:
+            table[byte] = chr(byte)
+        else:
+            table[byte] = chr(256 + extra)
+            extra += 1
+    return [table[b] for b in range(256)]
+
+
+def qwen_tokenizer():
+    """A byte-level Qwen2 tokenizer with the special tokens and chat template Z-Image uses."""
+    from transformers import Qwen2Tokenizer
+
+    vocab = {s: i for i, s in enumerate(byte_symbols())}
+    tokenizer = Qwen2Tokenizer(vocab=vocab, merges=[], unk_token=None, eos_token="<|im_end|>",
+                               pad_token="<|endoftext|>")
+    tokenizer.add_special_tokens({"additional_special_tokens": QWEN_SPECIALS})
+    tokenizer.chat_template = QWEN_CHAT_TEMPLATE
+    return tokenizer
+
+
+def zimage_parts(seed: int = 0, vae_blocks: int = 4, siglip_dim: int | None = None) -> dict:
+    """The five Z-Image components with random weights (values from the reference's tiny model)."""
+    import torch
+    from diffusers import AutoencoderKL, FlowMatchEulerDiscreteScheduler, ZImageTransformer2DModel
+    from transformers import Qwen3Config, Qwen3Model
+
+    tokenizer = qwen_tokenizer()
+    torch.manual_seed(seed)
+    transformer = ZImageTransformer2DModel(
+        all_patch_size=(2,), all_f_patch_size=(1,), in_channels=16, dim=32, n_layers=2, n_refiner_layers=1,
+        n_heads=2, n_kv_heads=2, norm_eps=1e-5, qk_norm=True, cap_feat_dim=16, siglip_feat_dim=siglip_dim,
+        rope_theta=256.0, t_scale=1000.0, axes_dims=[8, 4, 4], axes_lens=[1024, 128, 128],
+    )
+    with torch.no_grad():  # created with torch.empty: fix them so no NaN is saved
+        for pad in ("x_pad_token", "cap_pad_token", "siglip_pad_token"):
+            if getattr(transformer, pad, None) is not None:
+                getattr(transformer, pad).copy_(torch.ones_like(getattr(transformer, pad)))
+    torch.manual_seed(seed)
+    vae = AutoencoderKL(
+        in_channels=3, out_channels=3, down_block_types=["DownEncoderBlock2D"] * vae_blocks,
+        up_block_types=["UpDecoderBlock2D"] * vae_blocks, block_out_channels=[32] * vae_blocks, layers_per_block=1,
+        latent_channels=16, norm_num_groups=32, sample_size=32, scaling_factor=0.3611, shift_factor=0.1159,
+    )
+    torch.manual_seed(seed)
+    text_encoder = Qwen3Model(Qwen3Config(
+        hidden_size=16, intermediate_size=16, num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=2,
+        head_dim=8, vocab_size=len(tokenizer), max_position_embeddings=512,
+    ))
+    scheduler = FlowMatchEulerDiscreteScheduler(shift=3.0, use_dynamic_shifting=False)
+    return {"transformer": transformer, "vae": vae, "text_encoder": text_encoder, "tokenizer": tokenizer,
+            "scheduler": scheduler}
+
+
+def build_zimage(folder: Path, seed: int = 0) -> Path:
+    """Save a tiny random Z-Image text-to-image pipeline to ``folder`` (the layout of the hub's Turbo/Base)."""
+    from diffusers import ZImagePipeline
+
+    ZImagePipeline(**zimage_parts(seed)).save_pretrained(folder)
+    return folder
+
+
+def build_zimage_omni(folder: Path, seed: int = 0) -> Path:
+    """Save a tiny random Z-Image Omni pipeline (with SigLIP2 vision parts) to ``folder``."""
+    import torch
+    from diffusers import ZImageOmniPipeline
+    from transformers import Siglip2ImageProcessor, Siglip2VisionConfig, Siglip2VisionModel
+
+    torch.manual_seed(seed)
+    siglip = Siglip2VisionModel(Siglip2VisionConfig(
+        hidden_size=16, intermediate_size=16, num_hidden_layers=1, num_attention_heads=2, num_patches=16,
+        patch_size=8,
+    ))
+    processor = Siglip2ImageProcessor(patch_size=8, max_num_patches=16)
+    ZImageOmniPipeline(**zimage_parts(seed, siglip_dim=16), siglip=siglip, siglip_processor=processor
+                       ).save_pretrained(folder)
+    return folder
+
+
+def build_stable_diffusion(folder: Path, seed: int = 0) -> Path:
+    """Save a tiny random Stable Diffusion 1.x pipeline (another diffusers model family) to ``folder``."""
+    import torch
+    from diffusers import AutoencoderKL, DDIMScheduler, StableDiffusionPipeline, UNet2DConditionModel
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
+
+    symbols = byte_symbols()
+    vocab = {s: i for i, s in enumerate(symbols + [s + "</w>" for s in symbols])}
+    vocab.update({"<|startoftext|>": len(vocab), "<|endoftext|>": len(vocab) + 1})
+    tokenizer = CLIPTokenizer(vocab=vocab, merges=[])
+    torch.manual_seed(seed)
+    unet = UNet2DConditionModel(
+        block_out_channels=(32, 64), layers_per_block=1, sample_size=16, in_channels=4, out_channels=4,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"), up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        cross_attention_dim=32, norm_num_groups=32,
+    )
+    torch.manual_seed(seed)
+    vae = AutoencoderKL(
+        in_channels=3, out_channels=3, down_block_types=["DownEncoderBlock2D"] * 2,
+        up_block_types=["UpDecoderBlock2D"] * 2, block_out_channels=[32, 64], latent_channels=4, norm_num_groups=32,
+    )
+    torch.manual_seed(seed)
+    text_encoder = CLIPTextModel(CLIPTextConfig(
+        bos_token_id=vocab["<|startoftext|>"], eos_token_id=vocab["<|endoftext|>"], pad_token_id=vocab["<|endoftext|>"],
+        hidden_size=32, intermediate_size=37, num_attention_heads=4, num_hidden_layers=2, vocab_size=len(vocab),
+        max_position_embeddings=77,
+    ))
+    StableDiffusionPipeline(
+        unet=unet, vae=vae, text_encoder=text_encoder, tokenizer=tokenizer,
+        scheduler=DDIMScheduler(beta_schedule="scaled_linear", clip_sample=False, set_alpha_to_one=False),
+        safety_checker=None, feature_extractor=None, requires_safety_checker=False,
+    ).save_pretrained(folder)
+    return folder

@@ -1,0 +1,48 @@
+"""The zflow command line: commands, output and exit codes (0 ok, 1 task failures, 2 bad recipe or usage)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Sequence
+
+from ..errors import RecipeError, ZflowError
+from . import build, inspect, maintenance
+
+COMMANDS = (build, inspect, maintenance)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="zflow", description="Declarative image-series builds: recipes in, "
+                                  "finished assets out, rebuilding only what changed.")
+    top.add_argument("-C", "--project", metavar="DIR", help="project folder (default: found from the current one)")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in COMMANDS:
+        module.add_commands(sub)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except ZflowError as exc:
+        report_error(exc, getattr(args, "json", False))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("zflow: interrupted", file=sys.stderr)
+        return 130
+
+
+def report_error(exc: ZflowError, as_json: bool) -> None:
+    """An error for people on stderr; with --json, also an error object on stdout."""
+    print(f"zflow: error: {exc}", file=sys.stderr)
+    if as_json:
+        obj = {"event": "error", "error": getattr(exc, "message", str(exc)), "kind": type(exc).__name__}
+        if isinstance(exc, RecipeError):
+            obj |= {"file": exc.file, "line": exc.line}
+        print(json.dumps(obj, ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

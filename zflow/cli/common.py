@@ -1,0 +1,22 @@
+"""Shared pieces of the commands: opening the project with the right output."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..engine import Project
+from ..config import find_root
+from .display import Human, JsonLines
+
+
+def open_project(args: argparse.Namespace, emit=None) -> Project:
+    root = find_root(Path(args.project) if args.project else Path.cwd())
+    return Project(root, emit=emit)
+
+
+def display_for(args: argparse.Namespace):
+    return JsonLines() if getattr(args, "json", False) else Human(quiet=getattr(args, "quiet", False))
+
+
+def add_recipes_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("recipes", nargs="*", metavar="RECIPE", help="recipe files (default: the project's recipes)")

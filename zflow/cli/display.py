@@ -1,0 +1,63 @@
+"""How the CLI shows events: JSON lines for machines, a progress bar and short lines for people."""
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, TextIO
+
+
+class JsonLines:
+    """One JSON object per line on stdout."""
+
+    def __init__(self, stream: TextIO = sys.stdout):
+        self.stream = stream
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        self.stream.write(json.dumps(event, ensure_ascii=False, default=str) + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        return None
+
+
+class Human:
+    """A rich progress bar while tasks run; failures printed in full; one summary line at the end."""
+
+    def __init__(self, quiet: bool = False):
+        from rich.console import Console
+
+        self.console = Console(stderr=True)
+        self.quiet = quiet
+        self.progress = None
+        self.bar = None
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        kind = event["event"]
+        if kind == "build-start" and event["stale"] and not self.quiet:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.progress = Progress(TextColumn("[bold]building"), BarColumn(), MofNCompleteColumn(),
+                                     TimeElapsedColumn(), TextColumn("{task.description}"), console=self.console,
+                                     transient=True)
+            self.progress.start()
+            self.bar = self.progress.add_task("", total=event["stale"])
+        elif kind in ("task-done", "task-failed", "task-skipped") and self.progress is not None:
+            self.progress.update(self.bar, advance=1, description=event["id"])
+        if kind == "task-failed":
+            self.console.print(f"[red]failed[/red] {event['id']}: {event['error']}", highlight=False)
+        elif kind == "task-skipped" and not self.quiet:
+            self.console.print(f"[yellow]skipped[/yellow] {event['id']} (input {event['because']} failed)",
+                               highlight=False)
+        elif kind == "model-load" and not self.quiet:
+            self.console.print(f"loaded {event['model']} ({event['backend']}) in {event['seconds']:.2f}s",
+                               highlight=False)
+        elif kind == "summary":
+            self.close()
+            self.console.print(
+                f"{event['ran']} ran, {event['cached']} cached, {event['failed']} failed, {event['skipped']} skipped "
+                f"in {event['seconds']:.2f}s", highlight=False)
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+            self.progress = None

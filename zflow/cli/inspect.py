@@ -1,0 +1,124 @@
+"""`zflow plan`, `zflow explain`, `zflow graph`, `zflow plugins`: look without building."""
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+from collections import Counter
+
+from ..errors import UsageError
+from .common import add_recipes_argument, open_project
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("plan", help="what a build would run, and why")
+    add_recipes_argument(p)
+    p.add_argument("--json", action="store_true", help="print the tasks as JSON (id, stage, stale, reasons)")
+    p.add_argument("--all", action="store_true", help="list up-to-date tasks too")
+    p.set_defaults(run=run_plan)
+
+    p = sub.add_parser("explain", help="which key parts of a task changed since its last build")
+    p.add_argument("task", help="task id, e.g. cafe-diaries/ep01/opening/draft-2")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=run_explain, recipes=[])
+
+    p = sub.add_parser("graph", help="print the task graph as Mermaid or DOT")
+    add_recipes_argument(p)
+    p.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+    p.set_defaults(run=run_graph)
+
+    p = sub.add_parser("plugins", help="list the plugins and what they provide")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=run_plugins)
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    project = open_project(args)
+    try:
+        plan = project.plan(project.load(args.recipes))
+        rows = [{"id": tid, "stage": item.task.kind, "stale": item.stale,
+                 "reasons": plan.reasons(project.store, tid)}
+                for tid, item in plan.items.items() if item.stale or args.all or args.json]
+    finally:
+        project.close()
+    stale = [r for r in rows if r["stale"]]
+    if args.json:
+        print(json.dumps({"tasks": rows, "total": len(plan.items), "stale": len(stale)}, ensure_ascii=False))
+        return 0
+    for row in rows:
+        mark = "run " if row["stale"] else "ok  "
+        why = f"  ({'; '.join(row['reasons'])})" if row["reasons"] else ""
+        print(f"{mark}{row['id']}{why}")
+    by_stage = Counter(r["stage"] for r in stale)
+    detail = ", ".join(f"{n} {stage}" for stage, n in sorted(by_stage.items()))
+    print(f"{len(stale)} of {len(plan.items)} tasks to run" + (f": {detail}" if detail else ""))
+    return 0
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    project = open_project(args)
+    try:
+        plan = project.plan(project.load())
+        item = plan.items.get(args.task)
+        if item is None:
+            near = difflib.get_close_matches(args.task, list(plan.items), n=3)
+            hint = f"; did you mean {', '.join(near)}?" if near else ""
+            raise UsageError(f"no task {args.task!r}{hint}")
+        reasons = plan.reasons(project.store, args.task)
+    finally:
+        project.close()
+    if args.json:
+        print(json.dumps({"id": args.task, "stale": item.stale, "key": item.key, "reasons": reasons}))
+    elif item.stale:
+        print(f"{args.task} is stale:")
+        for reason in reasons:
+            print(f"  - {reason}")
+    else:
+        print(f"{args.task} is up to date (key {item.key[:12]})")
+    return 0
+
+
+def run_graph(args: argparse.Namespace) -> int:
+    project = open_project(args)
+    try:
+        graph = project.load(args.recipes).graph
+    finally:
+        project.close()
+    ids = {tid: f"t{n}" for n, tid in enumerate(graph.tasks)}
+    if args.format == "dot":
+        print("digraph zflow {\n  rankdir=LR;")
+        for tid, task in graph.tasks.items():
+            print(f'  {ids[tid]} [label="{tid}\\n({task.kind})"];')
+            for i in task.inputs:
+                print(f"  {ids[i]} -> {ids[tid]};")
+        print("}")
+    else:
+        print("flowchart LR")
+        for tid, task in graph.tasks.items():
+            print(f'  {ids[tid]}["{tid}<br/>{task.kind}"]')
+            for i in task.inputs:
+                print(f"  {ids[i]} --> {ids[tid]}")
+    return 0
+
+
+def run_plugins(args: argparse.Namespace) -> int:
+    project = open_project(args)
+    try:
+        p = project.plugins
+        data = {
+            "plugins": p.describe(),
+            "backends": {n: sorted(b.kinds) for n, b in sorted(p.backends.items())},
+            "exporters": sorted(p.exporters), "edit_ops": sorted(p.edit_ops), "executors": sorted(p.executors),
+            "filters": sorted(p.filters),
+        }
+    finally:
+        project.close()
+    if args.json:
+        print(json.dumps(data, indent=2, default=str))
+        return 0
+    for plugin in data["plugins"]:
+        print(f"{plugin['name']:<14} {plugin['module']:<28} {', '.join(plugin['hooks'])}")
+    print(f"backends:  {', '.join(f'{n} ({chr(47).join(k)})' for n, k in data['backends'].items()) or '-'}")
+    for label in ("exporters", "edit_ops", "executors", "filters"):
+        print(f"{label.replace('_', ' ')}: {', '.join(data[label]) or '-'}")
+    return 0

@@ -1,0 +1,120 @@
+"""Data tables (CSV, YAML, JSON) read into rows that remember their file and line."""
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+from .registry import DeclarationError, current
+from .source import Location, caller_location
+
+_INT = re.compile(r"^-?\d+$")
+_FLOAT = re.compile(r"^-?\d+\.\d*$")
+
+
+class Row:
+    """One row of a data table; values by attribute (``ep.n``) or key (``ep["n"]``)."""
+
+    __slots__ = ("_values", "where")
+
+    def __init__(self, values: dict[str, Any], where: Location):
+        object.__setattr__(self, "_values", values)
+        object.__setattr__(self, "where", where)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise DeclarationError(
+                f"row has no column {name!r} (columns: {', '.join(self._values)})", self.where
+            ) from None
+
+    def __getitem__(self, name: str) -> Any:
+        return self.__getattr__(name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("rows are read-only")
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._values.get(name, default)
+
+    def asdict(self) -> dict[str, Any]:
+        return dict(self._values)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __repr__(self) -> str:
+        return f"Row({self._values!r} at {self.where})"
+
+
+def rows(path: str | Path) -> list[Row]:
+    """Read a CSV, YAML or JSON table (a list of mappings) next to the calling recipe file."""
+    where = caller_location()
+    file = resolve(path, where)
+    if not file.is_file():
+        raise DeclarationError(f"data table {str(path)!r} not found (looked for {file})", where)
+    current().files_read.add(file)
+    suffix = file.suffix.lower()
+    try:
+        if suffix == ".csv":
+            return list(_csv_rows(file))
+        if suffix in (".yaml", ".yml", ".json"):
+            return list(_structured_rows(file, suffix))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise DeclarationError(f"cannot read data table {file.name}: {exc}", Location(str(file), 1)) from exc
+    raise DeclarationError(f"data table {str(path)!r}: use .csv, .yaml, .yml or .json", where)
+
+
+def resolve(path: str | Path, where: Location) -> Path:
+    """A path written in a recipe, relative to the file that wrote it."""
+    p = Path(path)
+    if not p.is_absolute() and not where.file.startswith("<"):
+        p = Path(where.file).parent / p
+    return p.resolve()
+
+
+def _convert(text: str) -> Any:
+    text = text.strip()
+    if _INT.match(text):
+        return int(text)
+    if _FLOAT.match(text):
+        return float(text)
+    return text
+
+
+def _csv_rows(file: Path) -> Iterator[Row]:
+    with file.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        if not reader.fieldnames:
+            return
+        for record in reader:
+            line = reader.line_num
+            if None in record:
+                raise DeclarationError("row has more cells than the header", Location(str(file), line))
+            values = {k.strip(): _convert(v or "") for k, v in record.items()}
+            if not any(v != "" for v in values.values()):
+                continue
+            yield Row(values, Location(str(file), line))
+
+
+def _structured_rows(file: Path, suffix: str) -> Iterator[Row]:
+    text = file.read_text(encoding="utf-8")
+    if suffix == ".json":
+        data = json.loads(text)
+    else:
+        import yaml
+
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise DeclarationError(f"invalid YAML: {exc}", Location(str(file), mark.line + 1 if mark else 1))
+    if isinstance(data, dict) and len(data) == 1 and isinstance(next(iter(data.values())), list):
+        data = next(iter(data.values()))
+    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        raise ValueError("expected a list of mappings (one per row)")
+    for index, record in enumerate(data, start=1):
+        yield Row({str(k): v for k, v in record.items()}, Location(str(file), index))

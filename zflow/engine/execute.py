@@ -1,0 +1,145 @@
+"""Running a plan: ready tasks batched by (runner, model, kind, size), results stored as they finish, failures
+contained to their downstream tasks, an event for everything."""
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Callable
+
+from ..contracts import Artifact, Batch, Executor, Output, Request
+from ..errors import StoreError
+from ..store import Store, output_names
+from .plan import Plan, Planned
+
+Emit = Callable[[dict[str, Any]], None]
+
+
+def _batch_key(item: Planned) -> tuple:
+    params = item.task.params
+    return (item.runner, item.model.group, item.task.kind, str(params.get("size")), params.get("op"))
+
+
+class BuildRun:
+    """One execution of a plan's stale tasks through an executor."""
+
+    def __init__(self, plan: Plan, store: Store, executor: Executor, hook: Any, emit: Emit, root: Path,
+                 batch_size: int):
+        self.plan = plan
+        self.store = store
+        self.executor = executor
+        self.hook = hook
+        self.emit = emit
+        self.root = root
+        self.batch_size = max(1, batch_size)
+        self.failed: dict[str, str] = {}
+        self.skipped: dict[str, str] = {}
+        self.ran = 0
+
+    def execute(self) -> None:
+        stale = {p.task.id: p for p in self.plan.stale}
+        waiting = {tid: sum(1 for i in p.task.inputs if i in stale) for tid, p in stale.items()}
+        dependents: dict[str, list[str]] = defaultdict(list)
+        for tid, p in stale.items():
+            for i in p.task.inputs:
+                if i in stale:
+                    dependents[i].append(tid)
+        ready = [stale[t] for t, n in waiting.items() if n == 0]
+        in_flight = 0
+        while ready or in_flight:
+            for batch in self._batches(ready):
+                self.executor.submit(batch)
+                in_flight += 1
+            ready = []
+            for batch, results in self.executor.wait():
+                in_flight -= 1
+                share = batch.seconds / max(1, len(batch.requests))
+                for request, result in zip(batch.requests, results):
+                    tid = request.task.id
+                    if self._finish(stale[tid], result, batch.started, share):
+                        for dep in dependents[tid]:
+                            waiting[dep] -= 1
+                            if waiting[dep] == 0 and dep not in self.skipped:
+                                ready.append(stale[dep])
+                    else:
+                        self._skip_downstream(tid, dependents)
+
+    def _batches(self, ready: list[Planned]) -> list[Batch]:
+        groups: dict[tuple, list[Planned]] = defaultdict(list)
+        for item in ready:
+            groups[_batch_key(item)].append(item)
+        batches = []
+        for items in groups.values():
+            for start in range(0, len(items), self.batch_size):
+                chunk = items[start:start + self.batch_size]
+                requests = []
+                for item in chunk:
+                    self.hook.before_task(task=item.task, key=item.key)
+                    self.emit({"event": "task-start", "id": item.task.id, "stage": item.task.kind})
+                    requests.append(Request(item.task, item.key, item.model, self._inputs(item), self.root))
+                batches.append(Batch(chunk[0].runner, chunk[0].model, requests))
+        return batches
+
+    def _inputs(self, item: Planned) -> tuple[Artifact, ...]:
+        inputs = []
+        for input_id in item.task.inputs:
+            artifact = self.store.artifact(self.plan.items[input_id].key)
+            if artifact is None:
+                raise StoreError(f"{item.task.id}: input {input_id} has no artifact in the store")
+            inputs.append(artifact)
+        return tuple(inputs)
+
+    def _finish(self, item: Planned, result: Output | BaseException, started: float, seconds: float) -> bool:
+        task = item.task
+        if isinstance(result, Output):
+            try:
+                artifact = self.store.put(task.id, task.kind, item.key, item.parts, result, started, seconds)
+                written = self.store.outputs.place(task.id, self.store.blobs_of(item.key))
+            except StoreError as exc:
+                result = exc
+            else:
+                self.ran += 1
+                self.emit({"event": "task-done", "id": task.id, "stage": task.kind, "seconds": round(seconds, 4),
+                           "files": written})
+                self.hook.after_task(task=task, key=item.key, artifact=artifact, seconds=seconds)
+                return True
+        message = f"{type(result).__name__}: {result}" if not isinstance(result, StoreError) else str(result)
+        self.failed[task.id] = message
+        self.emit({"event": "task-failed", "id": task.id, "stage": task.kind, "error": message})
+        self.hook.on_task_error(task=task, key=item.key, error=result)
+        return False
+
+    def _skip_downstream(self, failed_id: str, dependents: dict[str, list[str]]) -> None:
+        todo = list(dependents[failed_id])
+        while todo:
+            tid = todo.pop()
+            if tid in self.skipped:
+                continue
+            self.skipped[tid] = failed_id
+            self.emit({"event": "task-skipped", "id": tid, "stage": self.plan.items[tid].task.kind,
+                       "because": failed_id})
+            todo.extend(dependents[tid])
+
+
+def materialize(plan: Plan, store: Store, keep_failed: set[str], prune_all: bool) -> dict[str, int]:
+    """Make out/ hold every built task's files; remove zflow's own files that no task produces any more."""
+    desired: set[str] = set()
+    written = 0
+    all_files = store.index.all_files()
+    for tid, item in plan.items.items():
+        files = all_files.get(item.key)
+        if files is None:
+            continue
+        written += len(store.outputs.place(tid, files))
+        desired.update(output_names(tid, files))
+    for rel, row in store.outputs.manifest.items():
+        if row[1] in keep_failed:
+            desired.add(rel)
+    owned = None if prune_all else set(plan.items)
+    removed = store.outputs.prune(desired, owned)
+    return {"written": written, "removed": len(removed)}
+
+
+def timer() -> Callable[[], float]:
+    start = time.perf_counter()
+    return lambda: time.perf_counter() - start

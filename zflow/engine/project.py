@@ -1,0 +1,149 @@
+"""A project session: config, plugins, store and runtime, with load -> graph -> plan -> build as plain calls.
+Long-lived (watch mode) sessions keep their plugins and loaded models between builds."""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from ..config import Config, find_root, load_config
+from ..errors import PluginError, RecipeError, UsageError
+from ..graph import Graph, GraphOptions, build_graph
+from ..load import Recipe, load_recipes
+from ..plugins import Plugins, make_plugin_manager
+from ..store import Store
+from .execute import BuildRun, materialize, timer
+from .plan import Plan, make_plan
+from .runtime import Runtime
+
+Emit = Callable[[dict[str, Any]], None]
+
+
+@dataclass(slots=True)
+class Loaded:
+    """A recipe load and its graph, with every file that load read (what a watcher should watch)."""
+
+    recipe: Recipe
+    graph: Graph
+    files: set[Path] = field(default_factory=set)
+
+
+class Project:
+    """One zflow project on disk."""
+
+    def __init__(self, root: Path | None = None, env: Mapping[str, str] | None = None, emit: Emit | None = None):
+        self.root = find_root(root or Path.cwd()) if root is None else root.resolve()
+        self.config: Config = load_config(self.root)
+        self.plugins = Plugins.collect(make_plugin_manager(self.root, env))
+        self.store = Store(self.root, self.config.out_dir)
+        self.emit: Emit = emit or (lambda event: None)
+        self.runtime = Runtime(self.plugins, self.config, lambda event: self.emit(event))
+
+    def close(self) -> None:
+        self.runtime.release_all()
+        self.store.close()
+
+    # load --------------------------------------------------------------------------------------------------------
+    def recipe_paths(self, given: list[str] | None = None) -> list[Path]:
+        if given:
+            paths = [Path(p) for p in given]
+            for path in paths:
+                if not path.is_file():
+                    raise UsageError(f"recipe {path} not found")
+            return paths
+        paths = self.config.recipe_files()
+        if not paths:
+            raise UsageError(f"no recipes in {self.root} (looked for {', '.join(self.config.recipes)}); "
+                             "name recipe files on the command line or run `zflow init`")
+        return paths
+
+    def load(self, given: list[str] | None = None, run: Mapping[str, Any] | None = None) -> Loaded:
+        """Load recipes and build their graph; raises RecipeError and writes nothing."""
+        recipe = load_recipes(self.recipe_paths(given), self.root, dict(run or {}))
+        options = GraphOptions(
+            root=self.root, edit_ops=self.plugins.edit_ops, exporters=self.plugins.exporters,
+            image_size=lambda path: self.store.file_digest(path, image_size)[1],
+            picks=self.read_picks(), picks_file=self.config.picks, filters=self.plugins.filters,
+            base_pixels=self.config.base_pixels, run=dict(run or {}),
+        )
+        graph = build_graph(recipe, options)
+        files = set(recipe.files_read)
+        if self.config.picks_path.exists():
+            files.add(self.config.picks_path)
+        return Loaded(recipe, graph, files)
+
+    def read_picks(self) -> dict[str, int]:
+        path = self.config.picks_path
+        if not path.is_file():
+            return {}
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise RecipeError(f"invalid picks file: {exc.msg}", str(path.relative_to(self.root)), exc.lineno)
+        if not isinstance(data, dict) or not all(isinstance(v, int) for v in data.values()):
+            raise RecipeError('picks file must map "series/scene" to a draft number', str(path), 1)
+        return data
+
+    def write_pick(self, scene_uid: str, pick: int) -> None:
+        """Record a pick (e.g. from the gallery) in the picks file, atomically."""
+        from ..store.atomic import write_atomic
+
+        picks = self.read_picks()
+        picks[scene_uid] = pick
+        write_atomic(self.config.picks_path, (json.dumps(picks, indent=2, sort_keys=True) + "\n").encode())
+
+    # plan and build ----------------------------------------------------------------------------------------------
+    def plan(self, loaded: Loaded) -> Plan:
+        return make_plan(loaded.graph, self.runtime, self.store, self.root)
+
+    def build(self, loaded: Loaded, executor: str | None = None, all_recipes: bool = True,
+              wait: float = 0.0) -> dict[str, Any]:
+        """Run the stale tasks of ``loaded`` and materialize out/; returns the summary (also emitted)."""
+        elapsed = timer()
+        with self.store.lock(wait):
+            self.store.refresh()
+            plan = self.plan(loaded)
+            self.emit({"event": "build-start", "tasks": len(plan.items), "stale": len(plan.stale)})
+            run = None
+            if plan.stale:
+                name = executor or self.config.executor
+                factory = self.plugins.executors.get(name)
+                if factory is None:
+                    raise PluginError(f"executor {name!r} is not installed (installed: "
+                                      f"{', '.join(sorted(self.plugins.executors))})")
+                runner = factory(self.runtime, self.config.executors.get(name, {}))
+                run = BuildRun(plan, self.store, runner, self.plugins.pm.hook, self.emit, self.root,
+                               self.config.batch_size)
+                try:
+                    run.execute()
+                finally:
+                    runner.close()
+            failed = set(run.failed) | set(run.skipped) if run else set()
+            placed = materialize(plan, self.store, failed, prune_all=all_recipes)
+        summary = {
+            "event": "summary", "tasks": len(plan.items), "ran": run.ran if run else 0,
+            "cached": len(plan.items) - len(plan.stale), "failed": len(run.failed) if run else 0,
+            "skipped": len(run.skipped) if run else 0, "written": placed["written"], "removed": placed["removed"],
+            "seconds": round(elapsed(), 3),
+        }
+        self.emit(summary)
+        self.plugins.pm.hook.after_build(summary=summary)
+        return summary
+
+
+def image_size(path: Path) -> tuple[int, int]:
+    """Pixel size of an image file; ValueError when it is not an image Pillow can read."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as img:
+            img.verify()
+            return img.size
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise ValueError(str(exc) or "unreadable image") from None
+
+
+def open_project(path: str | os.PathLike | None = None, **kw: Any) -> Project:
+    return Project(find_root(Path(path) if path else Path.cwd()), **kw)

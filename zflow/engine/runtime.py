@@ -1,0 +1,117 @@
+"""The runtime: routes tasks to runners, keeps loaded models (once per build, kept in long-lived processes)."""
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from typing import Any, Callable
+
+from ..config import Config
+from ..contracts import Batch, ModelRef, Output
+from ..errors import PluginError
+from ..graph.task import Task
+from ..plugins import Plugins
+from .runners import ExporterRunner, PixelOpRunner, SourceRunner
+
+_SOURCE = ModelRef("source")
+_NO_MODEL = ModelRef("none")
+
+
+class Runtime:
+    """Knows which runner and model serve each task, and runs batches with models loaded at most once."""
+
+    def __init__(self, plugins: Plugins, config: Config, on_event: Callable[[dict], None] | None = None):
+        self.plugins = plugins
+        self.config = config
+        self.on_event = on_event or (lambda event: None)
+        self.runners: dict[str, Any] = {"source": SourceRunner()}
+        self.loaded: OrderedDict[tuple[str, str], Any] = OrderedDict()
+        self.loads: dict[tuple[str, str], int] = {}
+        self._identities: dict[tuple[str, str], Any] = {}
+
+    # routing -----------------------------------------------------------------------------------------------------
+    def route(self, task: Task) -> tuple[str, ModelRef]:
+        """The runner name and model reference that serve ``task``."""
+        kind = task.kind
+        if kind == "source":
+            return "source", _SOURCE
+        if kind in ("contact", "export"):
+            name = "contact-sheet" if kind == "contact" else task.params["exporter"]
+            return self._exporter(name), _NO_MODEL
+        if kind == "edit":
+            op = self.plugins.edit_ops.get(task.params["op"])
+            if op is not None and hasattr(op, "apply"):
+                runner = f"op:{op.name}"
+                self.runners.setdefault(runner, PixelOpRunner(op))
+                return runner, _NO_MODEL
+        stage = task.stage
+        model = self.config.stages[stage]
+        backend = self.plugins.backends.get(model.backend)
+        if backend is None:
+            installed = ", ".join(sorted(self.plugins.backends)) or "none"
+            raise PluginError(f"stages.{stage}.backend in {self.config.source}: no backend named {model.backend!r} "
+                              f"(installed: {installed})")
+        if kind not in backend.kinds:
+            raise PluginError(f"stages.{stage}.backend: backend {backend.name!r} cannot serve {kind!r} tasks")
+        self.runners.setdefault(backend.name, backend)
+        return backend.name, model
+
+    def _exporter(self, name: str) -> str:
+        runner = f"exporter:{name}"
+        if runner not in self.runners:
+            exporter = self.plugins.exporters.get(name)
+            if exporter is None:
+                raise PluginError(f"no exporter named {name!r} is installed")
+            self.runners[runner] = ExporterRunner(exporter)
+        return runner
+
+    def impl(self, runner: str) -> str:
+        """Implementation identity for keys: plugin name and version."""
+        r = self.runners[runner]
+        return f"{r.name}@{r.version}"
+
+    def identity(self, runner: str, model: ModelRef) -> Any:
+        """Model identity for keys (hub id + revision, or a folder fingerprint) and the model's options."""
+        cache_key = (runner, model.group)
+        found = self._identities.get(cache_key)
+        if found is None:
+            found = {"id": self.runners[runner].identity(model), "options": dict(model.options)}
+            self._identities[cache_key] = found
+        return found
+
+    # running -----------------------------------------------------------------------------------------------------
+    def run(self, batch: Batch) -> list[Output | BaseException]:
+        """Run one batch (loading its model if it is not loaded); one result per request."""
+        runner = self.runners[batch.runner]
+        batch.started = time.time()
+        try:
+            handle = self._handle(batch.runner, batch.model)
+            results = list(runner.run(handle, batch.requests))
+            if len(results) != len(batch.requests):
+                raise PluginError(f"{runner.name} returned {len(results)} results for {len(batch.requests)} tasks")
+        except Exception as exc:
+            results = [exc] * len(batch.requests)
+        batch.seconds = time.time() - batch.started
+        return results
+
+    def _handle(self, runner_name: str, model: ModelRef) -> Any:
+        key = (runner_name, model.group)
+        if key in self.loaded:
+            self.loaded.move_to_end(key)
+            return self.loaded[key]
+        if runner_name in ("source",) or runner_name.startswith(("exporter:", "op:")):
+            return None
+        while len(self.loaded) >= self.config.max_loaded_models:
+            (old_runner, _), handle = self.loaded.popitem(last=False)
+            self.runners[old_runner].release(handle)
+        started = time.perf_counter()
+        handle = self.runners[runner_name].load(model)
+        self.loaded[key] = handle
+        self.loads[key] = self.loads.get(key, 0) + 1
+        self.on_event({"event": "model-load", "backend": runner_name, "model": model.model or runner_name,
+                       "seconds": round(time.perf_counter() - started, 4)})
+        return handle
+
+    def release_all(self) -> None:
+        while self.loaded:
+            (runner, _), handle = self.loaded.popitem()
+            self.runners[runner].release(handle)

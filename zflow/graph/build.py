@@ -1,0 +1,356 @@
+"""Turn a loaded recipe into the task graph: sheets, drafts, contact sheets, refine, edit chains, exports."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from ..dsl import Character, File, Location, Row, Scene, Style, parse_size, shown_path
+from ..errors import RecipeError
+from .keys import derived_seed
+from .prompts import PromptError, Prompts
+from .task import Task
+
+SHEET_ASPECT = "3:4"
+
+
+@dataclass(slots=True)
+class GraphOptions:
+    """What graph building needs from outside: the project root, plugins' edit ops and exporters, picks, sizes."""
+
+    root: Path
+    edit_ops: Mapping[str, Any]
+    exporters: Mapping[str, Any]
+    image_size: Callable[[Path], tuple[int, int]]
+    picks: Mapping[str, int] = field(default_factory=dict)
+    picks_file: str = "picks.json"
+    filters: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    base_pixels: int = 1024 * 1024
+    run: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class SceneNodes:
+    """The task ids one scene produced, for galleries and exports."""
+
+    uid: str
+    drafts: list[str] = field(default_factory=list)
+    contact: str | None = None
+    pick: int | None = None
+    refine: str | None = None
+    edits: list[str] = field(default_factory=list)
+    final: str = ""
+
+
+@dataclass(slots=True)
+class Graph:
+    """Tasks in dependency order, the image size of each image task, and each scene's nodes."""
+
+    tasks: dict[str, Task] = field(default_factory=dict)
+    sizes: dict[str, tuple[int, int]] = field(default_factory=dict)
+    scenes: dict[str, SceneNodes] = field(default_factory=dict)
+
+
+def fail(where: Location | None, message: str) -> RecipeError:
+    if where is None:
+        return RecipeError(message)
+    return RecipeError(message, shown_path(where.file), where.line)
+
+
+def build_graph(recipe: Any, options: GraphOptions) -> Graph:
+    """All tasks of a recipe; raises RecipeError naming the declaration at fault."""
+    return _Builder(recipe, options).build()
+
+
+class _Builder:
+    def __init__(self, recipe: Any, options: GraphOptions):
+        self.recipe = recipe
+        self.opt = options
+        self.graph = Graph()
+        self.prompts = Prompts(options.filters)
+        self.infos: dict[str, dict[str, Any]] = {}
+
+    def build(self) -> Graph:
+        for scene in self._scene_order():
+            self._scene(scene)
+        names: dict[tuple[str, str], Location] = {}
+        for exp in self.recipe.exports:
+            if (exp.series, exp.name) in names:
+                raise fail(exp.where, f"duplicate export {exp.name!r} of series {exp.series!r} "
+                                      f"(first declared at {names[exp.series, exp.name]}); give one a name=")
+            names[exp.series, exp.name] = exp.where
+            self._export(exp)
+        return self.graph
+
+    # -- helpers -------------------------------------------------------------------------------------------------
+    def _add(self, task: Task, size: tuple[int, int] | None = None) -> Task:
+        old = self.graph.tasks.get(task.id)
+        if old is not None:
+            if old == task:
+                return old
+            raise fail(task.where, f"duplicate task id {task.id!r} (first declared at {old.where})")
+        self.graph.tasks[task.id] = task
+        if size is not None:
+            self.graph.sizes[task.id] = size
+        return task
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.opt.root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def _plain(self, value: Any, files: list[str]) -> Any:
+        """A declaration value as canonical JSON data; files it names are collected into ``files``."""
+        if isinstance(value, File):
+            rel = self._rel(value.path)
+            if not value.path.is_file():
+                raise fail(value.where, f"file {shown_path(str(value.path))} not found")
+            files.append(rel)
+            return {"file": rel}
+        if isinstance(value, Style):
+            return value.text
+        if isinstance(value, Character):
+            return value.name
+        if isinstance(value, Row):
+            return self._plain(value.asdict(), files)
+        if isinstance(value, (list, tuple)):
+            return [self._plain(v, files) for v in value]
+        if isinstance(value, Mapping):
+            return {str(k): self._plain(v, files) for k, v in value.items()}
+        return value
+
+    def _image(self, file: File, what: str) -> tuple[str, tuple[int, int]]:
+        if not file.path.is_file():
+            raise fail(file.where, f"{what} {shown_path(str(file.path))} not found")
+        try:
+            size = self.opt.image_size(file.path)
+        except ValueError as exc:
+            raise fail(file.where, f"{what} {shown_path(str(file.path))} is not an image ({exc})") from None
+        return self._rel(file.path), size
+
+    # -- scenes --------------------------------------------------------------------------------------------------
+    def _scene_order(self) -> list[Scene]:
+        """Scenes in declaration order, except that a scene starting from another comes after it."""
+        by_uid: dict[str, Scene] = {}
+        for scene in self.recipe.scenes:
+            if scene.uid in by_uid:
+                first = by_uid[scene.uid]
+                if first == scene and first.where == scene.where:
+                    continue
+                raise fail(scene.where, f"duplicate scene id {scene.id!r} in series {scene.series!r} "
+                                        f"(first declared at {first.where})")
+            by_uid[scene.uid] = scene
+        order: list[Scene] = []
+        state: dict[str, int] = {}
+
+        def visit(scene: Scene, trail: list[str]) -> None:
+            if state.get(scene.uid) == 2:
+                return
+            if state.get(scene.uid) == 1:
+                cycle = " -> ".join(trail[trail.index(scene.uid):] + [scene.uid])
+                raise fail(scene.where, f"cycle between scenes: {cycle}")
+            state[scene.uid] = 1
+            source = _scene_source(scene)
+            if source is not None:
+                if source not in by_uid:
+                    raise fail(scene.where, f"scene {scene.uid!r} starts from unknown scene {source!r}")
+                visit(by_uid[source], trail + [scene.uid])
+            state[scene.uid] = 2
+            order.append(scene)
+
+        for scene in by_uid.values():
+            visit(scene, [])
+        return order
+
+    def _scene(self, scene: Scene) -> None:
+        series = self.recipe.series.get(scene.series)
+        if series is None:
+            raise fail(scene.where, f"unknown series {scene.series!r}")
+        uid = scene.uid
+        nodes = SceneNodes(uid)
+        self.graph.scenes[uid] = nodes
+        try:
+            size = parse_size(scene.size, self.opt.base_pixels)
+        except ValueError as exc:
+            raise fail(scene.where, f"scene {uid}: {exc}") from None
+        cast = []
+        for name in scene.cast:
+            if name not in self.recipe.characters:
+                known = ", ".join(sorted(self.recipe.characters)) or "none declared"
+                raise fail(scene.where, f"scene {uid}: unknown character {name!r} (known: {known})")
+            cast.append(self.recipe.characters[name])
+        variables = dict(scene.vars)
+        style = self._style(variables.pop("__style__", series.style), scene.where, uid)
+        files: list[str] = []
+        prompt = self._render(scene, series, cast, style, variables, files)
+        negative = ", ".join(t for t in (scene.negative, style.negative if style else "") if t)
+        sheets = [self._sheet(c).id for c in cast]
+        cast_params = [{"name": c.name, "looks": c.looks} for c in cast]
+        common = {"prompt": prompt, "negative": negative}
+
+        source = _scene_source(scene)
+        if source is not None:
+            current = self.graph.scenes[source].final
+            size = self.graph.sizes[current]
+        elif scene.photo is not None:
+            rel, size = self._image(scene.photo, "photo")
+            current = self._add(Task(f"{uid}/photo", "source", {"file": rel}, files=(rel,), where=scene.where,
+                                     series=series.name, scene=uid), size).id
+        else:
+            current = self._drafts(scene, nodes, size, common, cast_params, sheets, style, series.seed, files)
+        if scene.refine is not None and source is None and scene.photo is None:
+            r = scene.refine
+            params = {**common, "size": list(size), "strength": float(r.strength), "mode": r.mode,
+                      "seed": self.graph.tasks[current].params["seed"]}
+            params |= {k: v for k, v in (("steps", r.steps), ("guidance", r.guidance)) if v is not None}
+            current = self._add(Task(f"{uid}/refine", "refine", params, (current,), tuple(files), scene.where,
+                                     series.name, uid), size).id
+            nodes.refine = current
+        for index, edit in enumerate(scene.edits, start=1):
+            current, size = self._edit(uid, f"edit-{index}-{edit.op}", edit.op, edit.args, edit.where, current,
+                                       size, common, sheets, series.seed)
+            nodes.edits.append(current)
+        nodes.final = current
+        self.infos[uid] = {
+            "id": scene.id, "series": series.name, "title": scene.title,
+            "alt": scene.alt or scene.title or prompt, "prompt": prompt,
+            "seed": self.graph.tasks[current].params.get("seed"),
+            "cast": [c.name for c in cast],
+            "balloons": [{"kind": b.kind, "text": b.text, "who": b.who} for b in scene.balloons],
+            "vars": self._plain({k: v for k, v in variables.items()}, []),
+        }
+
+    def _style(self, style: Any, where: Location, uid: str) -> Style | None:
+        if isinstance(style, str):
+            if style not in self.recipe.styles:
+                known = ", ".join(sorted(self.recipe.styles)) or "none declared"
+                raise fail(where, f"scene {uid}: unknown style {style!r} (known: {known})")
+            return self.recipe.styles[style]
+        return style
+
+    def _render(self, scene: Scene, series: Any, cast: list[Character], style: Style | None,
+                variables: dict[str, Any], files: list[str]) -> str:
+        source = scene.prompt
+        where = scene.where
+        if isinstance(source, File):
+            if not source.path.is_file():
+                raise fail(source.where, f"prompt template {shown_path(str(source.path))} not found")
+            files.append(self._rel(source.path))
+            text = source.path.read_text(encoding="utf-8")
+        elif isinstance(source, str):
+            text = source
+        else:
+            raise fail(where, f"scene {scene.uid}: prompt must be text or template(...), not {source!r}")
+        values = {k: self._plain(v, []) for k, v in variables.items()}
+        values.update({
+            "cast": " and ".join(f"{c.name} ({c.looks})" for c in cast),
+            "characters": [{"name": c.name, "looks": c.looks} for c in cast],
+            "style": style.text if style else "",
+            "series": series.name, "scene": scene.id, "title": scene.title, "run": dict(self.opt.run),
+        })
+        try:
+            return self.prompts.render(text, values)
+        except PromptError as exc:
+            if isinstance(source, File) and exc.line:
+                raise RecipeError(f"scene {scene.uid}: {exc.message}", shown_path(str(source.path)), exc.line)
+            raise fail(where, f"scene {scene.uid}: {exc.message}") from None
+
+    def _sheet(self, character: Character) -> Task:
+        task_id = f"characters/{character.name}/sheet"
+        if character.reference is not None:
+            rel, size = self._image(character.reference, f"reference image of {character.name!r}")
+            return self._add(Task(task_id, "source", {"file": rel}, files=(rel,), where=character.where), size)
+        size = parse_size(SHEET_ASPECT, self.opt.base_pixels)
+        params = {"name": character.name, "looks": character.looks, "style": "", "negative": "",
+                  "prompt": f"character sheet of {character.looks}, front view and side view, plain background",
+                  "size": list(size), "seed": derived_seed(task_id)}
+        return self._add(Task(task_id, "sheet", params, where=character.where), size)
+
+    def _drafts(self, scene: Scene, nodes: SceneNodes, size: tuple[int, int], common: dict, cast: list,
+                sheets: list[str], style: Style | None, series_seed: int | None, files: list[str]) -> str:
+        uid = scene.uid
+        for i in range(1, scene.drafts + 1):
+            task_id = f"{uid}/draft-{i}"
+            seed = scene.seed + i - 1 if scene.seed is not None else derived_seed(task_id, series_seed)
+            params = {**common, "size": list(size), "seed": seed, "index": i, "cast": cast, "title": scene.title,
+                      "style": style.text if style else ""}
+            nodes.drafts.append(self._add(Task(task_id, "draft", params, tuple(sheets), tuple(files), scene.where,
+                                               scene.series, uid), size).id)
+        pick, where = scene.pick, scene.where
+        if uid in self.opt.picks:
+            pick, where = self.opt.picks[uid], Location(str(self.opt.root / self.opt.picks_file), 1)
+        pick = 1 if pick is None else pick
+        if not 1 <= pick <= scene.drafts:
+            raise fail(where, f"scene {uid}: pick {pick} is not one of its {scene.drafts} drafts")
+        nodes.pick = pick
+        if "contact-sheet" in self.opt.exporters:
+            params = {"scene": uid, "labels": [str(i) for i in range(1, scene.drafts + 1)], "pick": pick}
+            nodes.contact = self._add(Task(f"{uid}/contact", "contact", params, tuple(nodes.drafts),
+                                           where=scene.where, series=scene.series, scene=uid)).id
+        return nodes.drafts[pick - 1]
+
+    def _edit(self, uid: str, name: str, op_name: str, args: Mapping[str, Any], where: Location, before: str,
+              size: tuple[int, int], common: dict, sheets: list[str], series_seed: int | None
+              ) -> tuple[str, tuple[int, int]]:
+        op = self.opt.edit_ops.get(op_name)
+        if op is None:
+            known = ", ".join(sorted(self.opt.edit_ops)) or "none installed"
+            raise fail(where, f"scene {uid}: unknown edit operation {op_name!r} (known: {known})")
+        files: list[str] = []
+        try:
+            norm = op.normalize(self._plain(dict(args), files), size)
+            out_size = tuple(op.output_size(norm, size))
+        except ValueError as exc:
+            raise fail(where, f"scene {uid}: edit {op_name}: {exc}") from None
+        task_id = f"{uid}/{name}"
+        params = {**norm, "op": op_name, "scene_prompt": common["prompt"], "negative": common["negative"],
+                  "size": list(out_size), "seed": derived_seed(task_id, series_seed)}
+        task = self._add(Task(task_id, "edit", params, (before, *sheets), tuple(files), where,
+                              uid.split("/", 1)[0], uid), out_size)
+        return task.id, out_size
+
+    # -- exports -------------------------------------------------------------------------------------------------
+    def _export(self, exp: Any) -> None:
+        exporter = self.opt.exporters.get(exp.exporter)
+        if exporter is None:
+            known = ", ".join(sorted(n for n in self.opt.exporters if n != "contact-sheet")) or "none installed"
+            raise fail(exp.where, f"unknown exporter {exp.exporter!r} (known: {known})")
+        files: list[str] = []
+        options = self._plain(dict(exp.params), files)
+        try:
+            exporter.check(options)
+        except ValueError as exc:
+            raise fail(exp.where, f"export {exp.name} of {exp.series}: {exc}") from None
+        if exp.series not in self.recipe.series:
+            raise fail(exp.where, f"export {exp.name}: unknown series {exp.series!r}")
+        in_series = [uid for uid in self.graph.scenes if uid.split("/", 1)[0] == exp.series]
+        wanted = in_series if exp.scenes is None else [f"{exp.series}/{s}" for s in exp.scenes]
+        for uid in wanted:
+            if uid not in self.graph.scenes:
+                raise fail(exp.where, f"export {exp.name}: unknown scene {uid!r}")
+        inputs = [self.graph.scenes[uid].final for uid in wanted]
+        entries = []
+        for index, uid in enumerate(wanted):
+            final = inputs[index]
+            size = self.graph.sizes[final]
+            entry = {**self.infos[uid], "image": index, "size": list(size), "reframes": {}}
+            for tag, edit in (exporter.reframes(options, size) or {}).items():
+                edit = dict(edit)
+                task_id, _ = self._edit(uid, f"reframe-{tag}", edit.pop("op"), edit, exp.where, final, size,
+                                        {"prompt": self.infos[uid]["prompt"], "negative": ""}, [], None)
+                entry["reframes"][tag] = len(inputs)
+                inputs.append(task_id)
+            entries.append(entry)
+        params = {"exporter": exp.exporter, "name": exp.name, "options": options, "scenes": entries}
+        self._add(Task(f"{exp.series}/export/{exp.name}", "export", params, tuple(inputs), tuple(files),
+                       exp.where, exp.series, None))
+
+
+def _scene_source(scene: Scene) -> str | None:
+    """The uid of the scene this one starts from (``photo=other_scene`` or ``photo="@series/id"``)."""
+    if isinstance(scene.photo, Scene):
+        return scene.photo.uid
+    if isinstance(scene.photo, str) and scene.photo.startswith("@"):
+        return scene.photo[1:]
+    return None

@@ -1,0 +1,112 @@
+"""Run recipe files in fresh modules and collect what they declare into one validated Recipe."""
+from __future__ import annotations
+
+import sys
+import traceback
+import types
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..dsl import DeclarationError, Registry, collecting
+from ..dsl.source import shown_path
+from ..errors import RecipeError
+
+_ZFLOW_DIRS = tuple(str(Path(m.__file__).resolve().parent) for m in (sys.modules["zflow"],))
+
+
+@dataclass(slots=True)
+class Recipe:
+    """The declarations of one or more recipe files, merged, and every file their loading read."""
+
+    files: list[Path] = field(default_factory=list)
+    characters: dict = field(default_factory=dict)
+    styles: dict = field(default_factory=dict)
+    series: dict = field(default_factory=dict)
+    scenes: list = field(default_factory=list)
+    exports: list = field(default_factory=list)
+    files_read: set[Path] = field(default_factory=set)
+
+
+def load_recipes(paths: list[Path], root: Path, run: dict | None = None) -> Recipe:
+    """Load each recipe file in a fresh module and merge their declarations (same names must agree)."""
+    recipe = Recipe()
+    for path in paths:
+        registry = load_file(path, root, run)
+        recipe.files.append(path.resolve())
+        recipe.files_read |= registry.files_read
+        for table, kind in (("characters", "character"), ("styles", "style"), ("series", "series")):
+            merged = getattr(recipe, table)
+            for name, item in getattr(registry, table).items():
+                old = merged.get(name)
+                if old is not None and (old != item or old.where != item.where):
+                    raise RecipeError(f"duplicate {kind} {name!r} (first declared at {old.where})",
+                                      shown_path(item.where.file), item.where.line)
+                merged[name] = item
+        recipe.scenes += registry.scenes
+        recipe.exports += registry.exports
+    return recipe
+
+
+def load_file(path: Path, root: Path, run: dict | None = None) -> Registry:
+    """Execute one recipe file in a fresh module; raise RecipeError(file, line) for anything wrong in it."""
+    path = path.resolve()
+    shown = shown_path(str(path))
+    try:
+        source = path.read_bytes()
+    except OSError as exc:
+        raise RecipeError(f"cannot read recipe: {exc.strerror}", shown, 0) from None
+    try:
+        code = compile(source, str(path), "exec")
+    except SyntaxError as exc:
+        raise RecipeError(f"syntax error: {exc.msg}", shown, exc.lineno or 0) from None
+    registry = Registry(run=dict(run or {}))
+    registry.files_read.add(path)
+    module = types.ModuleType("__zflow_recipe__")
+    module.__file__ = str(path)
+    before = set(sys.modules)
+    search = [str(path.parent), str(root.resolve())]
+    sys.path[:0] = search
+    try:
+        with collecting(registry):
+            exec(code, module.__dict__)
+    except DeclarationError as exc:
+        raise RecipeError(exc.message, shown_path(exc.where.file), exc.where.line) from None
+    except RecipeError:
+        raise
+    except Exception as exc:
+        file, line = _user_frame(exc, root, path)
+        raise RecipeError(f"{type(exc).__name__}: {exc}", file, line) from None
+    finally:
+        for entry in search:
+            sys.path.remove(entry)
+        registry.files_read |= _forget_project_modules(before, root)
+    return registry
+
+
+def _user_frame(exc: BaseException, root: Path, path: Path) -> tuple[str, int]:
+    """The innermost traceback frame in the user's project (the recipe or a helper module)."""
+    found = (shown_path(str(path)), 0)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if _is_project_file(frame.filename, root):
+            found = (shown_path(frame.filename), frame.lineno or 0)
+    return found
+
+
+def _is_project_file(filename: str, root: Path) -> bool:
+    if not filename or filename.startswith("<"):
+        return False
+    resolved = str(Path(filename).resolve())
+    if resolved.startswith(_ZFLOW_DIRS) or resolved.startswith((sys.prefix, sys.base_prefix)):
+        return False
+    return resolved.startswith(str(root.resolve()))
+
+
+def _forget_project_modules(before: set[str], root: Path) -> set[Path]:
+    """Drop the project's helper modules imported by this load, so the next load reads them afresh."""
+    read = set()
+    for name in set(sys.modules) - before:
+        file = getattr(sys.modules[name], "__file__", None)
+        if file and _is_project_file(file, root):
+            read.add(Path(file).resolve())
+            del sys.modules[name]
+    return read

@@ -1,0 +1,115 @@
+"""The plugin manager factory and the registries of what plugins provide (backends, exporters, ops, executors)."""
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import pluggy
+
+from . import hookspecs
+from .errors import PluginError
+
+ENTRY_POINT_GROUP = "zflow"
+CORE_PLUGIN = "zflow.core"
+
+
+def plugin_filter(env: Mapping[str, str]) -> Callable[[str], bool]:
+    """``ZFLOW_PLUGINS_BLOCK=a,b`` refuses plugins by name; ``ZFLOW_PLUGINS_ONLY=a,b`` allows only those."""
+    block = {n.strip() for n in env.get("ZFLOW_PLUGINS_BLOCK", "").split(",") if n.strip()}
+    only = {n.strip() for n in env.get("ZFLOW_PLUGINS_ONLY", "").split(",") if n.strip()}
+    return lambda name: name not in block and (not only or name in only)
+
+
+def make_plugin_manager(root: Path | None = None, env: Mapping[str, str] | None = None) -> pluggy.PluginManager:
+    """A new manager with the core plugin, the ``zflow`` entry points and the project's local plugins/ files."""
+    from .engine import core_plugin
+
+    allowed = plugin_filter(os.environ if env is None else env)
+    pm = pluggy.PluginManager("zflow")
+    pm.add_hookspecs(hookspecs)
+    pm.register(core_plugin, name=CORE_PLUGIN)
+    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        if not allowed(ep.name) or pm.get_plugin(ep.name) is not None:
+            continue
+        try:
+            module = ep.load()
+        except Exception as exc:
+            raise PluginError(f"plugin {ep.name!r} ({ep.value}) failed to load: {type(exc).__name__}: {exc}; "
+                              f"block it with ZFLOW_PLUGINS_BLOCK={ep.name}") from None
+        if not pm.is_registered(module):
+            pm.register(module, name=ep.name)
+    if root is not None:
+        for path in sorted((root / "plugins").glob("*.py")):
+            name = path.stem
+            if not allowed(name) or pm.get_plugin(name) is not None:
+                continue
+            pm.register(_load_local(path), name=name)
+    pm.check_pending()
+    return pm
+
+
+def _load_local(path: Path) -> Any:
+    module_name = f"zflow_local_plugins.{path.stem}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        raise PluginError(f"{path}: local plugin failed to load: {type(exc).__name__}: {exc}") from None
+    sys.modules[module_name] = module
+    return module
+
+
+@dataclass(slots=True)
+class Plugins:
+    """What the registered plugins provide, collected once through the ``register_*`` hooks."""
+
+    pm: pluggy.PluginManager
+    backends: dict[str, Any] = field(default_factory=dict)
+    exporters: dict[str, Any] = field(default_factory=dict)
+    edit_ops: dict[str, Any] = field(default_factory=dict)
+    executors: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    filters: dict[str, Callable[..., Any]] = field(default_factory=dict)
+
+    @classmethod
+    def collect(cls, pm: pluggy.PluginManager) -> "Plugins":
+        plugins = cls(pm)
+        hook = pm.hook
+        hook.register_backends(register=_registrar(plugins.backends, "backend"))
+        hook.register_exporters(register=_registrar(plugins.exporters, "exporter"))
+        hook.register_edit_ops(register=_registrar(plugins.edit_ops, "edit operation"))
+
+        def add_executor(name: str, factory: Callable[..., Any]) -> None:
+            if name in plugins.executors:
+                raise PluginError(f"two plugins register an executor named {name!r}")
+            plugins.executors[name] = factory
+
+        hook.register_executors(register=add_executor)
+        for filters in hook.template_filters():
+            plugins.filters.update(filters or {})
+        return plugins
+
+    def describe(self) -> list[dict[str, Any]]:
+        """Each plugin with its version and what it registers (for ``zflow plugins``)."""
+        rows = []
+        for name, module in sorted(self.pm.list_name_plugin(), key=lambda p: p[0]):
+            rows.append({"name": name, "module": getattr(module, "__name__", repr(module)),
+                         "file": getattr(module, "__file__", None),
+                         "hooks": sorted(h.name for h in self.pm.get_hookcallers(module) or [])})
+        return rows
+
+
+def _registrar(table: dict[str, Any], kind: str) -> Callable[[Any], None]:
+    def register(item: Any) -> None:
+        name = getattr(item, "name", None)
+        if not name:
+            raise PluginError(f"a plugin registered a {kind} without a name: {item!r}")
+        if name in table:
+            raise PluginError(f"two plugins register a {kind} named {name!r}")
+        table[name] = item
+    return register

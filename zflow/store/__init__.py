@@ -1,0 +1,102 @@
+"""The project store: .zflow/ with content-addressed objects, an SQLite index, a lock, and out/ materialized."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Callable
+
+from ..contracts import Artifact, Output
+from ..errors import StoreError
+from .index import Index
+from .lock import ProjectLock
+from .objects import Objects
+from .outputs import Outputs, output_names
+
+__all__ = ["Store", "output_names"]
+
+
+class Store:
+    """Everything zflow keeps for one project. Artifacts are immutable; the index only ever points at whole ones."""
+
+    def __init__(self, root: Path, out_dir: Path):
+        self.root = root
+        self.dir = root / ".zflow"
+        self.objects = Objects(self.dir / "objects")
+        try:
+            self.index = Index(self.dir / "index.sqlite")
+        except Exception as exc:  # sqlite3.DatabaseError and OSError alike
+            raise StoreError(f"cannot open the store index {self.dir / 'index.sqlite'}: {exc}") from None
+        self.outputs = Outputs(out_dir, self.index, self.objects.path)
+        self._keys: set[str] | None = None
+        self._files: dict[str, tuple] | None = None
+
+    def refresh(self) -> None:
+        """Drop cached reads of the index (call under the lock: another process may have built meanwhile)."""
+        self._keys = None
+        self._files = None
+        self.outputs.refresh()
+
+    def lock(self, wait: float = 0.0) -> ProjectLock:
+        return ProjectLock(self.dir / "lock", wait)
+
+    def close(self) -> None:
+        self.index.close()
+
+    # artifacts -------------------------------------------------------------------------------------------------
+    def keys(self) -> set[str]:
+        """Keys with a complete artifact (cached for the life of this Store)."""
+        if self._keys is None:
+            self._keys = self.index.keys()
+        return self._keys
+
+    def artifact(self, key: str) -> Artifact | None:
+        row = self.index.artifact_row(key)
+        if row is None:
+            return None
+        task_id, files, meta = row
+        return Artifact(task_id, key, {name: self.objects.path(sha) for name, sha in files.items()}, meta)
+
+    def blobs_of(self, key: str) -> dict[str, str]:
+        row = self.index.artifact_row(key)
+        return {} if row is None else row[1]
+
+    def put(self, task_id: str, kind: str, key: str, parts: dict[str, Any], output: Output,
+            started: float, seconds: float) -> Artifact:
+        """Store a finished task: blobs first (atomic, idempotent), then one index transaction."""
+        if not output.files:
+            raise StoreError(f"{task_id}: the task produced no files")
+        files = {name: self.objects.put(data) for name, data in output.files.items()}
+        self.index.add_artifact(key, task_id, kind, files, output.meta, parts, started, seconds)
+        self.keys().add(key)
+        return Artifact(task_id, key, {n: self.objects.path(s) for n, s in files.items()}, output.meta)
+
+    def parts_of_last_build(self, task_id: str) -> dict[str, Any] | None:
+        return self.index.parts_of_last_build(task_id)
+
+    # external files ------------------------------------------------------------------------------------------------
+    def file_digest(self, path: Path, dims: Callable[[Path], tuple[int, int]] | None = None
+                    ) -> tuple[str, tuple[int, int] | None]:
+        """SHA-256 of a file (and its image size when ``dims`` is given), cached by size and mtime."""
+        if self._files is None:
+            self._files = self.index.file_rows()
+        st = path.stat()
+        name = str(path)
+        row = self._files.get(name)
+        if row and row[0] == st.st_size and row[1] == st.st_mtime_ns and (dims is None or row[3] is not None):
+            return row[2], (row[3], row[4]) if row[3] is not None else None
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        size = dims(path) if dims else None
+        self.index.put_file_row(name, st.st_size, st.st_mtime_ns, sha, size)
+        self._files[name] = (st.st_size, st.st_mtime_ns, sha, *(size or (None, None)))
+        return sha, size
+
+    # maintenance -----------------------------------------------------------------------------------------------
+    def gc(self, keep: set[str]) -> dict[str, int]:
+        """Drop artifacts whose key is not in ``keep`` and every blob no artifact references."""
+        drop = self.keys() - keep
+        self.index.drop_artifacts(drop)
+        self._keys = None
+        referenced = self.index.referenced_blobs() | {row[0] for row in self.index.outputs().values()}
+        unreferenced = [d for d in self.objects.all() if d not in referenced]
+        self.objects.sweep_temporaries()
+        return {"artifacts": len(drop), "objects": self.objects.remove(unreferenced)}

@@ -1,0 +1,109 @@
+"""The SQLite index of the store: artifacts by key, each task's last build, file digests and out/'s manifest."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any, Iterable
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS artifacts (
+    key TEXT PRIMARY KEY, task_id TEXT NOT NULL, kind TEXT NOT NULL, files TEXT NOT NULL, meta TEXT NOT NULL,
+    parts TEXT NOT NULL, started REAL NOT NULL, seconds REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS tasks (task_id TEXT PRIMARY KEY, key TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, sha TEXT NOT NULL,
+    width INTEGER, height INTEGER);
+CREATE TABLE IF NOT EXISTS outputs (
+    path TEXT PRIMARY KEY, sha TEXT NOT NULL, task_id TEXT NOT NULL, size INTEGER, mtime_ns INTEGER);
+"""
+
+
+class Index:
+    """A thin layer over one SQLite file; every multi-row change is one transaction."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def transaction(self) -> "sqlite3.Connection":
+        """``with index.transaction() as db:`` commits on success and rolls back on error."""
+        return _Transaction(self.db)
+
+    # artifacts
+    def keys(self) -> set[str]:
+        return {k for (k,) in self.db.execute("SELECT key FROM artifacts")}
+
+    def artifact_row(self, key: str) -> tuple[str, dict[str, str], dict[str, Any]] | None:
+        row = self.db.execute("SELECT task_id, files, meta FROM artifacts WHERE key=?", (key,)).fetchone()
+        return None if row is None else (row[0], json.loads(row[1]), json.loads(row[2]))
+
+    def add_artifact(self, key: str, task_id: str, kind: str, files: dict[str, str], meta: dict[str, Any],
+                     parts: dict[str, Any], started: float, seconds: float) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO artifacts VALUES (?,?,?,?,?,?,?,?)",
+                       (key, task_id, kind, json.dumps(files), json.dumps(meta, default=str),
+                        json.dumps(parts, default=str), started, seconds))
+            db.execute("INSERT OR REPLACE INTO tasks VALUES (?,?)", (task_id, key))
+
+    def all_files(self) -> dict[str, dict[str, str]]:
+        """Every artifact's files (name -> blob), in one query."""
+        return {k: json.loads(f) for k, f in self.db.execute("SELECT key, files FROM artifacts")}
+
+    def parts_of_last_build(self, task_id: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT a.parts FROM tasks t JOIN artifacts a ON a.key=t.key WHERE t.task_id=?",
+                              (task_id,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def last_keys(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT task_id, key FROM tasks"))
+
+    def drop_artifacts(self, keys: Iterable[str]) -> None:
+        with self.transaction() as db:
+            db.executemany("DELETE FROM artifacts WHERE key=?", ((k,) for k in keys))
+            db.execute("DELETE FROM tasks WHERE key NOT IN (SELECT key FROM artifacts)")
+
+    def referenced_blobs(self) -> set[str]:
+        blobs = set()
+        for (files,) in self.db.execute("SELECT files FROM artifacts"):
+            blobs.update(json.loads(files).values())
+        return blobs
+
+    # file digests
+    def file_rows(self) -> dict[str, tuple[int, int, str, int | None, int | None]]:
+        return {r[0]: r[1:] for r in self.db.execute("SELECT path, size, mtime_ns, sha, width, height FROM files")}
+
+    def put_file_row(self, path: str, size: int, mtime_ns: int, sha: str, dims: tuple[int, int] | None) -> None:
+        w, h = dims if dims else (None, None)
+        self.db.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)", (path, size, mtime_ns, sha, w, h))
+
+    # out/ manifest
+    def outputs(self) -> dict[str, tuple[str, str, int | None, int | None]]:
+        return {r[0]: r[1:] for r in self.db.execute("SELECT path, sha, task_id, size, mtime_ns FROM outputs")}
+
+    def claim_output(self, path: str, sha: str, task_id: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO outputs VALUES (?,?,?,NULL,NULL)", (path, sha, task_id))
+
+    def confirm_output(self, path: str, size: int, mtime_ns: int) -> None:
+        self.db.execute("UPDATE outputs SET size=?, mtime_ns=? WHERE path=?", (size, mtime_ns, path))
+
+    def forget_output(self, path: str) -> None:
+        self.db.execute("DELETE FROM outputs WHERE path=?", (path,))
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")

@@ -1,0 +1,54 @@
+"""Content-addressed blobs under .zflow/objects, named by the SHA-256 of their bytes."""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .atomic import write_atomic
+
+
+class Objects:
+    """A folder of immutable blobs; a blob's name is its content hash, so a write is idempotent."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def path(self, digest: str) -> Path:
+        return self.folder / digest[:2] / digest[2:]
+
+    def put(self, data: bytes) -> str:
+        digest = hashlib.sha256(data).hexdigest()
+        target = self.path(digest)
+        if not target.exists():
+            write_atomic(target, data)
+        return digest
+
+    def has(self, digest: str) -> bool:
+        return self.path(digest).exists()
+
+    def all(self) -> Iterator[str]:
+        if not self.folder.is_dir():
+            return
+        for sub in os.scandir(self.folder):
+            if sub.is_dir() and len(sub.name) == 2:
+                for entry in os.scandir(sub.path):
+                    if not entry.name.startswith("."):
+                        yield sub.name + entry.name
+
+    def remove(self, digests: Iterable[str]) -> int:
+        count = 0
+        for digest in digests:
+            try:
+                self.path(digest).unlink()
+                count += 1
+            except FileNotFoundError:
+                pass
+        return count
+
+    def sweep_temporaries(self) -> None:
+        """Delete temporary files a killed writer left behind."""
+        if self.folder.is_dir():
+            for tmp in self.folder.glob("*/.*.tmp"):
+                tmp.unlink(missing_ok=True)

@@ -1,0 +1,110 @@
+"""Materialize artifacts into out/: write what changed, and remove only files zflow itself wrote there."""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Mapping
+
+from ..errors import StoreError
+from .atomic import write_atomic
+from .index import Index
+
+
+def output_names(task_id: str, files: Mapping[str, str]) -> dict[str, str]:
+    """Paths under out/ for a task's files: ``id.png`` for a single image, ``id/<name>`` for several."""
+    if len(files) == 1:
+        name = next(iter(files))
+        stem, dot, ext = name.rpartition(".")
+        if dot and stem == "image":
+            return {f"{task_id}.{ext}": files[name]}
+    return {f"{task_id}/{name}": sha for name, sha in files.items()}
+
+
+class Outputs:
+    """The out/ folder and its manifest in the index (path -> content hash, size, mtime)."""
+
+    def __init__(self, folder: Path, index: Index, blob_path):
+        self.folder = folder
+        self.index = index
+        self.blob_path = blob_path
+        self._manifest: dict[str, tuple] | None = None
+
+    def refresh(self) -> None:
+        """Forget the cached manifest (another process may have changed it)."""
+        self._manifest = None
+
+    @property
+    def manifest(self) -> dict[str, tuple]:
+        if self._manifest is None:
+            self._manifest = self.index.outputs()
+        return self._manifest
+
+    def place(self, task_id: str, files: Mapping[str, str]) -> list[str]:
+        """Make out/ hold this task's files; returns the paths written (unchanged files are left alone)."""
+        written = []
+        root = self.folder.resolve()
+        for rel, sha in output_names(task_id, files).items():
+            target = self.folder / rel
+            if not target.resolve().is_relative_to(root) or Path(rel).is_absolute():
+                raise StoreError(f"{task_id}: output path {rel!r} escapes the output folder")
+            if self._is_current(rel, sha, target):
+                continue
+            if rel not in self.manifest and target.exists() and _sha(target) != sha:
+                raise StoreError(f"{self._shown(target)} exists and was not written by zflow; "
+                                 "move it away so zflow can write its output there")
+            self.index.claim_output(rel, sha, task_id)
+            write_atomic(target, self.blob_path(sha).read_bytes())
+            st = target.stat()
+            self.index.confirm_output(rel, st.st_size, st.st_mtime_ns)
+            self.manifest[rel] = (sha, task_id, st.st_size, st.st_mtime_ns)
+            written.append(rel)
+        return written
+
+    def _is_current(self, rel: str, sha: str, target: Path) -> bool:
+        row = self.manifest.get(rel)
+        if row is None or row[0] != sha:
+            return False
+        try:
+            st = target.stat()
+        except FileNotFoundError:
+            return False
+        return (st.st_size, st.st_mtime_ns) == (row[2], row[3])
+
+    def prune(self, keep: set[str], owned_by: set[str] | None = None) -> list[str]:
+        """Remove manifest files not in ``keep`` (of tasks in ``owned_by``, if given) that still hold what zflow
+        wrote; a file the user changed is left in place and forgotten."""
+        removed = []
+        for rel, (sha, task_id, size, mtime) in list(self.manifest.items()):
+            if rel in keep or (owned_by is not None and task_id not in owned_by):
+                continue
+            target = self.folder / rel
+            try:
+                st = target.stat()
+                if (st.st_size, st.st_mtime_ns) == (size, mtime) or _sha(target) == sha:
+                    target.unlink()
+                    removed.append(rel)
+                    _remove_empty_parents(target.parent, self.folder)
+            except FileNotFoundError:
+                pass
+            self.index.forget_output(rel)
+            del self.manifest[rel]
+        return removed
+
+    def _shown(self, target: Path) -> str:
+        return os.path.relpath(target)
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _remove_empty_parents(folder: Path, stop: Path) -> None:
+    stop = stop.resolve()
+    folder = folder.resolve()
+    while folder != stop and folder.is_relative_to(stop):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
