@@ -138,7 +138,8 @@ class Runtime(Protocol):
 @runtime_checkable
 class Executor(Protocol):
     """Runs batches. ``submit`` hands over a batch whose inputs are all finished; ``wait`` blocks until at least one
-    submitted batch is done and returns the finished ``(batch, results)`` pairs; ``close`` frees its resources.
+    submitted batch is done and returns the finished ``(batch, results)`` pairs; ``cancel`` drops submitted batches
+    that have not started and returns them (running ones finish); ``close`` frees its resources.
     Executors are made by factories registered with ``register_executors``: ``factory(runtime, options)``."""
 
     name: str
@@ -146,5 +147,7 @@ class Executor(Protocol):
     def submit(self, batch: Batch) -> None: ...
 
     def wait(self) -> list[tuple[Batch, list[Output | BaseException]]]: ...
+
+    def cancel(self) -> list[Batch]: ...
 
     def close(self) -> None: ...

@@ -41,7 +41,9 @@ class TaskError(ZflowError):
 
 
 class StoreError(ZflowError):
-    """The project store cannot be used as asked (locked, unreadable)."""
+    """The project store cannot be used as asked (locked, unreadable, an output path taken)."""
+
+    exit_code = 2
 
 
 class PluginError(ZflowError):

@@ -86,7 +86,8 @@ def canvas(value: Any, size: tuple[int, int]) -> list[int]:
 def _box(value: list[Any] | tuple[Any, ...]) -> list[float]:
     numbers = len(value) == 4 and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
     if not numbers or not all(math.isfinite(v) for v in value):
-        raise ValueError(f"inpaint region {list(value)!r} is not a box: give four numbers [x0, y0, x1, y1] in 0-1 units")
+        raise ValueError(f"inpaint region {list(value)!r} is not a box: "
+                         f"give four numbers [x0, y0, x1, y1] in 0-1 units")
     x0, y0, x1, y1 = (float(v) for v in value)
     if not (0.0 <= x0 < x1 <= 1.0 and 0.0 <= y0 < y1 <= 1.0):
         raise ValueError(f"inpaint box {list(value)!r} must satisfy 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1 "

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, ClassVar, Mapping
 
 from . import checks
 
@@ -11,7 +11,7 @@ from . import checks
 class Inpaint:
     """Repaint a region: ``region`` ("face", "subject", a 0-1 box or a mask file), ``prompt``, ``strength``."""
 
-    name: str = "inpaint"
+    name: ClassVar[str] = "inpaint"
 
     def normalize(self, params: Mapping[str, Any], size: tuple[int, int]) -> dict[str, Any]:
         checks.check_keys(self.name, params, ("region", "prompt"), ("strength",))
@@ -27,7 +27,7 @@ class Inpaint:
 class Background:
     """Replace everything but the subject with ``prompt``."""
 
-    name: str = "background"
+    name: ClassVar[str] = "background"
 
     def normalize(self, params: Mapping[str, Any], size: tuple[int, int]) -> dict[str, Any]:
         checks.check_keys(self.name, params, ("prompt",), ())
@@ -41,7 +41,7 @@ class Background:
 class Outpaint:
     """Grow the canvas to ``size`` (an aspect such as "9:16" or "WxH"), the input centred, the border painted."""
 
-    name: str = "outpaint"
+    name: ClassVar[str] = "outpaint"
 
     def normalize(self, params: Mapping[str, Any], size: tuple[int, int]) -> dict[str, Any]:
         checks.check_keys(self.name, params, ("size",), ("prompt",))
@@ -57,7 +57,7 @@ class Outpaint:
 class Restyle:
     """Redraw the whole image in the style of ``prompt``; ``strength`` is how far it moves (default 0.6)."""
 
-    name: str = "restyle"
+    name: ClassVar[str] = "restyle"
 
     def normalize(self, params: Mapping[str, Any], size: tuple[int, int]) -> dict[str, Any]:
         checks.check_keys(self.name, params, ("prompt",), ("strength",))

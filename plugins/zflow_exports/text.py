@@ -47,8 +47,15 @@ def load_font(path: str, index: int, size: int) -> ImageFont.FreeTypeFont:
 def covers(path: str, index: int, text: str) -> bool:
     """Whether the font has a glyph for every visible character of the text."""
     font = load_font(path, index, 32)
-    missing = font.getmask(_MISSING).tobytes()
-    return all(ch.isspace() or font.getmask(ch).tobytes() != missing for ch in set(text))
+    missing = _glyph(font, _MISSING)
+    return all(ch.isspace() or _glyph(font, ch) != missing for ch in set(text))
+
+
+def _glyph(font: ImageFont.FreeTypeFont, ch: str) -> bytes:
+    """The pixels of one character drawn alone."""
+    canvas = Image.new("L", (64, 64))
+    ImageDraw.Draw(canvas).text((16, 8), ch, font=font, fill=255)
+    return canvas.tobytes()
 
 
 def find_font(text: str, path: str | Path | None = None, index: int = 0) -> tuple[str, int]:

@@ -62,7 +62,7 @@ def _draft(fonts: Fonts, request: Request) -> Output:
 
 def _refine(fonts: Fonts, request: Request) -> Output:
     p, source = request.params, request.inputs[0]
-    size = _size(p)
+    size, strength = _size(p), float(p.get("strength", 0.5))
     if p.get("mode", "img2img") == "txt2img":
         m = source.meta
         picture = draw_scene(fonts, prompt=p.get("prompt", ""), style=m.get("style", ""), title=m.get("title", ""),
@@ -70,12 +70,12 @@ def _refine(fonts: Fonts, request: Request) -> Output:
                              mark="PREVIEW · refined", supersample=2)
     else:
         with Image.open(source.main) as image:
-            refined = refine_image(image, size, float(p.get("strength", 0.5)), fonts)
+            refined = refine_image(image, size, strength, fonts)
             factor = (size[0] / image.width, size[1] / image.height)
         faces = [_scaled(f, factor) for f in source.meta.get("faces", [])]
         focus = _scaled(source.meta["focus"], factor) if source.meta.get("focus") else None
         picture = Picture(refined, faces, focus)
-    return _output(request, picture, _scene_of(source), strength=float(p.get("strength", 0.5)))
+    return _output(request, picture, _scene_of(source), strength=strength)
 
 
 def _edit(fonts: Fonts, request: Request) -> Output:

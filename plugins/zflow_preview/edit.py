@@ -76,21 +76,31 @@ def background(image: Image.Image, focus: list[int] | None, prompt: str, seed: i
     return Image.composite(image, setting, keep)
 
 
-def outpaint(image: Image.Image, canvas: tuple[int, int], prompt: str, fonts: Fonts) -> tuple[Image.Image, tuple[int, int]]:
-    """``image`` centred on ``canvas``, the border its own edges stretched and blurred; returns it and the offset."""
+def outpaint(image: Image.Image, canvas: tuple[int, int], prompt: str,
+             fonts: Fonts) -> tuple[Image.Image, tuple[int, int]]:
+    """``image`` centred on ``canvas``, its edge pixels stretched out to the border and blurred; returns it and the
+    offset of the input on the canvas."""
     width, height = canvas
-    offset = ((width - image.width) // 2, (height - image.height) // 2)
-    small = image.resize((max(1, width // 8), max(1, height // 8)), Image.Resampling.BILINEAR)
-    border = small.filter(ImageFilter.GaussianBlur(radius=2)).resize(canvas, Image.Resampling.BILINEAR)
+    w, h = image.size
+    x, y = (width - w) // 2, (height - h) // 2
+    border = image.resize((1, 1), Image.Resampling.BOX).resize(canvas)
+    depth = max(1, min(w, h) // 32)
+    strips = (((0, 0, w, depth), (w, 1), (x, 0, x + w, y)), ((0, h - depth, w, h), (w, 1), (x, y + h, x + w, height)),
+              ((0, 0, depth, h), (1, h), (0, y, x, y + h)), ((w - depth, 0, w, h), (1, h), (x + w, y, width, y + h)))
+    for crop, line, (x0, y0, x1, y1) in strips:
+        if x1 > x0 and y1 > y0:
+            edge = image.crop(crop).resize(line, Image.Resampling.BOX)
+            border.paste(edge.resize((x1 - x0, y1 - y0), Image.Resampling.NEAREST), (x0, y0))
+    border = border.filter(ImageFilter.GaussianBlur(radius=max(2, max(canvas) // 80)))
     if prompt:
         border = Image.blend(border, Image.new("RGB", canvas, palette_for(prompt).sky_bottom), 0.3)
-    border.paste(image, offset)
+    border.paste(image, (x, y))
     preview_mark(ImageDraw.Draw(border), canvas, fonts)
-    return border, offset
+    return border, (x, y)
 
 
 def restyle(image: Image.Image, prompt: str, strength: float) -> Image.Image:
-    """``image`` moved by ``strength`` towards a filter the prompt's words pick: ink lines, mono, flat, paint or tint."""
+    """``image`` moved by ``strength`` towards the filter the prompt's words pick: ink, mono, flat, paint or tint."""
     found = words(prompt.replace("&", ""))
     if found & _INK:
         lines = ImageOps.invert(image.convert("L").filter(ImageFilter.FIND_EDGES))

@@ -55,7 +55,7 @@ def draw_scene(fonts: Fonts, *, prompt: str, style: str, title: str, cast: Seque
             label(draw, (place.x * width, place.feet * height + height / 34), name, font, palette.accent)
     preview_mark(draw, (width, height), fonts, mark)
     if supersample > 1:
-        image = image.resize(size, Image.Resampling.LANCZOS)
+        image = image.reduce(supersample)
     return Picture(image, [pixel_box(f, supersample, size) for f in faces], pixel_box(_union(boxes), supersample, size))
 
 

@@ -62,13 +62,14 @@ def draw_weather(image: Image.Image, found: set[str], rng: random.Random) -> Non
     """Rain streaks or snowflakes over the whole frame, when the prompt asks for them."""
     width, height = image.size
     draw = ImageDraw.Draw(image)
+    count = max(8, round(130 * min(1.0, width * height / (800 * 600))))
     if "rain" in found or "rainy" in found:
         length = height * 0.05
-        for _ in range(120):
+        for _ in range(count):
             x, y = rng.uniform(0, width), rng.uniform(0, height)
             draw.line((x, y, x - length * 0.25, y + length), fill=(170, 190, 230), width=max(1, width // 700))
     if found & {"snow", "snowy", "snowing", "blizzard"}:
-        for _ in range(140):
+        for _ in range(count):
             x, y, r = rng.uniform(0, width), rng.uniform(0, height), rng.uniform(0.002, 0.006) * width
             draw.ellipse((x - r, y - r, x + r, y + r), fill=(250, 252, 255))
 
@@ -85,7 +86,8 @@ def _sky(draw: ImageDraw.ImageDraw, palette: Palette, width: int, y: float, rng:
     sx = rng.uniform(0.15, 0.85) * width
     sy = y * (rng.uniform(0.7, 0.9) if low else rng.uniform(0.15, 0.35))
     r = width * (0.07 if low else 0.045)
-    draw.ellipse((sx - r * 1.5, sy - r * 1.5, sx + r * 1.5, sy + r * 1.5), fill=mix(palette.light, palette.sky_bottom, 0.6))
+    glow = mix(palette.light, palette.sky_bottom, 0.6)
+    draw.ellipse((sx - r * 1.5, sy - r * 1.5, sx + r * 1.5, sy + r * 1.5), fill=glow)
     draw.ellipse((sx - r, sy - r, sx + r, sy + r), fill=palette.light)
 
 
@@ -152,3 +154,23 @@ def _room(draw: ImageDraw.ImageDraw, palette: Palette, width: int, y: float, rng
     draw.line((lamp_x, 0, lamp_x, y * 0.2), fill=(40, 40, 40), width=max(1, width // 500))
     draw.pieslice((lamp_x - r * 1.6, y * 0.2 - r, lamp_x + r * 1.6, y * 0.2 + r), 180, 360, fill=palette.accent)
     draw.rectangle((0, y - y * 0.02, width, y + y * 0.015), fill=mix(palette.ground, (0, 0, 0), 0.3))
+    _counter(draw, palette, width, y, rng)
+
+
+def _counter(draw: ImageDraw.ImageDraw, palette: Palette, width: int, y: float, rng: random.Random) -> None:
+    """A counter against the back wall, to one side, with cups and a plant on it."""
+    w = width * rng.uniform(0.22, 0.32)
+    x = rng.choice((width * 0.02, width * 0.98 - w))
+    top = y - y * 0.22
+    wood = mix(palette.ground, (0, 0, 0), 0.15)
+    draw.rectangle((x, top, x + w, y), fill=wood, outline=mix(wood, (0, 0, 0), 0.4), width=max(1, width // 400))
+    draw.rectangle((x - w * 0.02, top - y * 0.02, x + w * 1.02, top), fill=mix(wood, (255, 255, 255), 0.25))
+    cup = y * 0.035
+    for i in range(rng.randint(1, 3)):
+        cx = x + w * (0.15 + 0.2 * i)
+        draw.rounded_rectangle((cx, top - y * 0.02 - cup, cx + cup * 0.9, top - y * 0.02), radius=cup * 0.2,
+                               fill=(245, 242, 235), outline=(90, 80, 70))
+    px = x + w * 0.82
+    draw.rectangle((px - cup * 0.5, top - y * 0.02 - cup, px + cup * 0.5, top - y * 0.02), fill=(170, 90, 60))
+    draw.ellipse((px - cup * 1.2, top - y * 0.02 - cup * 3.2, px + cup * 1.2, top - y * 0.02 - cup * 0.8),
+                 fill=(60, 130, 70))

@@ -1,10 +1,10 @@
 """Drawing a character sheet preview: the character from the front and the side, its name, looks and colours."""
 from __future__ import annotations
 
-from PIL import Image, ImageDraw
+from PIL import ImageDraw
 
 from .figure import draw_figure
-from .looks import look_of
+from .looks import Look, look_of
 from .palette import mix, palette_for
 from .scene import Picture, pixel_box
 from .scenery import gradient
@@ -22,8 +22,8 @@ def draw_sheet(fonts: Fonts, *, name: str, looks: str, style: str, prompt: str, 
     look = look_of(name, looks)
     paper = mix(palette.sky_bottom, _WHITE, 0.7)
     floor = height * 0.78
-    image = gradient(size, [(0.0, paper), (0.78, mix(paper, palette.far, 0.15)), (0.78, mix(paper, palette.ground, 0.35)),
-                            (1.0, mix(paper, palette.ground, 0.5))])
+    image = gradient(size, [(0.0, paper), (0.78, mix(paper, palette.far, 0.15)),
+                            (0.78, mix(paper, palette.ground, 0.35)), (1.0, mix(paper, palette.ground, 0.5))])
     draw = ImageDraw.Draw(image)
     grid = mix(paper, (0, 0, 0), 0.08)
     step = max(8, height // 16)
@@ -51,7 +51,7 @@ def draw_sheet(fonts: Fonts, *, name: str, looks: str, style: str, prompt: str, 
     return Picture(image, [pixel_box(f, 1, size) for f in faces], pixel_box(focus, 1, size))
 
 
-def _swatches(draw: ImageDraw.ImageDraw, look, x: float, y: float, small: float, fonts: Fonts) -> None:
+def _swatches(draw: ImageDraw.ImageDraw, look: Look, x: float, y: float, small: float, fonts: Fonts) -> None:
     """Hair, outfit and skin colours as labelled chips down the right edge."""
     for i, (word, colour) in enumerate((("hair", look.hair), ("outfit", look.outfit), ("skin", look.skin))):
         top = y + i * small * 2.6

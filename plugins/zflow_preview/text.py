@@ -64,14 +64,16 @@ def label(draw: ImageDraw.ImageDraw, centre: tuple[float, float], text: str, fon
 def preview_mark(draw: ImageDraw.ImageDraw, size: tuple[int, int], fonts: Fonts, word: str = "PREVIEW") -> None:
     """The corner badge that says this is not a real render (``word`` may say which pass made it)."""
     width, height = size
-    px = max(5, min(width, height) // 28)
+    px = min(width, height) // 28
+    if px < MIN_TEXT:
+        draw.rectangle((width - max(3, width // 6), 0, width - 1, max(2, height // 20)), fill=(200, 30, 40))
+        return
     font = fonts(px)
     left, top, right, bottom = font.getbbox(word)
     pad = max(2, px // 3)
     box = (width - (right - left) - 3 * pad, pad, width - pad, pad + (bottom - top) + 2 * pad)
     draw.rectangle(box, fill=(200, 30, 40), outline=(255, 255, 255), width=max(1, px // 10))
-    if px >= MIN_TEXT:
-        draw.text(((box[0] + box[2]) / 2, (box[1] + box[3]) / 2), word, font=font, fill=(255, 255, 255), anchor="mm")
+    draw.text(((box[0] + box[2]) / 2, (box[1] + box[3]) / 2), word, font=font, fill=(255, 255, 255), anchor="mm")
 
 
 def caption(draw: ImageDraw.ImageDraw, size: tuple[int, int], fonts: Fonts, title: str, prompt: str) -> None:

@@ -7,9 +7,9 @@ import sys
 from typing import Sequence
 
 from ..errors import RecipeError, ZflowError
-from . import build, inspect, maintenance
+from . import build, inspect, maintenance, schedule, watch
 
-COMMANDS = (build, inspect, maintenance)
+COMMANDS = (build, inspect, maintenance, schedule, watch)
 
 
 def parser() -> argparse.ArgumentParser:

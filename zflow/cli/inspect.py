@@ -39,11 +39,13 @@ def run_plan(args: argparse.Namespace) -> int:
         rows = [{"id": tid, "stage": item.task.kind, "stale": item.stale,
                  "reasons": plan.reasons(project.store, tid)}
                 for tid, item in plan.items.items() if item.stale or args.all or args.json]
+        cost = project.cost(plan)
     finally:
         project.close()
     stale = [r for r in rows if r["stale"]]
     if args.json:
-        print(json.dumps({"tasks": rows, "total": len(plan.items), "stale": len(stale)}, ensure_ascii=False))
+        print(json.dumps({"tasks": rows, "total": len(plan.items), "stale": len(stale), "cost": cost},
+                         ensure_ascii=False))
         return 0
     for row in rows:
         mark = "run " if row["stale"] else "ok  "
@@ -52,6 +54,10 @@ def run_plan(args: argparse.Namespace) -> int:
     by_stage = Counter(r["stage"] for r in stale)
     detail = ", ".join(f"{n} {stage}" for stage, n in sorted(by_stage.items()))
     print(f"{len(stale)} of {len(plan.items)} tasks to run" + (f": {detail}" if detail else ""))
+    if cost["priced"] or cost["unpriced"] or cost["budget"] is not None:
+        unpriced = f", {cost['unpriced']} on models with no price" if cost["unpriced"] else ""
+        budget = f" (budget ${cost['budget']:.2f})" if cost["budget"] is not None else ""
+        print(f"estimated cost: ${cost['total']:.2f} for {cost['priced']} tasks on priced models{unpriced}{budget}")
     return 0
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .registry import DeclarationError, current
+from .schedule import Schedule
 from .source import Location, caller_location
 from .tables import Row, resolve, rows as read_rows
 
@@ -239,11 +240,12 @@ class Series:
     refine: Refine | None
     edits: tuple[Edit, ...]
     vars: tuple[tuple[str, Any], ...]
+    schedule: Schedule | None
     where: Location = field(compare=False, repr=False)
 
     def __init__(self, name: str, style: Style | None = None, prompt: Any = DEFAULT_PROMPT, negative: str = "",
                  seed: int | None = None, size: str = "1:1", drafts: int = 4, refine: Refine | bool | None = True,
-                 edits: tuple[Edit, ...] | list[Edit] = (), **vars: Any):
+                 edits: tuple[Edit, ...] | list[Edit] = (), schedule: Schedule | None = None, **vars: Any):
         where = caller_location()
         set_ = object.__setattr__
         set_(self, "where", where)
@@ -257,6 +259,7 @@ class Series:
         set_(self, "refine", _check_refine(refine, where))
         set_(self, "edits", _check_edits(edits, where))
         set_(self, "vars", _freeze(vars, where))
+        set_(self, "schedule", _check_schedule(schedule, where))
         current().add_named(current().series, "series", self)
 
     def scene(self, id: str, **kw: Any) -> Scene:
@@ -296,9 +299,10 @@ class Series:
         current().scenes.append(scene)
         return scene
 
-    def rows(self, path: str | Path) -> list[Row]:
-        """The rows of a data table next to the calling recipe (a content calendar)."""
-        return read_rows(path)
+    def rows(self, path: str | Path, due: str | None = None, within: int = 7) -> list[Row]:
+        """The rows of a data table next to the calling recipe (a content calendar); with ``due`` (a date column),
+        a scheduled run keeps only the rows due within ``within`` days of its date."""
+        return read_rows(path, due=due, within=within)
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,10 +315,13 @@ class Export:
     scenes: tuple[str, ...] | None
     params: tuple[tuple[str, Any], ...]
     where: Location = field(compare=False, repr=False)
+    schedule: Schedule | None = None
 
 
-def export(exporter: str, target: Series | Scene | list, name: str | None = None, **params: Any) -> Export:
-    """Export a series (or a list of its scenes) with the exporter plugin called ``exporter``."""
+def export(exporter: str, target: Series | Scene | list, name: str | None = None,
+           schedule: Schedule | None = None, **params: Any) -> Export:
+    """Export a series (or a list of its scenes) with the exporter plugin called ``exporter``; ``schedule``
+    builds it on a cron schedule under `zflow schedule`."""
     where = caller_location()
     check_name("exporter", exporter, where)
     if isinstance(target, Series):
@@ -328,7 +335,8 @@ def export(exporter: str, target: Series | Scene | list, name: str | None = None
         scenes = tuple(s.id for s in target)
     else:
         raise DeclarationError(f"export {exporter!r} needs a Series, a Scene or a list of scenes, not {target!r}", where)
-    item = Export(exporter, check_name("export", name or exporter, where), series, scenes, _freeze(params, where), where)
+    item = Export(exporter, check_name("export", name or exporter, where), series, scenes, _freeze(params, where),
+                  where, _check_schedule(schedule, where))
     current().exports.append(item)
     return item
 
@@ -356,6 +364,12 @@ def thumbnail(target: Any, title: str | None = None, preset: str = "yt_thumbnail
     if title is not None:
         params["title"] = title
     return export("thumbnail", target, name=name, preset=preset, **params)
+
+
+def _check_schedule(value: Any, where: Location) -> Schedule | None:
+    if value is None or isinstance(value, Schedule):
+        return value
+    raise DeclarationError(f"schedule={value!r}: use Schedule(\"0 9 * * MON\", tz=\"Asia/Seoul\")", where)
 
 
 def _check_photo(photo: Any, where: Location) -> File | Scene | str | None:

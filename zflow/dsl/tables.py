@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .registry import DeclarationError, current
+from .schedule import due_rows
 from .source import Location, caller_location
 
 _INT = re.compile(r"^-?\d+$")
@@ -50,9 +51,15 @@ class Row:
         return f"Row({self._values!r} at {self.where})"
 
 
-def rows(path: str | Path) -> list[Row]:
-    """Read a CSV, YAML or JSON table (a list of mappings) next to the calling recipe file."""
+def rows(path: str | Path, due: str | None = None, within: int = 7) -> list[Row]:
+    """Read a CSV, YAML or JSON table (a list of mappings) next to the calling recipe file. With ``due`` (a date
+    column), a run with a date keeps only the rows due within ``within`` days of it (see zflow.dsl.schedule)."""
     where = caller_location()
+    table = _read_table(path, where)
+    return table if due is None else due_rows(table, due, within, current().run, where)
+
+
+def _read_table(path: str | Path, where: Location) -> list[Row]:
     file = resolve(path, where)
     if not file.is_file():
         raise DeclarationError(f"data table {str(path)!r} not found (looked for {file})", where)

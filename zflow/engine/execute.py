@@ -24,7 +24,7 @@ class BuildRun:
     """One execution of a plan's stale tasks through an executor."""
 
     def __init__(self, plan: Plan, store: Store, executor: Executor, hook: Any, emit: Emit, root: Path,
-                 batch_size: int):
+                 batch_size: int, cancelled: Callable[[], bool] = lambda: False):
         self.plan = plan
         self.store = store
         self.executor = executor
@@ -32,8 +32,10 @@ class BuildRun:
         self.emit = emit
         self.root = root
         self.batch_size = max(1, batch_size)
+        self.cancelled = cancelled
         self.failed: dict[str, str] = {}
         self.skipped: dict[str, str] = {}
+        self.superseded = 0
         self.ran = 0
 
     def execute(self) -> None:
@@ -47,6 +49,12 @@ class BuildRun:
         ready = [stale[t] for t, n in waiting.items() if n == 0]
         in_flight = 0
         while ready or in_flight:
+            if self.cancelled():
+                # A newer request supersedes what has not started: let running work finish, start nothing more.
+                ready = []
+                in_flight -= len(self.executor.cancel())
+                if not in_flight:
+                    break
             for batch in self._batches(ready):
                 self.executor.submit(batch)
                 in_flight += 1
@@ -63,6 +71,7 @@ class BuildRun:
                                 ready.append(stale[dep])
                     else:
                         self._skip_downstream(tid, dependents)
+        self.superseded = len(stale) - self.ran - len(self.failed) - len(self.skipped)
 
     def _batches(self, ready: list[Planned]) -> list[Batch]:
         groups: dict[tuple, list[Planned]] = defaultdict(list)
@@ -121,23 +130,28 @@ class BuildRun:
             todo.extend(dependents[tid])
 
 
-def materialize(plan: Plan, store: Store, keep_failed: set[str], prune_all: bool) -> dict[str, int]:
-    """Make out/ hold every built task's files; remove zflow's own files that no task produces any more."""
+def materialize(plan: Plan, store: Store, failed: set[str], prune_all: bool, emit: Emit) -> dict[str, Any]:
+    """Make out/ hold every built task's files; remove zflow's own files that no task produces any more.
+    A task whose output path is taken by a file zflow did not write is reported as failed."""
     desired: set[str] = set()
     written = 0
+    conflicts = []
     all_files = store.index.all_files()
     for tid, item in plan.items.items():
         files = all_files.get(item.key)
-        if files is None:
+        if files is None or tid in failed:
             continue
-        written += len(store.outputs.place(tid, files))
+        try:
+            written += len(store.outputs.place(tid, files))
+        except StoreError as exc:
+            conflicts.append(tid)
+            emit({"event": "task-failed", "id": tid, "stage": item.task.kind, "error": str(exc)})
         desired.update(output_names(tid, files))
     for rel, row in store.outputs.manifest.items():
-        if row[1] in keep_failed:
+        if row[1] in failed:
             desired.add(rel)
-    owned = None if prune_all else set(plan.items)
-    removed = store.outputs.prune(desired, owned)
-    return {"written": written, "removed": len(removed)}
+    removed = store.outputs.prune(desired, None if prune_all else set(plan.items))
+    return {"written": written, "removed": len(removed), "conflicts": conflicts}
 
 
 def timer() -> Callable[[], float]:

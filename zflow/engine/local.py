@@ -27,5 +27,9 @@ class LocalExecutor:
         self.current = (batch.runner, batch.model.group)
         return [(batch, self.runtime.run(batch))]
 
+    def cancel(self) -> list[Batch]:
+        dropped, self.pending = self.pending, []
+        return dropped
+
     def close(self) -> None:
         self.pending.clear()

@@ -37,13 +37,21 @@ class Project:
         self.root = find_root(root or Path.cwd()) if root is None else root.resolve()
         self.config: Config = load_config(self.root)
         self.plugins = Plugins.collect(make_plugin_manager(self.root, env))
-        self.store = Store(self.root, self.config.out_dir)
+        self._store: Store | None = None
         self.emit: Emit = emit or (lambda event: None)
         self.runtime = Runtime(self.plugins, self.config, lambda event: self.emit(event))
 
+    @property
+    def store(self) -> Store:
+        """The project's store, opened on first use (loading a recipe never writes to it)."""
+        if self._store is None:
+            self._store = Store(self.root, self.config.out_dir)
+        return self._store
+
     def close(self) -> None:
         self.runtime.release_all()
-        self.store.close()
+        if self._store is not None:
+            self._store.close()
 
     # load --------------------------------------------------------------------------------------------------------
     def recipe_paths(self, given: list[str] | None = None) -> list[Path]:
@@ -64,7 +72,7 @@ class Project:
         recipe = load_recipes(self.recipe_paths(given), self.root, dict(run or {}))
         options = GraphOptions(
             root=self.root, edit_ops=self.plugins.edit_ops, exporters=self.plugins.exporters,
-            image_size=lambda path: self.store.file_digest(path, image_size)[1],
+            image_size=image_size,
             picks=self.read_picks(), picks_file=self.config.picks, filters=self.plugins.filters,
             base_pixels=self.config.base_pixels, run=dict(run or {}),
         )
@@ -98,13 +106,47 @@ class Project:
     def plan(self, loaded: Loaded) -> Plan:
         return make_plan(loaded.graph, self.runtime, self.store, self.root)
 
+    def cost(self, plan: Plan) -> dict[str, Any]:
+        """Estimated cost of the plan's stale tasks on backends with ``estimate_cost(model, tasks, prices)``:
+        ``total`` dollars, ``priced`` and ``unpriced`` task counts, and the ``budget`` set in zflow.toml (or None)."""
+        groups: dict[tuple[str, str], tuple[Any, Any, list]] = {}
+        for item in plan.stale:
+            runner = self.runtime.runners.get(item.runner)
+            if hasattr(runner, "estimate_cost"):
+                groups.setdefault((item.runner, item.model.group), (runner, item.model, []))[2].append(item.task)
+        total, priced, unpriced = 0.0, 0, 0
+        for runner, model, tasks in groups.values():
+            each = runner.estimate_cost(model, tasks, self.config.extra.get("prices", {}))
+            if each is None:
+                unpriced += len(tasks)
+            else:
+                total, priced = total + each, priced + len(tasks)
+        budget = self.config.extra.get("budget")
+        if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float)) or budget < 0):
+            raise UsageError(f"budget in {self.config.source}: must be a number of dollars a build may spend, "
+                             f"not {budget!r}")
+        return {"total": round(total, 4), "priced": priced, "unpriced": unpriced, "budget": budget}
+
+    def _check_budget(self, cost: dict[str, Any]) -> None:
+        """Refuse a build whose stale tasks would cost more than the budget, or cannot be priced under one."""
+        budget = cost["budget"]
+        if budget is not None and cost["unpriced"]:
+            raise UsageError(f"budget in {self.config.source}: {cost['unpriced']} stale tasks run on models with no "
+                             "price; give their models a price in [prices]")
+        if budget is not None and cost["total"] > budget:
+            raise UsageError(f"budget in {self.config.source}: the stale tasks would cost about ${cost['total']:.2f}, "
+                             f"over the ${budget:.2f} budget; nothing was run")
+
     def build(self, loaded: Loaded, executor: str | None = None, all_recipes: bool = True,
-              wait: float = 0.0) -> dict[str, Any]:
-        """Run the stale tasks of ``loaded`` and materialize out/; returns the summary (also emitted)."""
+              wait: float = 0.0, cancelled: Callable[[], bool] = lambda: False) -> dict[str, Any]:
+        """Run the stale tasks of ``loaded`` and materialize out/; returns the summary (also emitted).
+        ``cancelled()`` is checked between batches: when it turns true, running work finishes and nothing more
+        starts (the rest is counted as ``superseded``)."""
         elapsed = timer()
         with self.store.lock(wait):
             self.store.refresh()
             plan = self.plan(loaded)
+            self._check_budget(self.cost(plan))
             self.emit({"event": "build-start", "tasks": len(plan.items), "stale": len(plan.stale)})
             run = None
             if plan.stale:
@@ -115,17 +157,19 @@ class Project:
                                       f"{', '.join(sorted(self.plugins.executors))})")
                 runner = factory(self.runtime, self.config.executors.get(name, {}))
                 run = BuildRun(plan, self.store, runner, self.plugins.pm.hook, self.emit, self.root,
-                               self.config.batch_size)
+                               self.config.batch_size, cancelled)
                 try:
                     run.execute()
                 finally:
                     runner.close()
             failed = set(run.failed) | set(run.skipped) if run else set()
-            placed = materialize(plan, self.store, failed, prune_all=all_recipes)
+            placed = materialize(plan, self.store, failed, all_recipes, self.emit)
         summary = {
             "event": "summary", "tasks": len(plan.items), "ran": run.ran if run else 0,
-            "cached": len(plan.items) - len(plan.stale), "failed": len(run.failed) if run else 0,
-            "skipped": len(run.skipped) if run else 0, "written": placed["written"], "removed": placed["removed"],
+            "cached": len(plan.items) - len(plan.stale),
+            "failed": (len(run.failed) if run else 0) + len(placed["conflicts"]),
+            "skipped": len(run.skipped) if run else 0, "superseded": run.superseded if run else 0,
+            "written": placed["written"], "removed": placed["removed"],
             "seconds": round(elapsed(), 3),
         }
         self.emit(summary)

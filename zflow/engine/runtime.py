@@ -70,11 +70,14 @@ class Runtime:
         return f"{r.name}@{r.version}"
 
     def identity(self, runner: str, model: ModelRef) -> Any:
-        """Model identity for keys (hub id + revision, or a folder fingerprint) and the model's options."""
+        """Model identity for keys (hub id + revision, or a folder fingerprint) and the model's options (only those
+        that change results when the backend names them with ``key_options(model)``)."""
         cache_key = (runner, model.group)
         found = self._identities.get(cache_key)
         if found is None:
-            found = {"id": self.runners[runner].identity(model), "options": dict(model.options)}
+            r = self.runners[runner]
+            options = r.key_options(model) if hasattr(r, "key_options") else model.options
+            found = {"id": r.identity(model), "options": dict(options)}
             self._identities[cache_key] = found
         return found
 

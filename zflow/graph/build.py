@@ -71,6 +71,9 @@ class _Builder:
         self.infos: dict[str, dict[str, Any]] = {}
 
     def build(self) -> Graph:
+        for character in self.recipe.characters.values():
+            if character.reference is not None:
+                self._image(character.reference, f"reference image of {character.name!r}")
         for scene in self._scene_order():
             self._scene(scene)
         names: dict[tuple[str, str], Location] = {}

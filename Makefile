@@ -1,0 +1,38 @@
+# The two set-up commands of the README: `make demo` and `make test`. Each creates .venv in the repo if needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CORE := $(VENV)/.core-installed
+FULL := $(VENV)/.full-installed
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo test bench clean
+
+demo: $(CORE)
+	$(BIN)/zflow build
+	@echo "outputs are in out/ (open out/cafe-diaries/export/blog/index.html)"
+
+test: $(FULL) system-packages
+	$(BIN)/python -m pytest
+
+bench: $(FULL)
+	$(BIN)/python bench/noop.py --tasks 10000
+
+$(CORE): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(FULL): pyproject.toml $(CORE)
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+# Debian packages the tests use (a browser for the gallery test); installed when missing and we are root.
+.PHONY: system-packages
+system-packages:
+	@if [ "$$(id -u)" = 0 ] && ! command -v chromium >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+clean:
+	rm -rf out .zflow

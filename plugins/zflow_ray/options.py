@@ -1,0 +1,55 @@
+"""The ``[executors.ray]`` settings: where the cluster is, how many GPU workers, timeouts, and a test cluster's shape."""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any, Mapping
+
+from zflow.errors import UsageError
+
+
+@dataclass(frozen=True, slots=True)
+class RayOptions:
+    """Resolved settings of the Ray executor (every time is in seconds)."""
+
+    #: ``"local"`` starts a Ray instance in this process; anything else (``"auto"``, ``host:port``, ``ray://...``)
+    #: is handed to ``ray.init(address=...)``.
+    address: str = "local"
+    #: GPU workers (one actor per GPU); 0 means every GPU the cluster has.
+    actors: int = 0
+    #: GPUs each actor holds.
+    gpus_per_actor: float = 1.0
+    #: How long actors may take to start (import plugins, get a GPU).
+    start_timeout: float = 300.0
+    #: The longest one batch may run on a worker before it counts as hung.
+    task_timeout: float = 3600.0
+    #: Tries of a batch whose worker died under it.
+    retries: int = 2
+    #: A local Ray instance only: GPUs to declare (fake ones for CPU-only test machines), CPUs, object store size,
+    #: and the address it binds.
+    fake_gpus: int = 0
+    num_cpus: int = 0
+    object_store_mb: int = 0
+    node_ip: str = "127.0.0.1"
+
+
+def parse_options(options: Mapping[str, Any], source: str = "zflow.toml") -> RayOptions:
+    """Validate ``[executors.ray]``; a wrong name or value is a UsageError naming the setting."""
+    known = {f.name: f for f in fields(RayOptions)}
+    where = f"{source}: [executors.ray]"
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise UsageError(f"{where}: unknown setting(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+    values: dict[str, Any] = {}
+    for name, value in options.items():
+        default = known[name].default
+        if isinstance(default, str):
+            if not isinstance(value, str) or not value:
+                raise UsageError(f"{where}: {name} must be non-empty text, not {value!r}")
+        elif isinstance(default, float):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise UsageError(f"{where}: {name} must be a positive number, not {value!r}")
+            value = float(value)
+        elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise UsageError(f"{where}: {name} must be a whole number >= 0, not {value!r}")
+        values[name] = value
+    return RayOptions(**values)

@@ -1,0 +1,148 @@
+"""The zimage Backend: model identity, lazy cached loading, and batched runs of sheet/draft/refine/edit requests."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any, Sequence
+
+from zflow.contracts import ModelRef, Output, Request
+from zflow.errors import PluginError
+from zflow.graph.task import canonical
+
+from . import jobs as joblib
+from . import models, options
+from .cache import PIPELINES, Entry, PipelineCache
+
+log = logging.getLogger(__name__)
+
+PLUGIN_VERSION = "0.1.0"
+
+
+def _implementation() -> str:
+    """The plugin's version with diffusers' (a new diffusers can change pixels, so it is part of task keys)."""
+    try:
+        return f"{PLUGIN_VERSION}+diffusers{version('diffusers')}"
+    except PackageNotFoundError:
+        return PLUGIN_VERSION
+
+
+@dataclass(slots=True)
+class Handle:
+    """What ``load`` returns: the model reference; the pipeline itself is loaded at first use, through the cache."""
+
+    model: ModelRef
+    key: tuple | None = None
+    revision: str | None = None
+    limits: dict = field(default_factory=dict)
+
+
+class ZImageBackend:
+    """Z-Image Turbo/Base/Omni, or any diffusers text-to-image model, on the image stages."""
+
+    name = "zimage"
+    kinds = frozenset({"sheet", "draft", "refine", "edit"})
+
+    def __init__(self, cache: PipelineCache = PIPELINES):
+        self.cache = cache
+        self.version = _implementation()
+
+    def identity(self, model: ModelRef) -> str:
+        """Weights (hub commit or folder fingerprint) plus the options that change pixels."""
+        source = models.resolve(model.model, model.revision, None)
+        chosen = {k: model.options[k] for k in options.OUTPUT_OPTIONS if k in model.options}
+        weights = models.identity(source)
+        return f"{weights} {canonical(chosen)}" if chosen else weights
+
+    def load(self, model: ModelRef) -> Handle:
+        """Check the options now; the weights load at the first ``run`` (errors then name the stage)."""
+        options.read(model.options, model.model, "draft", "<stage>")
+        return Handle(model)
+
+    def release(self, handle: Handle) -> None:
+        if handle.key is not None:
+            self.cache.drop(handle.key)
+
+    def run(self, handle: Handle, requests: Sequence[Request]) -> list[Output | BaseException]:
+        """One Output or exception per request, in order; requests that can share a pipeline call do."""
+        from .batching import run_groups
+        from .loading import is_omni, is_zimage, variant
+
+        first = requests[0]
+        stage, kind = first.task.stage, first.task.kind
+        try:
+            entry = self._entry(handle, stage, first.root)
+            class_name = type(entry.pipe).__name__
+            settings = options.read(handle.model.options, handle.model.model, kind, stage, zimage=is_zimage(class_name))
+        except Exception as exc:
+            return [exc] * len(requests)
+        step, omni = multiple(entry.pipe), is_omni(class_name)
+        results: list = [None] * len(requests)
+        planned = []
+        for i, request in enumerate(requests):
+            try:
+                planned.append((i, joblib.plan(request, settings, rounded(request.params["size"], step), omni)))
+            except Exception as exc:
+                results[i] = exc
+        extra = {"max_sequence_length": settings.max_sequence_length} if settings.max_sequence_length else {}
+        if is_zimage(class_name):
+            extra["cfg_normalization"] = settings.cfg_normalization
+        made = run_groups([job for _, job in planned],
+                          lambda mode: self.cache.variant(entry, mode, lambda p: variant(p, mode, stage)),
+                          settings.batch_size, handle.limits, extra)
+        for (i, job), image in zip(planned, made):
+            results[i] = image if isinstance(image, BaseException) else self._output(
+                handle, job, stage, type(entry.variants.get(job.mode, entry.pipe)), image)
+        return results
+
+    def _output(self, handle: Handle, job, stage: str, cls: type, image) -> Output:
+        from .batching import parameters
+        from .metadata import png_bytes, provenance
+
+        defaults = parameters(cls)
+        meta = provenance(
+            job, model=handle.model.model, revision=handle.revision, stage=stage, pipeline=cls.__name__,
+            steps=job.steps if job.steps is not None else defaults.get("num_inference_steps"),
+            guidance=job.guidance if job.guidance is not None else defaults.get("guidance_scale"),
+        )
+        return Output(files={"image.png": png_bytes(joblib.finish(job, image), meta)}, meta=meta)
+
+    def _entry(self, handle: Handle, stage: str, root: Path) -> Entry:
+        """The loaded pipeline of a handle, from the cache (loaded once per model, dtype and device)."""
+        try:
+            import torch  # noqa: F401
+            import diffusers  # noqa: F401
+        except ImportError as exc:
+            raise PluginError(f"the zimage backend needs torch and diffusers ({exc}): pip install 'zflow[zimage]'"
+                              ) from exc
+        from . import device, loading
+
+        model = handle.model
+        settings = options.read(model.options, model.model, "draft", stage)
+        source = models.resolve(model.model, model.revision, stage, root)
+        where, dtype = device.choose(settings, stage)
+        key = (source.label, settings.pipeline, where, dtype, settings.cpu_offload, settings.attention,
+               settings.compile)
+
+        def loader() -> tuple[Any, list[str]]:
+            pipe = loading.load(source, settings.pipeline, device.torch_dtype(dtype), stage)
+            return pipe, device.place(pipe, settings, where)
+
+        entry = self.cache.get(key, where, models.weight_bytes(source), loader)
+        if handle.key != key:
+            handle.key, handle.revision = key, models.revision_of(source)
+        return entry
+
+
+def multiple(pipe) -> int:
+    """What image sides must be multiples of: the VAE factor (x2 for packed latents) x the transformer's patch, and
+    never under 8 (Stable Diffusion pipelines check for 8 whatever their VAE)."""
+    processor = getattr(pipe, "image_processor", None)
+    factor = processor.config.vae_scale_factor if processor is not None else getattr(pipe, "vae_scale_factor", 8)
+    return max(8, int(factor) * int(getattr(pipe, "patch_size", 1) or 1))
+
+
+def rounded(size: Sequence[int], step: int) -> tuple[int, int]:
+    """``size`` with each side rounded to the nearest multiple of ``step`` (at least one step)."""
+    return tuple(max(step, int(side / step + 0.5) * step) for side in size)

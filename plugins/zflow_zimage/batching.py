@@ -1,0 +1,114 @@
+"""Batched pipeline calls: one call per group of jobs, a generator per image, smaller retries on out-of-memory."""
+from __future__ import annotations
+
+import inspect
+import logging
+from typing import Any, Callable, Sequence
+
+from zflow.errors import ZflowError
+
+from .checks import to_image
+from .device import free_memory, is_oom
+from .jobs import Job
+
+log = logging.getLogger(__name__)
+
+#: Call arguments a pipeline may lack (left out then); any other argument it lacks is an error.
+OPTIONAL_ARGS = ("height", "width", "negative_prompt", "cfg_normalization", "max_sequence_length")
+
+
+class OutOfMemory(ZflowError):
+    """A task did not fit in memory even alone."""
+
+
+def invoke(pipe, kwargs: dict[str, Any]):
+    """The one place a pipeline is called (tests wrap it to simulate out-of-memory)."""
+    return pipe(**kwargs).images
+
+
+def run_groups(jobs: Sequence[Job], pipe_for: Callable[[str], Any], batch_size: int, limits: dict,
+               extra: dict[str, Any]) -> list:
+    """Run every job; returns an RGB image or an exception per job, in order. Jobs with one ``batch_key`` share
+    calls of up to ``batch_size`` (or the smaller size an out-of-memory error taught, kept in ``limits``)."""
+    groups: dict[tuple, list[int]] = {}
+    for index, job in enumerate(jobs):
+        groups.setdefault(job.batch_key(index), []).append(index)
+    results: list = [None] * len(jobs)
+    for key, members in groups.items():
+        try:
+            pipe = pipe_for(jobs[members[0]].mode)
+        except Exception as exc:  # a model that cannot load fails its tasks, not the build
+            for i in members:
+                results[i] = exc
+            continue
+        size = min(batch_size, limits.get(key[:2], batch_size))
+        for start in range(0, len(members), size):
+            chunk = members[start:start + size]
+            for i, made in zip(chunk, _fallback(pipe, [jobs[i] for i in chunk], limits, key[:2], extra)):
+                results[i] = made
+    return results
+
+
+def _fallback(pipe, jobs: list[Job], limits: dict, limit_key: tuple, extra: dict) -> list:
+    """Call with all jobs; on out-of-memory retry with halves, down to one at a time, then fail that job only."""
+    try:
+        arrays = invoke(pipe, call_args(pipe, jobs, extra))
+    except Exception as exc:
+        if not is_oom(exc):
+            return [exc] * len(jobs)
+        free_memory()
+        if len(jobs) == 1:
+            w, h = jobs[0].gen_size
+            return [OutOfMemory(f"out of memory at {w}x{h} even alone: lower the size, or set cpu_offload = true "
+                                f"on this stage ({exc})")]
+        half = (len(jobs) + 1) // 2
+        limits[limit_key] = half
+        log.warning("zimage: out of memory on a batch of %d; retrying with %d", len(jobs), half)
+        return _fallback(pipe, jobs[:half], limits, limit_key, extra) + _fallback(pipe, jobs[half:], limits,
+                                                                                  limit_key, extra)
+    out = []
+    for array in arrays:
+        try:
+            out.append(to_image(array))
+        except ValueError as exc:
+            out.append(exc)
+    return out
+
+
+def call_args(pipe, jobs: list[Job], extra: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments of one pipeline call: fresh prompt lists (the pipeline writes into them), a negative per
+    prompt, a CPU generator per image (the same noise on any device), images already at the generation size."""
+    import torch
+
+    first = jobs[0]
+    width, height = first.gen_size
+    args: dict[str, Any] = {
+        "prompt": [j.prompt for j in jobs],
+        "negative_prompt": [j.negative for j in jobs],
+        "generator": [torch.Generator("cpu").manual_seed(j.seed) for j in jobs],
+        "height": height, "width": width, "output_type": "np",
+    }
+    if first.steps is not None:
+        args["num_inference_steps"] = first.steps
+    if first.guidance is not None:
+        args["guidance_scale"] = first.guidance
+    if first.mode in ("image2image", "inpaint"):
+        args["image"] = [j.image for j in jobs]
+        args["strength"] = first.strength
+    if first.mode == "inpaint":
+        args["mask_image"] = [j.mask for j in jobs]
+    if first.mode == "omni":
+        args["image"] = list(first.references) or None
+    args.update(extra)
+    accepted = parameters(type(pipe))
+    return {k: v for k, v in args.items() if k in accepted or k not in OPTIONAL_ARGS}
+
+
+_SIGNATURES: dict[type, dict[str, Any]] = {}
+
+
+def parameters(cls: type) -> dict[str, Any]:
+    """A pipeline class's call arguments and their defaults (what an unset ``steps`` or ``guidance`` means)."""
+    if cls not in _SIGNATURES:
+        _SIGNATURES[cls] = {name: p.default for name, p in inspect.signature(cls.__call__).parameters.items()}
+    return _SIGNATURES[cls]

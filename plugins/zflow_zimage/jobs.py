@@ -1,0 +1,144 @@
+"""Requests turned into pipeline jobs per task kind: which pipeline mode, prompt, seed, strength and input images."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from PIL import Image
+
+from zflow.contracts import Request
+
+from . import masks
+from .options import Settings
+
+#: Edit ops served with a mask on the inpaint pipeline; the rest are whole-image edits.
+MASKED_OPS = ("inpaint", "background", "outpaint")
+#: Shortest side of a reference image the Omni pipeline accepts.
+REFERENCE_MIN = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One image to make: the call-level settings (``batch_key``) and this image's own prompt, seed and inputs."""
+
+    mode: str
+    size: tuple[int, int]
+    gen_size: tuple[int, int]
+    prompt: str
+    negative: str
+    seed: int
+    steps: int | None
+    guidance: float | None
+    strength: float | None
+    image: Image.Image | None = None
+    mask: Image.Image | None = None
+    references: tuple[Image.Image, ...] = ()
+    original: Image.Image | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def batch_key(self, index: int) -> tuple:
+        """Jobs with equal keys run in one pipeline call (an Omni call shares its reference images: never batched)."""
+        alone = index if self.mode == "omni" else None
+        return self.mode, self.gen_size, self.steps, self.guidance, self.strength, alone
+
+
+def plan(request: Request, settings: Settings, gen_size: tuple[int, int], omni: bool) -> Job:
+    """The job of one request; a ValueError names what is wrong with its parameters."""
+    params, kind = request.params, request.task.kind
+    size = tuple(params["size"])
+    common = {
+        "size": size, "gen_size": gen_size, "prompt": str(params.get("prompt") or ""),
+        "negative": str(params["negative"]) if params.get("negative") else settings.negative,
+        "seed": int(params.get("seed", 0)),
+        "steps": params.get("steps") or settings.steps,
+        "guidance": params["guidance"] if params.get("guidance") is not None else settings.guidance,
+    }
+    images = [_image(a.main) for a in request.inputs]
+    if kind in ("sheet", "draft"):
+        if omni and images:
+            return Job("omni", strength=None, references=tuple(_reference(i) for i in images), **common)
+        return Job("text2image", strength=None, **common)
+    if kind == "refine":
+        if params.get("mode", "img2img") == "txt2img":
+            return Job("text2image", strength=None, meta={"refine": "txt2img"}, **common)
+        before = _first(images, kind)
+        strength = _strength(params, settings, 0.6)
+        return Job("image2image", strength=strength, image=before.resize(gen_size, Image.Resampling.LANCZOS),
+                   meta={"refine": "img2img", **_boxes(request, before, gen_size, size)}, **common)
+    if kind == "edit":
+        return _edit(request, settings, images, common, omni)
+    raise ValueError(f"the zimage backend does not serve {kind!r} tasks (it serves sheet, draft, refine, edit)")
+
+
+def _edit(request: Request, settings: Settings, images: list, common: dict, omni: bool) -> Job:
+    params, gen_size, size = request.params, common["gen_size"], common["size"]
+    op = params.get("op")
+    before = _first(images, "edit")
+    meta = {"op": op}
+    if op in MASKED_OPS:
+        if op == "outpaint":
+            canvas, mask, place = masks.outpaint_canvas(before, gen_size)
+            meta.update(_boxes(request, before, gen_size, size, place))
+        else:
+            canvas = before.resize(gen_size, Image.Resampling.LANCZOS)
+            if op == "inpaint":
+                mask, meta["region"] = masks.region_mask(params.get("region"), request.inputs[0].meta, gen_size,
+                                                         request.root)
+            else:
+                mask, meta["region"] = masks.background_mask(request.inputs[0].meta, gen_size)
+            meta.update(_boxes(request, before, gen_size, size))
+        strength = _strength(params, settings, 1.0)
+        return Job("inpaint", strength=strength, image=canvas, mask=mask, original=canvas, meta=meta, **common)
+    meta.update(_boxes(request, before, gen_size, size))
+    if omni:
+        refs = (before.resize(gen_size, Image.Resampling.LANCZOS),) + tuple(_reference(i) for i in images[1:])
+        return Job("omni", strength=None, references=refs, meta=meta, **common)
+    if op == "restyle":
+        return Job("image2image", strength=_strength(params, settings, 0.6),
+                   image=before.resize(gen_size, Image.Resampling.LANCZOS), meta=meta, **common)
+    raise ValueError(f"edit op {op!r} needs a Z-Image Omni/Edit model on the edit stage (zimage serves inpaint, "
+                     f"background, outpaint and restyle on any model)")
+
+
+def _first(images: list, kind: str) -> Image.Image:
+    if not images:
+        raise ValueError(f"a {kind} task needs its input image (none was given)")
+    return images[0]
+
+
+def _strength(params, settings: Settings, default: float) -> float:
+    value = params.get("strength")
+    value = float(value if value is not None else settings.strength if settings.strength is not None else default)
+    if not 0.0 < value <= 1.0:
+        raise ValueError(f"strength {value} must be in (0, 1]")
+    return value
+
+
+def _reference(image: Image.Image) -> Image.Image:
+    """A reference image at least ``REFERENCE_MIN`` px on its short side (the Omni processor refuses smaller)."""
+    scale = REFERENCE_MIN / min(image.size)
+    if scale <= 1:
+        return image
+    return image.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS)
+
+
+def _image(path) -> Image.Image:
+    with Image.open(path) as img:
+        return img.convert("RGB")
+
+
+def _boxes(request: Request, before: Image.Image, gen_size, size, place=None) -> dict:
+    """Carry the input's subject/face boxes into the output's pixels (``size``)."""
+    if place is not None:
+        sx, sy = size[0] / gen_size[0], size[1] / gen_size[1]
+        place = (round(place[0] * sx), round(place[1] * sy), round(place[2] * sx), round(place[3] * sy))
+    return masks.moved_boxes(request.inputs[0].meta, before.size, place or (0, 0, size[0], size[1]))
+
+
+def finish(job: Job, image: Image.Image) -> Image.Image:
+    """The made image as the task asked for it: the original pixels kept outside the mask, at exactly ``size``."""
+    if job.original is not None and job.mask is not None:
+        image = masks.paste_back(image, job.original, job.mask)
+    if image.size != job.size:
+        image = image.resize(job.size, Image.Resampling.LANCZOS)
+    return image

@@ -1,0 +1,82 @@
+"""Building diffusers pipelines: from_pretrained for a Source, and the img2img/inpaint/omni variants made with from_pipe."""
+from __future__ import annotations
+
+import os
+
+from zflow.errors import PluginError
+
+from .models import Source, model_index
+
+#: Pipeline modes a request can need; ``text2image`` is the loaded pipeline itself.
+MODES = ("text2image", "image2image", "inpaint", "omni")
+_ZIMAGE = {"image2image": "ZImageImg2ImgPipeline", "inpaint": "ZImageInpaintPipeline"}
+
+
+def is_zimage(class_name: str) -> bool:
+    return class_name.startswith("ZImage")
+
+
+def is_omni(class_name: str) -> bool:
+    return class_name == "ZImageOmniPipeline"
+
+
+def pipeline_class(source: Source, choice: str, stage: str):
+    """The diffusers class to load: ``pipeline`` option (a class name), else the model_index's, else the auto one."""
+    import diffusers
+
+    name = choice if choice != "auto" else model_index(source).get("_class_name", "")
+    if is_omni(name):
+        from .omni import ZImageOmniPipeline
+
+        return ZImageOmniPipeline
+    if not name:
+        return diffusers.AutoPipelineForText2Image
+    cls = getattr(diffusers, name, None)
+    if cls is None:
+        raise PluginError(f"stages.{stage}.pipeline = {name!r}: diffusers {diffusers.__version__} has no such pipeline "
+                          f"class (use 'auto' or a class name such as ZImagePipeline)")
+    return cls
+
+
+def load(source: Source, choice: str, dtype, stage: str):
+    """``from_pretrained`` for a folder or hub id (offline when HF_HUB_OFFLINE is set); errors name the setting."""
+    cls = pipeline_class(source, choice, stage)
+    offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on")
+    where = source.folder or source.hub_id
+    try:
+        pipe = cls.from_pretrained(where, revision=source.revision, dtype=dtype, local_files_only=offline)
+    except (OSError, ValueError) as exc:
+        if source.folder is not None:
+            raise PluginError(f"stages.{stage}.model: folder {source.folder} could not be loaded as a diffusers "
+                              f"pipeline: {exc}") from exc
+        raise PluginError(
+            f"stages.{stage}.model: {source.label} is not in the local Hugging Face cache and the hub cannot be "
+            f"reached{' (HF_HUB_OFFLINE is set)' if offline else ''}: download it first (hf download "
+            f"{source.hub_id}) or set stages.{stage}.model to a local folder ({type(exc).__name__}: {exc})"
+        ) from exc
+    pipe.set_progress_bar_config(disable=True)
+    return pipe
+
+
+def variant(pipe, mode: str, stage: str):
+    """The pipeline for ``mode`` sharing ``pipe``'s weights (from_pipe keeps the dtype: its default would cast the
+    shared modules to float32)."""
+    import diffusers
+
+    name = type(pipe).__name__
+    if mode == "text2image" or (mode == "omni" and is_omni(name)):
+        return pipe
+    if mode == "omni":
+        raise PluginError(f"stages.{stage}.model: reference-image edits need a Z-Image Omni/Edit model "
+                          f"(ZImageOmniPipeline); this one is {name}")
+    if is_zimage(name):
+        cls = getattr(diffusers, _ZIMAGE[mode])
+    else:
+        cls = diffusers.AutoPipelineForImage2Image if mode == "image2image" else diffusers.AutoPipelineForInpainting
+    try:
+        made = cls.from_pipe(pipe, dtype=pipe.dtype)
+    except (ValueError, KeyError) as exc:
+        raise PluginError(f"stages.{stage}.model: {name} has no {mode} pipeline in diffusers ({exc}): use a model "
+                          f"that has one on this stage") from exc
+    made.set_progress_bar_config(disable=True)
+    return made

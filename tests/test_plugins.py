@@ -1,0 +1,147 @@
+"""Plugins: built-ins through entry points, a project's local plugins/, blocking and allow-listing, hook docs."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pluggy
+import pytest
+
+from zflow import hookspecs
+from zflow.errors import PluginError
+from zflow.plugins import make_plugin_manager
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "plugins.md"
+
+COUNTING_BACKEND = '''\
+"""A project-local backend that counts loads and records batch sizes in a JSON file next to it."""
+import io, json
+from pathlib import Path
+from PIL import Image
+from zflow import hookimpl
+from zflow.contracts import Output
+
+LOG = Path(__file__).with_name("calls.json")
+
+
+def record(kind, value):
+    data = json.loads(LOG.read_text()) if LOG.exists() else {"loads": [], "batches": []}
+    data[kind].append(value)
+    LOG.write_text(json.dumps(data))
+
+
+class Counting:
+    name = "counting"
+    version = "1"
+    kinds = frozenset({"sheet", "draft", "refine", "edit"})
+
+    def identity(self, model):
+        return "counting-" + model.model
+
+    def load(self, model):
+        record("loads", model.model)
+        return object()
+
+    def run(self, handle, requests):
+        record("batches", [r.task.id for r in requests])
+        out = []
+        for r in requests:
+            if "boom" in r.params.get("prompt", ""):
+                out.append(RuntimeError("the model refused"))
+                continue
+            buf = io.BytesIO()
+            Image.new("RGB", tuple(r.params["size"]), (r.params.get("seed", 0) % 255, 0, 0)).save(buf, "PNG")
+            out.append(Output({"image.png": buf.getvalue()}, {"seed": r.params.get("seed"), "faces": [[4, 4, 12, 12]],
+                                                              "focus": [2, 2, 20, 30]}))
+        return out
+
+    def release(self, handle):
+        pass
+
+
+@hookimpl
+def register_backends(register):
+    register(Counting())
+'''
+
+STAGES = '''\
+base_pixels = 4096
+batch_size = 4
+[stages.draft]
+backend = "counting"
+model = "turbo"
+[stages.refine]
+backend = "counting"
+model = "base"
+[stages.edit]
+backend = "preview"
+'''
+
+
+def test_builtin_plugins_come_from_entry_points():
+    pm = make_plugin_manager(None, env={})
+    names = {name for name, _ in pm.list_name_plugin()}
+    assert {"zflow.core", "preview", "edits", "exports"} <= names
+
+
+def test_every_hook_is_documented():
+    documented = set(re.findall(r"^### (\w+)$", DOCS.read_text(), re.M))
+    hooks = {name for name in dir(hookspecs) if getattr(getattr(hookspecs, name), "zflow_spec", None)}
+    assert hooks and hooks == documented
+    for name in hooks:
+        assert getattr(hookspecs, name).__doc__, f"hook {name} has no docstring"
+
+
+def test_blocked_plugin_is_not_loaded_and_its_exporter_is_unknown(basic):
+    basic.write("recipes/basic.py", open(basic.root / "recipes/basic.py").read() + "from zflow import sns\nsns(s, 'x_post')\n")
+    result = basic.build(env={"ZFLOW_PLUGINS_BLOCK": "exports"})
+    assert result.code == 2 and "unknown exporter 'sns'" in result.stderr
+    plugins = json.loads(basic.zflow("plugins", "--json", env={"ZFLOW_PLUGINS_BLOCK": "exports"}).stdout)
+    assert "exports" not in {p["name"] for p in plugins["plugins"]}
+
+
+def test_allow_list_loads_only_the_named_plugins():
+    pm = make_plugin_manager(None, env={"ZFLOW_PLUGINS_ONLY": "preview"})
+    assert {name for name, _ in pm.list_name_plugin()} == {"zflow.core", "preview"}
+
+
+def test_local_plugin_serves_a_stage_and_each_model_loads_once(basic):
+    basic.write("plugins/counting.py", COUNTING_BACKEND)
+    basic.write("zflow.toml", STAGES)
+    result = basic.build()
+    assert result.code == 0, result.stderr
+    calls = json.loads((basic.root / "plugins/calls.json").read_text())
+    assert sorted(Path(m).name for m in calls["loads"]) == ["base", "turbo"]
+    loads = [e for e in result.events if e["event"] == "model-load"]
+    assert len(loads) == 3  # turbo, base, and the preview edit model
+    # Ready tasks of one kind, model and size go in one batch (batch_size = 4).
+    assert ["s/a/draft-1", "s/a/draft-2", "s/b/draft-1", "s/b/draft-2"] in calls["batches"], calls["batches"]
+
+
+def test_failed_task_skips_its_dependents_and_the_rest_completes(basic):
+    basic.write("plugins/counting.py", COUNTING_BACKEND)
+    basic.write("zflow.toml", STAGES)
+    recipe = basic.root / "recipes/basic.py"
+    recipe.write_text(recipe.read_text().replace("reads a book", "boom"))
+    result = basic.build()
+    assert result.code == 1
+    assert result.ids("task-failed") == {"s/b/draft-1", "s/b/draft-2"}
+    assert result.ids("task-skipped") == {"s/b/refine", "s/b/edit-1-inpaint", "s/b/contact"}
+    assert {"s/a/refine", "s/a/contact"} <= result.ids("task-done")
+    failed = [e for e in result.events if e["event"] == "task-failed"]
+    assert "the model refused" in failed[0]["error"]
+
+
+def test_misspelled_hook_in_a_local_plugin_is_refused(tmp_path):
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins/typo.py").write_text("from zflow import hookimpl\n@hookimpl\ndef register_backend(register):\n    pass\n")
+    with pytest.raises(pluggy.PluginValidationError, match="register_backend"):
+        make_plugin_manager(tmp_path, env={})
+
+
+def test_broken_local_plugin_is_a_plugin_error_naming_the_file(tmp_path):
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins/broken.py").write_text("import not_a_module_anywhere\n")
+    with pytest.raises(PluginError, match="broken.py"):
+        make_plugin_manager(tmp_path, env={})

@@ -1,0 +1,145 @@
+"""The store: atomic artifacts, the project lock, kill -9 at any moment and resume, a consistent index."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ZFLOW, BASIC_TASKS
+from zflow.store.lock import ProjectLock
+from zflow.errors import StoreError
+
+SLOW_BACKEND = '''\
+"""A backend that takes a while per image, so a build can be killed in the middle of one."""
+import io, time
+from PIL import Image
+from zflow import hookimpl
+from zflow.contracts import Output
+
+
+class Slow:
+    name = "slow"
+    version = "1"
+    kinds = frozenset({"sheet", "draft", "refine", "edit"})
+
+    def identity(self, model):
+        return "slow"
+
+    def load(self, model):
+        return None
+
+    def run(self, handle, requests):
+        out = []
+        for r in requests:
+            time.sleep(0.15)
+            buf = io.BytesIO()
+            Image.new("RGB", tuple(r.params["size"]), (r.params.get("seed", 1) % 251, 9, 9)).save(buf, "PNG")
+            out.append(Output({"image.png": buf.getvalue()}, {"faces": [[2, 2, 9, 9]], "focus": [1, 1, 20, 20]}))
+        return out
+
+    def release(self, handle):
+        pass
+
+
+@hookimpl
+def register_backends(register):
+    register(Slow())
+'''
+
+SLOW_CONFIG = 'base_pixels = 4096\nbatch_size = 1\n[stages.draft]\nbackend = "slow"\n[stages.refine]\nbackend = "slow"\n'
+
+
+def check_store_consistent(root):
+    """Every indexed blob exists with the content its name says; no temporary files are left."""
+    db = sqlite3.connect(root / ".zflow/index.sqlite")
+    for (files,) in db.execute("SELECT files FROM artifacts"):
+        for sha in json.loads(files).values():
+            blob = root / ".zflow/objects" / sha[:2] / sha[2:]
+            assert hashlib.sha256(blob.read_bytes()).hexdigest() == sha
+    db.close()
+    assert not list((root / ".zflow/objects").glob("*/.*.tmp"))
+    for path in (root / "out").rglob("*"):
+        assert not path.name.endswith(".tmp")
+
+
+@pytest.mark.parametrize("kill_after", [1, 4, 7])
+def test_kill_9_mid_build_leaves_no_corrupt_artifact_and_resume_runs_only_the_rest(basic, kill_after):
+    basic.write("plugins/slow.py", SLOW_BACKEND)
+    basic.write("zflow.toml", SLOW_CONFIG)
+    proc = subprocess.Popen([ZFLOW, "build", "--json"], cwd=basic.root, stdout=subprocess.PIPE, text=True)
+    done = []
+    for line in proc.stdout:
+        event = json.loads(line)
+        if event["event"] == "task-done":
+            done.append(event["id"])
+            if len(done) == kill_after:
+                os.kill(proc.pid, signal.SIGKILL)
+                break
+    proc.wait(timeout=30)
+    proc.stdout.close()
+    assert proc.returncode == -signal.SIGKILL
+    check_store_consistent(basic.root)
+    db = sqlite3.connect(basic.root / ".zflow/index.sqlite")
+    stored = {tid for (tid,) in db.execute("SELECT task_id FROM artifacts")}
+    db.close()
+    assert stored >= set(done) and stored != BASIC_TASKS
+    result = basic.build()
+    assert result.code == 0
+    assert result.ids("task-done") == BASIC_TASKS - stored
+    assert result.summary["cached"] == len(stored)
+    check_store_consistent(basic.root)
+    assert basic.build().summary["ran"] == 0
+
+
+def test_second_build_fails_clearly_while_the_project_is_locked(basic):
+    with ProjectLock(basic.root / ".zflow/lock"):
+        result = basic.build()
+    assert result.code == 2
+    assert f"(pid {os.getpid()})" in result.stderr and "--wait" in result.stderr
+    assert not (basic.root / "out").exists()
+
+
+def test_second_build_waits_for_the_lock_with_wait(basic):
+    lock = ProjectLock(basic.root / ".zflow/lock").__enter__()
+    proc = subprocess.Popen([ZFLOW, "build", "--json", "--wait", "60"], cwd=basic.root, stdout=subprocess.PIPE,
+                            text=True)
+    with pytest.raises(subprocess.TimeoutExpired):
+        proc.wait(timeout=1.5)  # still blocked on the lock, not failed
+    lock.__exit__(None, None, None)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0
+    assert json.loads(out.splitlines()[-1])["ran"] == len(BASIC_TASKS)
+
+
+def test_lock_is_exclusive_between_holders(tmp_path):
+    with ProjectLock(tmp_path / "lock"):
+        with pytest.raises(StoreError, match="is locked"):
+            ProjectLock(tmp_path / "lock").__enter__()
+    with ProjectLock(tmp_path / "lock"):
+        pass
+
+
+def test_output_path_taken_by_a_user_file_is_not_overwritten(basic):
+    (basic.root / "out/s/a").mkdir(parents=True)
+    (basic.root / "out/s/a/refine.png").write_bytes(b"my own drawing")
+    result = basic.build()
+    assert result.code == 1
+    assert result.ids("task-failed") == {"s/a/refine"}
+    assert "was not written by zflow" in [e for e in result.events if e["event"] == "task-failed"][0]["error"]
+    assert (basic.root / "out/s/a/refine.png").read_bytes() == b"my own drawing"
+
+
+def test_objects_are_content_addressed_and_shared(basic):
+    basic.build()
+    db = sqlite3.connect(basic.root / ".zflow/index.sqlite")
+    rows = db.execute("SELECT task_id, files FROM artifacts").fetchall()
+    assert {r[0] for r in rows} == BASIC_TASKS
+    blobs = {sha for _, files in rows for sha in json.loads(files).values()}
+    on_disk = {p.parent.name + p.name for p in (basic.root / ".zflow/objects").rglob("*") if p.is_file()}
+    assert blobs == on_disk

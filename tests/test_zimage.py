@@ -1,0 +1,340 @@
+"""The zimage backend on tiny random-weight diffusers models loaded from folders, offline, on CPU."""
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest_zimage import (model_ref, offline_one_thread, photo_artifact, picture, pixels, request, stored,  # noqa: F401
+                             tiny_omni, tiny_sd, tiny_zimage)
+from zflow.contracts import Backend, ModelRef, Output
+from zflow.errors import PluginError
+
+torch = pytest.importorskip("torch")
+
+from zflow_zimage import batching, register_backends  # noqa: E402
+from zflow_zimage.backend import ZImageBackend  # noqa: E402
+from zflow_zimage.cache import PipelineCache  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def backend():
+    """One backend with its own cache for the module: models load once, as in a long-lived process."""
+    return ZImageBackend(PipelineCache())
+
+
+@pytest.fixture(scope="module")
+def zi(backend, tiny_zimage):
+    model = model_ref(tiny_zimage)
+    return model, backend.load(model)
+
+
+def run_one(backend, handle, kind, params, inputs=(), model=None, root=None):
+    kwargs = {"root": root} if root is not None else {}
+    [out] = backend.run(handle, [request(kind, params, inputs, model=model or handle.model, **kwargs)])
+    if isinstance(out, BaseException):
+        raise out
+    return out
+
+
+def test_plugin_module_does_not_import_torch_or_diffusers():
+    code = ("import sys, zflow_zimage; b = []; zflow_zimage.register_backends(b.append); "
+            "print(b[0].name, sorted(b[0].kinds), 'torch' in sys.modules, 'diffusers' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["zimage", "['draft',", "'edit',", "'refine',", "'sheet']", "False", "False"]
+
+
+def test_backend_follows_the_contract():
+    registered = []
+    register_backends(registered.append)
+    assert isinstance(registered[0], Backend) and registered[0].name == "zimage"
+
+
+def test_draft_is_text_to_image_with_provenance_in_meta_and_png(backend, zi):
+    model, handle = zi
+    out = run_one(backend, handle, "draft", {"prompt": "a barista, warm light", "negative": "blurry", "seed": 7})
+    meta = out.meta
+    assert {k: meta[k] for k in ("backend", "stage", "prompt", "negative", "seed", "steps", "guidance", "size")} == {
+        "backend": "zimage", "stage": "draft", "prompt": "a barista, warm light", "negative": "blurry", "seed": 7,
+        "steps": 2, "guidance": 0.0, "size": [64, 64]}
+    assert meta["model"] == model.model and meta["revision"].startswith("sha:") and meta["strength"] is None
+    assert meta["pipeline"] == "ZImagePipeline" and "rounded_from" not in meta
+    png = Image.open(io.BytesIO(out.files["image.png"]))
+    assert png.size == (64, 64)
+    text = png.text["parameters"]
+    assert text.startswith("a barista, warm light\nNegative prompt: blurry\n")
+    assert "Steps: 2" in text and "Seed: 7" in text and "CFG scale: 0.0" in text and "Size: 64x64" in text
+    assert json.loads(png.text["zflow"]) == meta
+
+
+def test_same_seed_same_image_other_seed_other_image(backend, zi):
+    _, handle = zi
+    a, b, c = (run_one(backend, handle, "draft", {"seed": s}) for s in (3, 3, 4))
+    assert a.files == b.files
+    assert np.abs(pixels(a) - pixels(c)).max() > 10
+
+
+def test_batch_is_one_call_and_equals_images_made_one_at_a_time(backend, zi, monkeypatch):
+    _, handle = zi
+    prompts = ["a cat", "a dog on a log under the moon", "a bird"]
+    reqs = [request("draft", {"prompt": p, "seed": 10 + i}, model=handle.model) for i, p in enumerate(prompts)]
+    calls = []
+    real = batching.invoke
+    monkeypatch.setattr(batching, "invoke", lambda pipe, kw: calls.append(len(kw["prompt"])) or real(pipe, kw))
+    batched = backend.run(handle, reqs)
+    alone = [backend.run(handle, [r])[0] for r in reqs]
+    assert calls == [3, 1, 1, 1]
+    for a, b in zip(batched, alone):
+        # batched GEMM/conv kernels differ from single ones by ~1e-6 (float): at most one level in 8-bit pixels
+        assert np.abs(pixels(a) - pixels(b)).max() <= 1
+        assert a.meta == b.meta
+
+
+def test_batched_call_float_output_matches_single_within_1e_5(backend, zi, monkeypatch):
+    _, handle = zi
+    arrays = {}
+    real = batching.invoke
+
+    def keep(pipe, kw):
+        out = real(pipe, kw)
+        arrays.setdefault(len(kw["prompt"]), []).append(out)
+        return out
+
+    monkeypatch.setattr(batching, "invoke", keep)
+    reqs = [request("draft", {"prompt": p, "seed": 20 + i}, model=handle.model) for i, p in enumerate(["x", "yy z"])]
+    backend.run(handle, reqs)
+    backend.run(handle, reqs[1:])
+    assert np.abs(arrays[2][0][1] - arrays[1][0][0]).max() < 1e-5
+
+
+def test_size_is_rounded_to_the_vae_multiple_and_returned_exact(backend, zi):
+    _, handle = zi
+    out = run_one(backend, handle, "draft", {"size": [40, 56]})
+    assert Image.open(io.BytesIO(out.files["image.png"])).size == (40, 56)
+    assert out.meta["size"] == [40, 56] and out.meta["rounded_from"] == [40, 56]
+    assert out.meta["generated_size"] == [48, 64]
+
+
+def test_refine_img2img_starts_from_the_picked_draft(backend, zi, tmp_path):
+    _, handle = zi
+    draft = run_one(backend, handle, "draft", {"seed": 5})
+    other = run_one(backend, handle, "draft", {"seed": 6})
+    params = {"seed": 5, "strength": 0.5, "mode": "img2img"}
+    refined = run_one(backend, handle, "refine", params, (stored(draft, tmp_path, "d5"),))
+    from_other = run_one(backend, handle, "refine", params, (stored(other, tmp_path, "d6"),))
+    assert refined.meta["mode"] == "image2image" and refined.meta["strength"] == 0.5
+    assert refined.meta["pipeline"] == "ZImageImg2ImgPipeline" and refined.meta["stage"] == "refine"
+    assert refined.meta["guidance"] == 4.0 and refined.meta["negative"]  # Base defaults on refine
+    assert np.abs(pixels(refined) - pixels(from_other)).max() > 10
+
+
+def test_refine_txt2img_repeats_the_draft_seed(backend, tmp_path, tiny_zimage):
+    model = model_ref(tiny_zimage, guidance=0.0, negative="")
+    handle = backend.load(model)
+    draft = run_one(backend, handle, "draft", {"seed": 9})
+    again = run_one(backend, handle, "refine", {"seed": 9, "mode": "txt2img"}, (stored(draft, tmp_path, "d9"),))
+    assert again.meta["mode"] == "text2image" and again.meta["refine"] == "txt2img"
+    assert np.array_equal(pixels(again), pixels(draft))
+
+
+def test_inpaint_a_box_repaints_only_that_region(backend, zi, tmp_path):
+    _, handle = zi
+    photo = photo_artifact(tmp_path)
+    out = run_one(backend, handle, "edit", {"op": "inpaint", "region": [0.5, 0.0, 1.0, 0.5], "prompt": "a hat"},
+                  (photo,))
+    before, after = np.asarray(Image.open(photo.main), dtype=np.int16), pixels(out)
+    assert out.meta["op"] == "inpaint" and out.meta["region"] == "box" and out.meta["strength"] == 1.0
+    assert np.abs(after[40:, :, :] - before[40:, :, :]).max() == 0  # far from the box: the original pixels
+    assert np.abs(after[:24, 40:] - before[:24, 40:]).mean() > 10  # inside: repainted
+
+
+def test_inpaint_named_region_uses_the_input_meta_then_a_default(backend, zi, tmp_path):
+    _, handle = zi
+    with_face = photo_artifact(tmp_path, "with-face", faces=[[0, 0, 20, 20]])
+    out = run_one(backend, handle, "edit", {"op": "inpaint", "region": "face"}, (with_face,))
+    assert out.meta["region"] == "meta.faces" and out.meta["faces"] == [[0, 0, 20, 20]]
+    assert np.abs(pixels(out)[40:] - np.asarray(Image.open(with_face.main), dtype=np.int16)[40:]).max() == 0
+    plain = run_one(backend, handle, "edit", {"op": "inpaint", "region": "face"}, (photo_artifact(tmp_path),))
+    assert plain.meta["region"] == "default"
+
+
+def test_inpaint_with_a_mask_file_relative_to_the_project(backend, zi, tmp_path):
+    _, handle = zi
+    mask = Image.new("L", (64, 64), 0)
+    mask.paste(255, (0, 0, 64, 16))
+    (tmp_path / "masks").mkdir()
+    mask.save(tmp_path / "masks" / "top.png")
+    photo = photo_artifact(tmp_path)
+    out = run_one(backend, handle, "edit", {"op": "inpaint", "region": {"mask": "masks/top.png"}}, (photo,),
+                  root=tmp_path)
+    before = np.asarray(Image.open(photo.main), dtype=np.int16)
+    assert out.meta["region"] == "file"
+    assert np.abs(pixels(out)[32:] - before[32:]).max() == 0 and np.abs(pixels(out)[:8] - before[:8]).mean() > 10
+
+
+def test_background_replacement_keeps_the_subject(backend, zi, tmp_path):
+    _, handle = zi
+    photo = photo_artifact(tmp_path, focus=[16, 8, 48, 64])
+    out = run_one(backend, handle, "edit", {"op": "background", "prompt": "a beach"}, (photo,))
+    before, after = np.asarray(Image.open(photo.main), dtype=np.int16), pixels(out)
+    assert out.meta["region"] == "meta.focus" and out.meta["focus"] == [16, 8, 48, 64]
+    assert np.abs(after[28:44, 26:38] - before[28:44, 26:38]).max() == 0  # the subject's middle
+    assert np.abs(after[:, :6] - before[:, :6]).mean() > 10  # the background
+
+
+def test_outpaint_centres_the_image_on_a_wider_canvas(backend, zi, tmp_path):
+    _, handle = zi
+    photo = photo_artifact(tmp_path, focus=[16, 8, 48, 64])
+    out = run_one(backend, handle, "edit", {"op": "outpaint", "size": [128, 64], "prompt": "more street"}, (photo,))
+    after, before = pixels(out), np.asarray(Image.open(photo.main), dtype=np.int16)
+    assert after.shape == (64, 128, 3) and out.meta["size"] == [128, 64]
+    assert out.meta["focus"] == [48, 8, 80, 64]  # moved with the image
+    assert np.abs(after[8:56, 40:88] - before[8:56, 8:56]).max() == 0  # the original, untouched
+    assert after[:, :24].std() > 1  # the new border is painted, not the flat fill of the canvas
+
+
+def test_restyle_redraws_the_whole_image(backend, zi, tmp_path):
+    _, handle = zi
+    photo = photo_artifact(tmp_path)
+    out = run_one(backend, handle, "edit", {"op": "restyle", "prompt": "an ink drawing", "strength": 0.7}, (photo,))
+    assert out.meta["mode"] == "image2image" and out.meta["strength"] == 0.7 and out.meta["op"] == "restyle"
+    assert np.abs(pixels(out) - np.asarray(Image.open(photo.main), dtype=np.int16)).mean() > 10
+
+
+def test_edit_op_needing_an_omni_model_fails_that_task_only(backend, zi, tmp_path):
+    _, handle = zi
+    photo = photo_artifact(tmp_path)
+    bad, good = backend.run(handle, [request("edit", {"op": "instruct", "prompt": "add a hat"}, (photo,), handle.model),
+                                     request("edit", {"op": "restyle", "seed": 2}, (photo,), handle.model)])
+    assert isinstance(bad, ValueError) and "Omni" in str(bad)
+    assert isinstance(good, Output)
+
+
+def test_omni_model_edits_with_the_image_and_character_sheets(tiny_omni, tmp_path):
+    backend = ZImageBackend(PipelineCache())
+    model = model_ref(tiny_omni)
+    handle = backend.load(model)
+    sheet = photo_artifact(tmp_path, "mina-sheet", (48, 64))
+    photo = photo_artifact(tmp_path)
+    edit = run_one(backend, handle, "edit", {"op": "restyle", "prompt": "as a watercolour"}, (photo, sheet))
+    draft = run_one(backend, handle, "draft", {"prompt": "mina at the counter"}, (sheet,))
+    assert edit.meta["mode"] == "omni" and edit.meta["pipeline"] == "ZImageOmniPipeline"
+    assert draft.meta["mode"] == "omni" and pixels(draft).shape == (64, 64, 3)
+    other_sheet = run_one(backend, handle, "draft", {"prompt": "mina at the counter"},
+                          (photo_artifact(tmp_path, "other", (64, 64)),))
+    assert not np.array_equal(pixels(draft), pixels(other_sheet))  # the reference image steers the result
+    inpaint = run_one(backend, handle, "edit", {"op": "inpaint", "region": [0, 0, 0.5, 0.5]}, (photo,))
+    assert inpaint.meta["pipeline"] == "ZImageInpaintPipeline"  # masked ops: from_pipe of the Omni weights
+
+
+def test_another_diffusers_model_serves_a_stage_through_the_same_path(tiny_sd, tmp_path):
+    backend = ZImageBackend(PipelineCache())
+    model = model_ref(tiny_sd)
+    handle = backend.load(model)
+    draft = run_one(backend, handle, "draft", {"size": [60, 60]})
+    assert draft.meta["pipeline"] == "StableDiffusionPipeline" and draft.meta["guidance"] == 7.5  # its own default
+    assert draft.meta["generated_size"] == [64, 64] and pixels(draft).shape == (60, 60, 3)
+    refined = run_one(backend, handle, "refine", {"strength": 0.5, "size": [60, 60]},
+                      (stored(draft, tmp_path, "sd-draft"),))
+    assert refined.meta["pipeline"] == "StableDiffusionImg2ImgPipeline"
+    batched = backend.run(handle, [request("draft", {"seed": s}, model=model) for s in (1, 2)])
+    assert all(isinstance(o, Output) for o in batched)
+
+
+def test_model_loads_once_and_edit_pipelines_share_its_weights(tiny_zimage, tmp_path):
+    cache = PipelineCache()
+    first, second = ZImageBackend(cache), ZImageBackend(cache)  # e.g. two builds in one watch process
+    model = model_ref(tiny_zimage)
+    photo = photo_artifact(tmp_path)
+    run_one(first, first.load(model), "draft", {})
+    run_one(first, first.load(model), "edit", {"op": "inpaint", "region": "face"}, (photo,))
+    run_one(second, second.load(model), "refine", {"strength": 0.3}, (photo,))
+    assert cache.loads == 1 and len(cache) == 1
+    [entry] = cache._entries.values()
+    assert entry.variants["inpaint"].transformer is entry.pipe.transformer
+    assert entry.variants["image2image"].text_encoder is entry.pipe.text_encoder
+    assert entry.pipe.transformer.dtype == torch.float32
+
+
+def test_release_forgets_the_model_and_a_new_model_evicts_the_old_when_memory_is_short(tiny_zimage, tiny_sd):
+    free = {"cpu": 10 ** 12}
+    cache = PipelineCache(free_bytes=lambda device: free[device])
+    backend = ZImageBackend(cache)
+    z, sd = backend.load(model_ref(tiny_zimage)), backend.load(model_ref(tiny_sd))
+    run_one(backend, z, "draft", {})
+    free["cpu"] = 1000  # less than the next model's weights
+    run_one(backend, sd, "draft", {})
+    assert cache.loads == 2 and len(cache) == 1 and z.key not in cache and sd.key in cache
+    backend.release(sd)
+    assert len(cache) == 0
+
+
+def test_out_of_memory_retries_smaller_then_alone_then_fails_only_that_task(backend, zi, monkeypatch):
+    _, handle = zi
+    reqs = [request("draft", {"prompt": p, "seed": i}, model=handle.model) for i, p in enumerate("abcd")]
+    expected = [backend.run(handle, [r])[0] for r in reqs]
+    real, calls = batching.invoke, []
+
+    def small_memory(pipe, kw):
+        calls.append(list(kw["prompt"]))
+        if len(kw["prompt"]) > 1 or kw["prompt"] == ["c"]:
+            kw["prompt"][:] = [f"<|im_start|>user\n{p}" for p in kw["prompt"]]  # as the pipeline does, in place
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        return real(pipe, kw)
+
+    monkeypatch.setattr(batching, "invoke", small_memory)
+    handle.limits.clear()
+    results = backend.run(handle, reqs)
+    assert calls == [["a", "b", "c", "d"], ["a", "b"], ["a"], ["b"], ["c", "d"], ["c"], ["d"]]
+    assert isinstance(results[2], batching.OutOfMemory) and "cpu_offload" in str(results[2])
+    for i in (0, 1, 3):  # retries got fresh prompt lists: the same images as made alone
+        assert np.abs(pixels(results[i]) - pixels(expected[i])).max() <= 1
+    calls.clear()
+    backend.run(handle, reqs[:2])
+    assert calls == [["a"], ["b"]]  # the next batches start at the size that fitted
+
+
+def test_nan_or_black_output_is_an_error_not_an_artifact(backend, zi, monkeypatch):
+    _, handle = zi
+    bad = {"nan": np.full((64, 64, 3), np.nan, np.float32), "black": np.zeros((64, 64, 3), np.float32)}
+    monkeypatch.setattr(batching, "invoke", lambda pipe, kw: [bad[p] for p in kw["prompt"]])
+    nan, black = backend.run(handle, [request("draft", {"prompt": p}, model=handle.model) for p in bad])
+    assert "NaN" in str(nan) and "bfloat16" in str(nan)
+    assert "all-black" in str(black)
+
+
+def test_errors_name_the_setting_to_change(backend, tmp_path, tiny_zimage, monkeypatch):
+    def error(model):
+        [out] = backend.run(backend.load(model), [request("draft", {}, model=model)])
+        assert isinstance(out, PluginError)
+        return str(out)
+
+    assert error(ModelRef("zimage", str(tmp_path / "nope"))) == f"stages.draft.model: folder {tmp_path / 'nope'} not found"
+    offline = error(ModelRef("zimage", "Tongyi-MAI/Z-Image-Turbo", "main"))
+    assert offline.startswith("stages.draft.model: Tongyi-MAI/Z-Image-Turbo@main is not in the local Hugging Face "
+                              "cache") and "HF_HUB_OFFLINE" in offline
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert error(model_ref(tiny_zimage, device="cuda")).startswith("stages.draft.device = 'cuda', but this machine")
+    with pytest.raises(PluginError, match=r"stages.<stage>.steps = 'many': write an integer"):
+        backend.load(model_ref(tiny_zimage, steps="many"))
+    with pytest.raises(PluginError, match="unknown zimage option"):
+        backend.load(model_ref(tiny_zimage, stepz=3))
+
+
+def test_identity_changes_with_weights_configs_and_pixel_options_only(backend, tmp_path, tiny_zimage):
+    import shutil
+
+    folder = shutil.copytree(tiny_zimage, tmp_path / "copy")
+    base = backend.identity(ModelRef("zimage", str(folder)))
+    assert base == backend.identity(ModelRef("zimage", str(folder), options={"device": "cpu", "batch_size": 2}))
+    assert base != backend.identity(ModelRef("zimage", str(folder), options={"steps": 8}))
+    config = folder / "scheduler" / "scheduler_config.json"
+    config.write_text(config.read_text().replace('"shift": 3.0', '"shift": 6.0'))
+    assert backend.identity(ModelRef("zimage", str(folder))) != base
+    hub = backend.identity(ModelRef("zimage", "Tongyi-MAI/Z-Image", "0123456789abcdef0123456789abcdef01234567"))
+    assert hub == "hub:Tongyi-MAI/Z-Image@0123456789abcdef0123456789abcdef01234567"

@@ -1,0 +1,126 @@
+"""The gallery's view of a project: each series' scenes with their images, exports, build progress and the current
+error, as JSON-able state rebuilt from the last good load and the output manifest."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from ..engine.project import Loaded, Project
+
+#: Suffixes the page shows as pictures; other exported files are listed as links.
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
+
+
+class Gallery:
+    """Tracks what the page shows; every change bumps ``rev``. Used from the session thread only."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self.rev = 0
+        self.loaded: Loaded | None = None
+        self.error: dict[str, Any] | None = None
+        self.files: dict[str, list[tuple[str, str]]] = {}
+        self.running: set[str] = set()
+        self.failed: dict[str, str] = {}
+        self.build: dict[str, Any] = {"running": False, "total": 0, "done": 0, "changed": [], "last": None}
+
+    # updates -----------------------------------------------------------------------------------------------------
+    def show(self, loaded: Loaded) -> None:
+        """A new good load: show its graph with what out/ holds now."""
+        self.loaded = loaded
+        self.error = None
+        self.reread()
+
+    def reread(self) -> None:
+        """Re-read the output manifest (after a build, or when the project was reopened)."""
+        files: dict[str, list[tuple[str, str]]] = {}
+        for rel, row in sorted(self.project.store.outputs.manifest.items()):
+            files.setdefault(row[1], []).append((rel, row[0]))
+        self.files = files
+        self.rev += 1
+
+    def on_event(self, event: dict[str, Any]) -> None:
+        """Follow a build event (task started, done, failed; build start and summary)."""
+        kind = event.get("event")
+        if kind == "build-start":
+            self.build |= {"running": True, "total": event["stale"], "done": 0}
+            self.running.clear()
+            self.failed.clear()
+        elif kind == "task-start":
+            self.running.add(event["id"])
+        elif kind in ("task-done", "task-failed", "task-skipped"):
+            self.running.discard(event["id"])
+            self.build["done"] += 1
+            if kind == "task-done":
+                self._update_files(event["id"], event.get("files", ()))
+            else:
+                self.failed[event["id"]] = event.get("error") or f"input {event.get('because')} failed"
+        elif kind == "summary":
+            self.running.clear()
+            self.build |= {"running": False, "last": {k: event[k] for k in
+                                                      ("ran", "cached", "failed", "skipped", "superseded", "seconds")}}
+            self.reread()
+            return
+        else:
+            return
+        self.rev += 1
+
+    def changed(self, paths: list[str]) -> None:
+        self.build["changed"] = paths
+        self.rev += 1
+
+    def fail(self, error: dict[str, Any]) -> None:
+        """A recipe (or project) error: shown on the page while the last good results stay up."""
+        self.error = error
+        self.build["running"] = False
+        self.rev += 1
+
+    def _update_files(self, task_id: str, written: Any) -> None:
+        manifest = self.project.store.outputs.manifest
+        known = dict(self.files.get(task_id, ()))
+        for rel in written:
+            row = manifest.get(rel)
+            if row is not None:
+                known[rel] = row[0]
+        self.files[task_id] = sorted(known.items())
+
+    # the state ---------------------------------------------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        """Everything the page renders, JSON-able."""
+        loaded = self.loaded
+        series: dict[str, list[dict[str, Any]]] = {}
+        exports: list[dict[str, Any]] = []
+        sheets: list[dict[str, Any]] = []
+        if loaded is not None:
+            graph = loaded.graph
+            for scene in loaded.recipe.scenes:
+                nodes = graph.scenes.get(scene.uid)
+                if nodes is None:
+                    continue
+                series.setdefault(scene.series, []).append({
+                    "uid": scene.uid, "title": scene.title or scene.id, "pick": nodes.pick,
+                    "drafts": [self.image(t) for t in nodes.drafts],
+                    "contact": self.image(nodes.contact) if nodes.contact else None,
+                    "refine": self.image(nodes.refine) if nodes.refine else None,
+                    "edits": [self.image(t) for t in nodes.edits],
+                    "final": nodes.final,
+                })
+            for task in graph.tasks.values():
+                if task.kind == "export":
+                    exports.append(self.image(task.id))
+                elif task.id.startswith("characters/"):
+                    sheets.append(self.image(task.id))
+        return {
+            "rev": self.rev, "project": self.project.root.name, "error": self.error,
+            "build": dict(self.build, running_tasks=sorted(self.running)),
+            "series": [{"name": name, "scenes": scenes} for name, scenes in series.items()],
+            "characters": sheets, "exports": exports,
+        }
+
+    def image(self, task_id: str) -> dict[str, Any]:
+        """One task's files as URLs (versioned by content hash), with its state."""
+        files = [{"name": rel.rsplit("/", 1)[-1], "url": f"/files/{quote(rel)}?v={sha[:16]}",
+                  "image": rel.lower().endswith(IMAGE_SUFFIXES)} for rel, sha in self.files.get(task_id, ())]
+        state = "running" if task_id in self.running else "failed" if task_id in self.failed else ""
+        return {"id": task_id, "files": files, "url": files[0]["url"] if files else None, "state": state,
+                "error": self.failed.get(task_id)}

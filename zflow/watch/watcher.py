@@ -1,0 +1,57 @@
+"""File watching with watchdog: events on the watched targets become debounced change sets."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Callable
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import ObservedWatch
+
+from .debounce import Debouncer
+from .targets import Targets
+
+#: Event types that can mean new content (opening or reading a file is not a change; zflow's own loads do that).
+_CHANGES = {"created", "modified", "moved", "deleted", "closed"}
+
+
+class Watcher(FileSystemEventHandler):
+    """Observes the folders of a Targets set; calls ``deliver`` with each debounced set of changed paths."""
+
+    def __init__(self, deliver: Callable[[set[Path]], None], quiet: float = 0.1):
+        super().__init__()
+        self.debouncer = Debouncer(quiet, deliver)
+        self.observer = Observer()
+        self.targets: Targets | None = None
+        self._watches: dict[tuple[Path, bool], ObservedWatch] = {}
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        self.observer.start()
+
+    def stop(self) -> None:
+        self.observer.stop()
+        self.observer.join(timeout=5)
+        self.debouncer.stop()
+
+    def watch(self, targets: Targets) -> None:
+        """Follow a new watched set (after each successful load): observe its folders, drop the others."""
+        wanted = set(targets.folders().items())
+        with self._lock:
+            self.targets = targets
+            for spec in set(self._watches) - wanted:
+                self.observer.unschedule(self._watches.pop(spec))
+            for folder, recursive in wanted - set(self._watches):
+                self._watches[(folder, recursive)] = self.observer.schedule(self, str(folder), recursive=recursive)
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in _CHANGES or event.is_directory:
+            return
+        targets = self.targets
+        if targets is None:
+            return
+        paths = {Path(p) for p in (event.src_path, getattr(event, "dest_path", "")) if p}
+        relevant = {p for p in paths if targets.wants(p)}
+        if relevant:
+            self.debouncer.add(relevant)
