@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import socket
 import subprocess
 import sys
@@ -129,11 +130,22 @@ def test_more_images_than_the_model_takes_fail_naming_the_limit(fake: FakeGemini
     assert fake.calls == []
 
 
-def test_rate_limited_call_is_retried_and_then_succeeds(fake: FakeGemini) -> None:
+def test_rate_limited_call_is_retried_and_then_succeeds_without_logging_the_key(
+        fake: FakeGemini, caplog: pytest.LogCaptureFixture) -> None:
     fake.script = ["429", "503"]
-    [out] = run(model(fake), request(model(fake), "sheet", draft_params()))
+    with caplog.at_level(logging.DEBUG):
+        [out] = run(model(fake), request(model(fake), "sheet", draft_params()))
     assert isinstance(out, Output), out
     assert len(fake.calls) == 3 and out.meta["attempts"] == 3
+    assert "retrying" in caplog.text and KEY not in caplog.text
+
+
+def test_retry_waits_as_long_as_the_server_asks(fake: FakeGemini) -> None:
+    fake.script, fake.retry_delay = ["429"], "0.3s"
+    [out] = run(model(fake), request(model(fake), "sheet", draft_params()))
+    assert isinstance(out, Output), out
+    first, second = (call.at for call in fake.calls)
+    assert second - first >= 0.3
 
 
 def test_retries_give_up_after_the_configured_number(fake: FakeGemini) -> None:
@@ -201,3 +213,11 @@ def test_scene_sizes_map_to_the_nearest_supported_ratio_and_smallest_covering_si
 def test_importing_the_plugin_does_not_import_the_sdk() -> None:
     code = "import sys, zflow_nanobanana; assert 'google.genai' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_rejected_key_is_an_error_naming_where_the_key_comes_from(fake: FakeGemini,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEMINI_API_KEY", "a-wrong-key")
+    [out] = run(model(fake), request(model(fake), "sheet", draft_params()))
+    assert isinstance(out, TaskError) and "API key not valid" in str(out) and "GEMINI_API_KEY" in str(out)
+    assert len(fake.calls) == 1

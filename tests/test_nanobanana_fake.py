@@ -37,7 +37,7 @@ class Call:
         return self.generation.get("imageConfig", {})
 
 
-#: An answer: ("ok" | "429" | "503" | "safety" | "stall").
+#: An answer: "ok", "429", "503" (with a RetryInfo ``retry_delay`` when set), "safety" or "stall" (until close).
 Answer = str
 
 
@@ -48,6 +48,7 @@ class FakeGemini:
         self.calls: list[Call] = []
         self.script: list[Answer] = []
         self.choose: Callable[[Call], Answer | None] = lambda call: None
+        self.retry_delay: str | None = None
         self.released = threading.Event()
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -99,8 +100,10 @@ class FakeGemini:
                     return None
                 if answer in ("429", "503"):
                     status = {"429": "RESOURCE_EXHAUSTED", "503": "UNAVAILABLE"}[answer]
+                    details = [{"@type": "type.googleapis.com/google.rpc.RetryInfo",
+                                "retryDelay": fake.retry_delay}] if fake.retry_delay else []
                     return self._send(int(answer), {"error": {"code": int(answer), "message": "slow down",
-                                                              "status": status}})
+                                                              "status": status, "details": details}})
                 if answer == "safety":
                     return self._send(200, {"candidates": [{"finishReason": "IMAGE_SAFETY", "index": 0}],
                                             "modelVersion": MODEL_VERSION})

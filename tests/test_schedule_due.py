@@ -5,10 +5,10 @@ from datetime import datetime, timezone
 
 import pytest
 
+from zflow import Schedule
 from zflow.engine import Project
 from zflow.errors import RecipeError
 from zflow.schedule import Job
-from zflow import Schedule
 
 CALENDAR = """\
 n,date,action
@@ -70,7 +70,8 @@ def test_window_length_is_declared_with_within(project):
 
 
 def test_yaml_calendar_dates_work_like_csv_text(project):
-    project.write("recipes/data/cal.yaml", "- {n: 1, date: 2026-12-07, action: a}\n- {n: 2, date: 2026-12-20, action: b}\n")
+    project.write("recipes/data/cal.yaml", "- {n: 1, date: 2026-12-07, action: a}\n"
+                                           "- {n: 2, date: 2026-12-20, action: b}\n")
     project.write("recipes/cal.py", RECIPE.replace("data/cal.csv", "data/cal.yaml"))
     assert set(scenes(project, {"date": "2026-12-07"})) == {"weekly/ep1"}
 

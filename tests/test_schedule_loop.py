@@ -155,12 +155,8 @@ def test_runs_never_overlap_and_fires_during_a_run_collapse_into_one(runner_for)
         assert after.fire > before.fire
     for run in runs:
         started = datetime.fromtimestamp(run.started, UTC)
-        assert run.fire == last_fire(run_schedule(sched), started)
+        assert run.fire == last_fire(sched.jobs()[0].schedule, started)
     assert [r.fire.astimezone(KST).strftime("%H:%M") for r in runs] == ["09:00", "09:20", "09:50", "10:10", "10:40"]
-
-
-def run_schedule(sched: Scheduler):
-    return sched.jobs()[0].schedule
 
 
 def break_prompt(project) -> Callable[[], None]:

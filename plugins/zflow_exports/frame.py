@@ -52,6 +52,11 @@ class Framer:
         img, window, _ = self._plan(target, safe)
         return padded(img, target) if window is None else resize_box(img, target, window)
 
+    def key(self, target: tuple[int, int], safe: Box) -> tuple:
+        """Equal for targets whose framed images are identical (same source, size and window)."""
+        img, window, _ = self._plan(target, safe)
+        return (id(img), target, None if window is None else tuple(round(v, 2) for v in window))
+
     def subject_in(self, target: tuple[int, int], safe: Box) -> Box | None:
         """Where the kept subject box lands in the framed target (None when padded or unknown)."""
         _, window, box = self._plan(target, safe)

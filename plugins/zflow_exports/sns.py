@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Mapping
 
@@ -58,24 +59,38 @@ class SnsExporter:
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
             for scene in scene_images(request):
                 framer = Framer(scene)
-                meta = scene.meta()
-                jobs = {p: pool.submit(_render, framer, p, meta, signer) for p in presets}
-                for preset, job in jobs.items():
-                    name = f"{preset.name}/{scene.slug}.{preset.extension}"
-                    try:
-                        files[name], report[name] = job.result()
-                    except (OverCap, ValueError) as err:
-                        errors.append(f"scene {scene.id!r}, preset {preset.name!r}: {err}")
+                groups: dict[tuple, list[Preset]] = defaultdict(list)
+                for preset in presets:
+                    groups[framer.key(preset.size, preset.safe_box)].append(preset)
+                jobs = [pool.submit(_render, framer, group, scene.meta(), signer) for group in groups.values()]
+                for job in jobs:
+                    for preset, result in job.result():
+                        name = f"{preset.name}/{scene.slug}.{preset.extension}"
+                        if isinstance(result, Exception):
+                            errors.append(f"scene {scene.id!r}, preset {preset.name!r}: {result}")
+                        else:
+                            files[name], report[name] = result
         fail(request, errors)
         return Output(files, {"exporter": self.name, "files": report})
 
 
-def _render(framer: Framer, preset: Preset, meta: Mapping[str, Any], signer: Signer) -> tuple[bytes, dict[str, Any]]:
-    """One scene at one preset: framed, encoded under the cap with provenance, signed when configured."""
-    img = framer.frame(preset.size, preset.safe_box)
-    cap = preset.max_bytes - signer.reserve
-    data, quality = encode_capped(img, preset.format, cap, save_options(preset.format, meta))
-    data = signer.sign(data, preset.format)
-    if len(data) > preset.max_bytes:
-        raise OverCap(f"signed file is {len(data):,} bytes, over the {preset.max_bytes:,}-byte cap")
-    return data, {"size": list(preset.size), "bytes": len(data), "quality": quality, "format": preset.format}
+def _render(framer: Framer, presets: list[Preset], meta: Mapping[str, Any],
+            signer: Signer) -> list[tuple[Preset, tuple[bytes, dict[str, Any]] | Exception]]:
+    """One scene framed once for presets that share a frame, encoded under each cap (shared when equal), signed."""
+    img = framer.frame(presets[0].size, presets[0].safe_box)
+    encoded: dict[tuple[str, int], tuple[bytes, int]] = {}
+    results: list[tuple[Preset, tuple[bytes, dict[str, Any]] | Exception]] = []
+    for preset in presets:
+        cap = preset.max_bytes - signer.reserve
+        try:
+            if (preset.format, cap) not in encoded:
+                data, quality = encode_capped(img, preset.format, cap, save_options(preset.format, meta))
+                encoded[preset.format, cap] = signer.sign(data, preset.format), quality
+            data, quality = encoded[preset.format, cap]
+            if len(data) > preset.max_bytes:
+                raise OverCap(f"signed file is {len(data):,} bytes, over the {preset.max_bytes:,}-byte cap")
+            results.append((preset, (data, {"size": list(preset.size), "bytes": len(data), "quality": quality,
+                                            "format": preset.format})))
+        except ValueError as err:
+            results.append((preset, err))
+    return results

@@ -33,7 +33,6 @@ class Reply:
     """The image the model answered with and the facts provenance keeps."""
 
     data: bytes
-    mime: str
     model_version: str | None
     response_id: str | None
     usage: dict[str, Any] = field(default_factory=dict)
@@ -48,7 +47,8 @@ class Service:
             from google import genai
             from google.genai import types
         except ImportError:
-            raise PluginError("the nanobanana backend needs the google-genai SDK: pip install 'zflow[gemini]'") from None
+            raise PluginError("the nanobanana backend needs the google-genai SDK: "
+                              "pip install 'zflow[gemini]'") from None
         self.model, self.spec, self.settings = model, spec, settings
         self.types = types
         self.where = settings.base_url or os.environ.get("GOOGLE_GEMINI_BASE_URL") or DEFAULT_BASE_URL
@@ -83,6 +83,8 @@ class Service:
             except errors.APIError as exc:
                 failure = f"{self.model} answered HTTP {exc.code} {exc.status or ''}: {exc.message or exc}"
                 if exc.code not in RETRY_STATUSES:
+                    if exc.code in (401, 403) or "API key" in str(exc.message):
+                        failure += f" (the key comes from {' or '.join(self.settings.key_variables)})"
                     raise TaskError(task_id, failure) from None
                 delay = _server_delay(exc)
             except self.timeouts:
@@ -124,27 +126,28 @@ def _reply(task_id: str, response: Any, attempts: int) -> Reply:
     for part in parts:
         if part.inline_data is not None and part.inline_data.data and not part.thought:
             usage = response.usage_metadata.model_dump(exclude_none=True) if response.usage_metadata else {}
-            return Reply(part.inline_data.data, part.inline_data.mime_type or "image/png", response.model_version,
-                         response.response_id, usage, attempts)
+            return Reply(part.inline_data.data, response.model_version, response.response_id, usage, attempts)
     reason = _name(candidate.finish_reason) if candidate.finish_reason else "no image"
     detail = f": {candidate.finish_message}" if candidate.finish_message else ""
     if reason in BLOCKED:
         raise TaskError(task_id, f"the model blocked the image (finishReason {reason}{detail})")
     text = " ".join(p.text for p in parts if p.text and not p.thought)[:200]
-    raise TaskError(task_id, f"the answer held no image (finishReason {reason}{detail})" + (f": {text}" if text else ""))
+    said = f": {text}" if text else ""
+    raise TaskError(task_id, f"the answer held no image (finishReason {reason}{detail}){said}")
 
 
 def _server_delay(exc: Any) -> float | None:
     """Seconds the server asked to wait: a Retry-After header or a RetryInfo ``retryDelay`` ("12s")."""
     response = getattr(exc, "response", None)
-    value = response.headers.get("retry-after", "") if hasattr(response, "headers") else ""
-    if re.fullmatch(r"\d+(\.\d+)?", value):
-        return float(value)
-    error = exc.details.get("error", {}) if isinstance(exc.details, dict) else {}
-    for detail in error.get("details", []) if isinstance(error, dict) else []:
-        found = re.fullmatch(r"(\d+(?:\.\d+)?)s", str(detail.get("retryDelay", ""))) if isinstance(detail, dict) else None
-        if found:
-            return float(found.group(1))
+    header = response.headers.get("retry-after", "") if hasattr(response, "headers") else ""
+    if re.fullmatch(r"\d+(\.\d+)?", header):
+        return float(header)
+    body = exc.details if isinstance(exc.details, dict) else {}
+    error = body.get("error") if isinstance(body.get("error"), dict) else {}
+    for detail in error.get("details") or []:
+        delay = str(detail.get("retryDelay", "")) if isinstance(detail, dict) else ""
+        if re.fullmatch(r"\d+(\.\d+)?s", delay):
+            return float(delay[:-1])
     return None
 
 

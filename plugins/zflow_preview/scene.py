@@ -21,7 +21,7 @@ class Picture:
 
     image: Image.Image
     faces: list[list[int]]
-    focus: list[int]
+    focus: list[int] | None
 
 
 def draw_scene(fonts: Fonts, *, prompt: str, style: str, title: str, cast: Sequence[Mapping[str, Any]],

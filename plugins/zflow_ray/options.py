@@ -18,7 +18,7 @@ class RayOptions:
     actors: int = 0
     #: GPUs each actor holds.
     gpus_per_actor: float = 1.0
-    #: How long actors may take to start (import plugins, get a GPU).
+    #: How long joining the cluster, starting an actor (import plugins, get a GPU) or fetching a result may take.
     start_timeout: float = 300.0
     #: The longest one batch may run on a worker before it counts as hung.
     task_timeout: float = 3600.0

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -9,7 +11,6 @@ from typing import Any, Sequence
 
 from zflow.contracts import ModelRef, Output, Request
 from zflow.errors import PluginError
-from zflow.graph.task import canonical
 
 from . import jobs as joblib
 from . import models, options
@@ -49,11 +50,12 @@ class ZImageBackend:
         self.version = _implementation()
 
     def identity(self, model: ModelRef) -> str:
-        """Weights (hub commit or folder fingerprint) plus the options that change pixels."""
-        source = models.resolve(model.model, model.revision, None)
-        chosen = {k: model.options[k] for k in options.OUTPUT_OPTIONS if k in model.options}
-        weights = models.identity(source)
-        return f"{weights} {canonical(chosen)}" if chosen else weights
+        """The weights: hub id and commit, or a folder's fingerprint."""
+        return models.identity(models.resolve(model.model, model.revision, None))
+
+    def key_options(self, model: ModelRef) -> dict[str, Any]:
+        """The options that change pixels (the rest, such as device or batch_size, only change speed)."""
+        return {k: model.options[k] for k in options.OUTPUT_OPTIONS if k in model.options}
 
     def load(self, model: ModelRef) -> Handle:
         """Check the options now; the weights load at the first ``run`` (errors then name the stage)."""
@@ -61,8 +63,9 @@ class ZImageBackend:
         return Handle(model)
 
     def release(self, handle: Handle) -> None:
+        """The handle is done; its pipeline stays cached until another model needs the memory."""
         if handle.key is not None:
-            self.cache.drop(handle.key)
+            self.cache.release(handle.key, id(handle))
 
     def run(self, handle: Handle, requests: Sequence[Request]) -> list[Output | BaseException]:
         """One Output or exception per request, in order; requests that can share a pipeline call do."""
@@ -91,9 +94,15 @@ class ZImageBackend:
         made = run_groups([job for _, job in planned],
                           lambda mode: self.cache.variant(entry, mode, lambda p: variant(p, mode, stage)),
                           settings.batch_size, handle.limits, extra)
-        for (i, job), image in zip(planned, made):
-            results[i] = image if isinstance(image, BaseException) else self._output(
-                handle, job, stage, type(entry.variants.get(job.mode, entry.pipe)), image)
+        done = [(i, job, image) for (i, job), image in zip(planned, made)]
+        for i, _, image in done:
+            if isinstance(image, BaseException):
+                results[i] = image
+        good = [(i, job, image) for i, job, image in done if not isinstance(image, BaseException)]
+        outputs = _encoders(len(good)).map(
+            lambda d: self._output(handle, d[1], stage, type(entry.variants.get(d[1].mode, entry.pipe)), d[2]), good)
+        for (i, _, _), output in zip(good, outputs):
+            results[i] = output
         return results
 
     def _output(self, handle: Handle, job, stage: str, cls: type, image) -> Output:
@@ -118,6 +127,8 @@ class ZImageBackend:
                               ) from exc
         from . import device, loading
 
+        if handle.key in self.cache:
+            return self.cache.get(handle.key, id(handle), "", lambda: 0, lambda: None)
         model = handle.model
         settings = options.read(model.options, model.model, "draft", stage)
         source = models.resolve(model.model, model.revision, stage, root)
@@ -129,10 +140,26 @@ class ZImageBackend:
             pipe = loading.load(source, settings.pipeline, device.torch_dtype(dtype), stage)
             return pipe, device.place(pipe, settings, where)
 
-        entry = self.cache.get(key, where, models.weight_bytes(source), loader)
+        entry = self.cache.get(key, id(handle), where, lambda: models.weight_bytes(source), loader)
         if handle.key != key:
             handle.key, handle.revision = key, models.revision_of(source)
         return entry
+
+
+_POOL: list[ThreadPoolExecutor] = []
+
+
+def _encoders(count: int):
+    """Where PNGs are encoded: threads for a batch (zlib lets go of the GIL), inline for one image."""
+    if count < 2:
+        return _Inline
+    if not _POOL:
+        _POOL.append(ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="zimage-png"))
+    return _POOL[0]
+
+
+class _Inline:
+    map = staticmethod(lambda fn, items: list(map(fn, items)))
 
 
 def multiple(pipe) -> int:

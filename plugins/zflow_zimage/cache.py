@@ -11,17 +11,20 @@ log = logging.getLogger(__name__)
 
 #: Headroom kept free beyond a model's weights when deciding whether to evict (activations, VAE decode).
 HEADROOM = 0.25
+#: Released pipelines kept loaded (a project reopened after a config change finds its weights still there).
+KEEP_IDLE = 1
 
 
 @dataclass
 class Entry:
-    """A loaded pipeline, its from_pipe variants by mode, and what loading it skipped."""
+    """A loaded pipeline, its from_pipe variants by mode, the handles using it, and what loading it skipped."""
 
     pipe: Any
     device: str
     size: int
     skipped: list[str] = field(default_factory=list)
     variants: dict[str, Any] = field(default_factory=dict)
+    holders: set[int] = field(default_factory=set)
 
 
 class PipelineCache:
@@ -33,16 +36,20 @@ class PipelineCache:
         self._free_bytes = free_bytes
         self.loads = 0
 
-    def get(self, key: tuple, device: str, size: int, loader: Callable[[], tuple[Any, list[str]]]) -> Entry:
-        """The entry for ``key``, loading it with ``loader() -> (pipe, skipped)`` after making room if needed."""
+    def get(self, key: tuple, holder: int, device: str, size: Callable[[], int],
+            loader: Callable[[], tuple[Any, list[str]]]) -> Entry:
+        """The entry for ``key`` held by ``holder``; when it is not loaded: make room for ``size()`` bytes, then
+        ``loader() -> (pipe, skipped)``."""
         with self._lock:
-            if key in self._entries:
-                self._entries.move_to_end(key)
-                return self._entries[key]
-            self._make_room(device, size)
-            pipe, skipped = loader()
-            self.loads += 1
-            entry = self._entries[key] = Entry(pipe, device, size, skipped)
+            if key not in self._entries:
+                needed = size()
+                self._make_room(device, needed)
+                pipe, skipped = loader()
+                self.loads += 1
+                self._entries[key] = Entry(pipe, device, needed, skipped)
+            self._entries.move_to_end(key)
+            entry = self._entries[key]
+            entry.holders.add(holder)
             return entry
 
     def variant(self, entry: Entry, mode: str, make: Callable[[Any], Any]) -> Any:
@@ -52,8 +59,20 @@ class PipelineCache:
                 entry.variants[mode] = make(entry.pipe)
             return entry.variants[mode]
 
+    def release(self, key: tuple, holder: int) -> None:
+        """``holder`` is done with ``key``; an unheld pipeline stays loaded (up to KEEP_IDLE of them) until memory
+        is needed."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return
+            entry.holders.discard(holder)
+            idle = [k for k, e in self._entries.items() if not e.holders]
+            for old in idle[:max(0, len(idle) - KEEP_IDLE)]:
+                self.drop(old)
+
     def drop(self, key: tuple) -> bool:
-        """Forget a pipeline so its memory can be freed; True when it was loaded."""
+        """Forget a pipeline so its memory is freed; True when it was loaded."""
         from .device import free_memory
 
         with self._lock:
@@ -65,10 +84,6 @@ class PipelineCache:
         free_memory()
         return True
 
-    def clear(self) -> None:
-        for key in list(self._entries):
-            self.drop(key)
-
     def __contains__(self, key: tuple) -> bool:
         return key in self._entries
 
@@ -76,14 +91,16 @@ class PipelineCache:
         return len(self._entries)
 
     def _make_room(self, device: str, size: int) -> None:
-        """Evict least recently used pipelines on ``device`` until ``size`` bytes (plus headroom) fit."""
+        """Evict pipelines on ``device`` (unheld ones first, then least recently used) until ``size`` bytes and
+        the headroom fit."""
         if not size:
             return
         probe = self._free_bytes or _device_free_bytes
-        needed = size * (1 + HEADROOM)
-        for key in [k for k, e in self._entries.items() if e.device == device]:
+        order = sorted((k for k, e in self._entries.items() if e.device == device),
+                       key=lambda k: bool(self._entries[k].holders))
+        for key in order:
             free = probe(device)
-            if free is None or free >= needed:
+            if free is None or free >= size * (1 + HEADROOM):
                 return
             log.info("zimage: releasing %s to make room for another model", key[0])
             self.drop(key)

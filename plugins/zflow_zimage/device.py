@@ -6,7 +6,7 @@ import logging
 
 from zflow.errors import PluginError
 
-from .options import Settings
+from .options import Settings, setting
 
 log = logging.getLogger(__name__)
 
@@ -20,10 +20,10 @@ def choose(settings: Settings, stage: str) -> tuple[str, str]:
         device = "cuda" if torch.cuda.is_available() else "mps" if torch.backends.mps.is_available() else "cpu"
     elif device == "cuda" and not torch.cuda.is_available():
         build = "a CPU-only build" if torch.version.cuda is None else f"CUDA {torch.version.cuda}, but no GPU is visible"
-        raise PluginError(f"stages.{stage}.device = 'cuda', but this machine has no usable CUDA device (torch "
-                          f"{torch.__version__}, {build}): set stages.{stage}.device to 'auto' or 'cpu'")
+        raise PluginError(f"{setting(stage, 'device')} = 'cuda', but this machine has no usable CUDA device (torch "
+                          f"{torch.__version__}, {build}): set it to 'auto' or 'cpu'")
     elif device == "mps" and not torch.backends.mps.is_available():
-        raise PluginError(f"stages.{stage}.device = 'mps', but MPS is not available here: set it to 'auto' or 'cpu'")
+        raise PluginError(f"{setting(stage, 'device')} = 'mps', but MPS is not available here: set it to 'auto' or 'cpu'")
     dtype = settings.dtype
     if dtype == "auto":
         dtype = "bfloat16" if device == "cuda" else "float32"

@@ -6,6 +6,7 @@ import os
 from zflow.errors import PluginError
 
 from .models import Source, model_index
+from .options import setting
 
 #: Pipeline modes a request can need; ``text2image`` is the loaded pipeline itself.
 MODES = ("text2image", "image2image", "inpaint", "omni")
@@ -33,7 +34,7 @@ def pipeline_class(source: Source, choice: str, stage: str):
         return diffusers.AutoPipelineForText2Image
     cls = getattr(diffusers, name, None)
     if cls is None:
-        raise PluginError(f"stages.{stage}.pipeline = {name!r}: diffusers {diffusers.__version__} has no such pipeline "
+        raise PluginError(f"{setting(stage, 'pipeline')} = {name!r}: diffusers {diffusers.__version__} has no such pipeline "
                           f"class (use 'auto' or a class name such as ZImagePipeline)")
     return cls
 
@@ -47,12 +48,12 @@ def load(source: Source, choice: str, dtype, stage: str):
         pipe = cls.from_pretrained(where, revision=source.revision, dtype=dtype, local_files_only=offline)
     except (OSError, ValueError) as exc:
         if source.folder is not None:
-            raise PluginError(f"stages.{stage}.model: folder {source.folder} could not be loaded as a diffusers "
+            raise PluginError(f"{setting(stage)}: folder {source.folder} could not be loaded as a diffusers "
                               f"pipeline: {exc}") from exc
         raise PluginError(
-            f"stages.{stage}.model: {source.label} is not in the local Hugging Face cache and the hub cannot be "
+            f"{setting(stage)}: {source.label} is not in the local Hugging Face cache and the hub cannot be "
             f"reached{' (HF_HUB_OFFLINE is set)' if offline else ''}: download it first (hf download "
-            f"{source.hub_id}) or set stages.{stage}.model to a local folder ({type(exc).__name__}: {exc})"
+            f"{source.hub_id}) or set {setting(stage)} to a local folder ({type(exc).__name__}: {exc})"
         ) from exc
     pipe.set_progress_bar_config(disable=True)
     return pipe
@@ -67,7 +68,7 @@ def variant(pipe, mode: str, stage: str):
     if mode == "text2image" or (mode == "omni" and is_omni(name)):
         return pipe
     if mode == "omni":
-        raise PluginError(f"stages.{stage}.model: reference-image edits need a Z-Image Omni/Edit model "
+        raise PluginError(f"{setting(stage)}: reference-image edits need a Z-Image Omni/Edit model "
                           f"(ZImageOmniPipeline); this one is {name}")
     if is_zimage(name):
         cls = getattr(diffusers, _ZIMAGE[mode])
@@ -76,7 +77,7 @@ def variant(pipe, mode: str, stage: str):
     try:
         made = cls.from_pipe(pipe, dtype=pipe.dtype)
     except (ValueError, KeyError) as exc:
-        raise PluginError(f"stages.{stage}.model: {name} has no {mode} pipeline in diffusers ({exc}): use a model "
+        raise PluginError(f"{setting(stage)}: {name} has no {mode} pipeline in diffusers ({exc}): use a model "
                           f"that has one on this stage") from exc
     made.set_progress_bar_config(disable=True)
     return made

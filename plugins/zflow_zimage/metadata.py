@@ -34,10 +34,11 @@ def parameters_text(meta: dict[str, Any]) -> str:
 
 
 def png_bytes(image: Image.Image, meta: dict[str, Any]) -> bytes:
-    """The image as PNG with the ``parameters`` chunk and the full meta as JSON (``zflow`` chunk)."""
+    """The image as PNG with the ``parameters`` chunk and the full meta as JSON (``zflow`` chunk); zlib level 1:
+    3x faster than the default for ~15 % more bytes (encoding 1024 px at level 6 costs a good part of a GPU image)."""
     info = PngInfo()
     info.add_text("parameters", parameters_text(meta))
     info.add_text("zflow", json.dumps(meta, sort_keys=True, ensure_ascii=False))
     buffer = io.BytesIO()
-    image.save(buffer, "PNG", pnginfo=info)
+    image.save(buffer, "PNG", pnginfo=info, compress_level=1)
     return buffer.getvalue()

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from zflow.errors import PluginError
 
+from .options import setting
+
 #: Files of a diffusers folder hashed by content (small JSON: configs, indexes); the rest count by name and size.
 _HASHED_SUFFIXES = (".json", ".txt", ".model")
 _HASH_LIMIT = 1 << 20
@@ -33,11 +35,6 @@ def looks_like_folder(model: str, root: Path | None = None) -> bool:
     """A path (absolute, ./ or ../, ~, an existing folder, or not ``org/name``) rather than a hub id."""
     return (model.startswith(("/", "./", "../", "~", "\\")) or model.count("/") != 1 or os.path.isdir(model)
             or (root is not None and (root / model).is_dir()))
-
-
-def setting(stage: str | None, key: str = "model") -> str:
-    """How a user finds the setting in zflow.toml: ``stages.<stage>.<key>`` (any stage when it is not known)."""
-    return f"stages.{stage or '<stage>'}.{key}"
 
 
 def resolve(model: str, revision: str | None, stage: str | None, root: Path | None = None) -> Source:

@@ -20,6 +20,11 @@ DTYPES = ("auto", "float32", "bfloat16", "float16")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 
 
+def setting(stage: str | None, key: str = "model") -> str:
+    """Where a user changes a setting in zflow.toml: ``stages.<stage>.model`` or ``stages.<stage>.options.<key>``."""
+    return f"stages.{stage or '<stage>'}.{key if key in ('model', 'revision') else 'options.' + key}"
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """How one stage runs its model: sampling settings, then where and how the pipeline is placed."""
@@ -50,10 +55,10 @@ def flavour(model: str, kind: str) -> str:
 
 
 def read(options: Mapping[str, Any], model: str, kind: str, stage: str, zimage: bool = True) -> Settings:
-    """Settings from ``ModelRef.options`` for a task ``kind``; errors name the setting (``stages.<stage>.<key>``)."""
+    """Settings from ``ModelRef.options`` for a task ``kind``; errors name the setting to change."""
     unknown = sorted(set(options) - set(OUTPUT_OPTIONS) - set(RUNTIME_OPTIONS) - {"stage_defaults"})
     if unknown:
-        raise PluginError(f"stages.{stage}: unknown zimage option(s) {', '.join(unknown)}; known: "
+        raise PluginError(f"stages.{stage}.options: unknown zimage option(s) {', '.join(unknown)}; known: "
                           f"{', '.join(OUTPUT_OPTIONS + RUNTIME_OPTIONS)}")
     defaults = (TURBO if flavour(model, kind) == "turbo" else BASE) if zimage else OTHER
     get = _getter(options, stage)
@@ -80,7 +85,7 @@ def _getter(options: Mapping[str, Any], stage: str):
         value = options.get(key)
         if value is None:
             return default
-        where = f"stages.{stage}.{key} = {value!r}"
+        where = f"{setting(stage, key)} = {value!r}"
         if kind in (bool, str) and not isinstance(value, kind):
             raise PluginError(f"{where}: write {'true or false' if kind is bool else 'a text'}")
         if kind in (int, float):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 from contextlib import contextmanager
@@ -63,7 +64,7 @@ def run_schedule(args: argparse.Namespace) -> int:
         if not jobs and not source.errors:
             raise UsageError("no recipe declares a schedule: add schedule=Schedule(\"0 9 * * MON\", tz=...) "
                              "to a Series or an export")
-        with _stop_on_signals(scheduler, show):
+        with _stop_on_signals(scheduler, tell=not args.json):
             if args.once:
                 results = scheduler.run_once()
                 if not results:
@@ -161,12 +162,15 @@ def parse_time(text: str) -> datetime:
 
 
 @contextmanager
-def _stop_on_signals(scheduler: Scheduler, show: Callable[[dict[str, Any]], None]) -> Iterator[None]:
-    """SIGINT and SIGTERM ask the scheduler to stop after the running batch; a second SIGINT aborts."""
+def _stop_on_signals(scheduler: Scheduler, tell: bool) -> Iterator[None]:
+    """SIGINT and SIGTERM ask the scheduler to stop after the running batch; a second SIGINT aborts. The handler
+    writes with os.write, never through a Python stream another event may be half-way through."""
     def handler(signum: int, frame: Any) -> None:
-        show({"event": "stopping", "signal": signal.Signals(signum).name})
-        scheduler.stop()
+        name = signal.Signals(signum).name
+        scheduler.stop(name)
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        if tell:
+            os.write(2, f"{name}: stopping after the running batch (Ctrl-C again aborts)\n".encode())
 
     old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -209,12 +213,10 @@ class Lines:
                       f"attempt {event['attempt']}")
         elif kind == "run-skipped":
             self._say(f"{event['job']}: skipped the fire of {_minutes(event['fire'])}: {event['reason']}")
-        elif kind == "stopping":
-            self._say(f"{event['signal']}: stopping after the running batch (Ctrl-C again aborts)")
         elif kind == "nothing-due":
             self._say("nothing due")
         elif kind == "schedule-stop":
-            self._say("scheduler stopped")
+            self._say("scheduler stopped" + (f" ({event['reason']})" if event["reason"] else ""))
 
     @staticmethod
     def _say(text: str) -> None:

@@ -45,7 +45,14 @@ def run_watch(args: argparse.Namespace) -> int:
     watcher.watch(session.targets())
     watcher.start()
     server = None
-    signal.signal(signal.SIGTERM, _interrupt)
+
+    def stop(signum: int, frame: Any) -> None:
+        """First Ctrl-C (or SIGTERM): finish the running task and stop; a second one interrupts at once."""
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        session.stop()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
     try:
         if args.serve:
             server = GalleryServer(lambda: session.project.config.out_dir, lambda: session.snapshot, session.pick,
@@ -61,10 +68,6 @@ def run_watch(args: argparse.Namespace) -> int:
             server.stop()
         session.close()
     return 0
-
-
-def _interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
 
 
 class Lines:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 #: Pixel budget of an aspect-named size (about one megapixel, the Z-Image sweet spot).
 BASE_PIXELS = 1024 * 1024
@@ -16,7 +17,14 @@ _ASPECT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)\s*$")
 
 def parse_size(size: str | tuple[int, int], base_pixels: int = BASE_PIXELS) -> tuple[int, int]:
     """``"16:9"`` -> about ``base_pixels`` at that aspect; ``"800x600"`` -> (800, 600). Raises ValueError."""
-    if isinstance(size, tuple | list) and len(size) == 2 and all(isinstance(v, int) for v in size):
+    if isinstance(size, list):
+        size = tuple(size)
+    return _parse_size(size, base_pixels)
+
+
+@lru_cache(maxsize=256)
+def _parse_size(size: str | tuple[int, int], base_pixels: int) -> tuple[int, int]:
+    if isinstance(size, tuple) and len(size) == 2 and all(isinstance(v, int) for v in size):
         width, height = size
     elif isinstance(size, str) and (m := _WXH.match(size)):
         width, height = int(m.group(1)), int(m.group(2))

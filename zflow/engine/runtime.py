@@ -1,6 +1,7 @@
 """The runtime: routes tasks to runners, keeps loaded models (once per build, kept in long-lived processes)."""
 from __future__ import annotations
 
+import os
 import time
 from collections import OrderedDict
 from typing import Any, Callable
@@ -70,14 +71,16 @@ class Runtime:
         return f"{r.name}@{r.version}"
 
     def identity(self, runner: str, model: ModelRef) -> Any:
-        """Model identity for keys (hub id + revision, or a folder fingerprint) and the model's options (only those
-        that change results when the backend names them with ``key_options(model)``)."""
+        """Model identity for keys: the backend's identity of the model (hub id + revision, or a fingerprint of a
+        local folder), the hub id itself (a folder's path is left out: moving a project keeps its keys), and the
+        model's options (only those that change results, when the backend names them with ``key_options``)."""
         cache_key = (runner, model.group)
         found = self._identities.get(cache_key)
         if found is None:
             r = self.runners[runner]
             options = r.key_options(model) if hasattr(r, "key_options") else model.options
-            found = {"id": r.identity(model), "options": dict(options)}
+            ref = "" if os.path.isabs(model.model) else model.model
+            found = {"id": r.identity(model), "ref": ref, "revision": model.revision, "options": dict(options)}
             self._identities[cache_key] = found
         return found
 

@@ -12,6 +12,7 @@ from .prompts import PromptError, Prompts
 from .task import Task
 
 SHEET_ASPECT = "3:4"
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 @dataclass(slots=True)
@@ -105,6 +106,8 @@ class _Builder:
 
     def _plain(self, value: Any, files: list[str]) -> Any:
         """A declaration value as canonical JSON data; files it names are collected into ``files``."""
+        if type(value) in _SCALARS:
+            return value
         if isinstance(value, File):
             rel = self._rel(value.path)
             if not value.path.is_file():
@@ -119,7 +122,7 @@ class _Builder:
             return self._plain(value.asdict(), files)
         if isinstance(value, (list, tuple)):
             return [self._plain(v, files) for v in value]
-        if isinstance(value, Mapping):
+        if isinstance(value, dict):
             return {str(k): self._plain(v, files) for k, v in value.items()}
         return value
 
@@ -261,6 +264,9 @@ class _Builder:
 
     def _sheet(self, character: Character) -> Task:
         task_id = f"characters/{character.name}/sheet"
+        made = self.graph.tasks.get(task_id)
+        if made is not None and made.where == character.where:
+            return made
         if character.reference is not None:
             rel, size = self._image(character.reference, f"reference image of {character.name!r}")
             return self._add(Task(task_id, "source", {"file": rel}, files=(rel,), where=character.where), size)

@@ -71,11 +71,13 @@ class Scheduler:
         self.rescan = rescan
         self.emit = emit or (lambda event: None)
         self._stop = threading.Event()
+        self._stop_reason = ""
         self._retries: dict[str, _Retry] = {}
         self._handled: dict[str, datetime] = {}
 
-    def stop(self) -> None:
-        """Ask the loop to stop: no new run starts, a running build finishes its batch."""
+    def stop(self, reason: str = "") -> None:
+        """Ask the loop to stop: no new run starts, a running build finishes its batch. Safe in a signal handler."""
+        self._stop_reason = self._stop_reason or reason
         self._stop.set()
 
     @property
@@ -95,7 +97,7 @@ class Scheduler:
             self.clock.wait_until(self._next_wake(jobs, self.clock.now()), self._stop)
             if not self._stop.is_set():
                 jobs = self.jobs()
-        self.emit({"event": "schedule-stop"})
+        self.emit({"event": "schedule-stop", "reason": self._stop_reason})
 
     def run_once(self) -> list[RunResult]:
         """Run whatever is due now, one attempt each (for system cron, systemd timers and CI)."""

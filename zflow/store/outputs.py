@@ -43,13 +43,14 @@ class Outputs:
     def place(self, task_id: str, files: Mapping[str, str]) -> list[str]:
         """Make out/ hold this task's files; returns the paths written (unchanged files are left alone)."""
         written = []
-        root = self.folder.resolve()
         for rel, sha in output_names(task_id, files).items():
-            target = self.folder / rel
-            if not target.resolve().is_relative_to(root) or Path(rel).is_absolute():
-                raise StoreError(f"{task_id}: output path {rel!r} escapes the output folder")
+            target = os.path.join(self.folder, rel)
             if self._is_current(rel, sha, target):
                 continue
+            norm = os.path.normpath(rel)
+            if os.path.isabs(norm) or norm == ".." or norm.startswith("../"):
+                raise StoreError(f"{task_id}: output path {rel!r} escapes the output folder")
+            target = self.folder / norm
             if rel not in self.manifest and target.exists() and _sha(target) != sha:
                 raise StoreError(f"{self._shown(target)} exists and was not written by zflow; "
                                  "move it away so zflow can write its output there")
@@ -61,12 +62,12 @@ class Outputs:
             written.append(rel)
         return written
 
-    def _is_current(self, rel: str, sha: str, target: Path) -> bool:
+    def _is_current(self, rel: str, sha: str, target: str) -> bool:
         row = self.manifest.get(rel)
         if row is None or row[0] != sha:
             return False
         try:
-            st = target.stat()
+            st = os.stat(target)
         except FileNotFoundError:
             return False
         return (st.st_size, st.st_mtime_ns) == (row[2], row[3])

@@ -53,9 +53,9 @@ class Session:
     # requests from other threads ---------------------------------------------------------------------------------
     def request(self, paths: set[Path]) -> None:
         """Queue changed files; files whose size and mtime match what the last load saw are ignored."""
-        changed = {p for p in paths if p not in self._signatures or signature(p) != self._signatures[p]}
-        if changed:
-            with self._cond:
+        with self._cond:
+            changed = {p for p in paths if p not in self._signatures or signature(p) != self._signatures[p]}
+            if changed:
                 self._changes |= changed
                 self._cond.notify()
 
@@ -66,6 +66,7 @@ class Session:
             self._cond.notify()
 
     def stop(self) -> None:
+        """Stop after the running task (safe from a signal handler: the lock is re-entrant)."""
         with self._cond:
             self._stopped = True
             self._cond.notify()
@@ -104,8 +105,10 @@ class Session:
         before = {p: signature(p) for p in self._signatures}
         try:
             for uid, n in (picks or {}).items():
-                self.project.write_pick(uid, n)
-                before[self.project.config.picks_path] = signature(self.project.config.picks_path)
+                picks_path = self.project.config.picks_path
+                with self._cond:
+                    self.project.write_pick(uid, n)
+                    before[picks_path] = self._signatures[picks_path] = signature(picks_path)
             if any(_reopens(p, root) for p in changes):
                 self._reopen()
             loaded = self.project.load(self.recipes)

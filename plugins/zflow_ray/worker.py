@@ -1,0 +1,69 @@
+"""The GPU worker: one long-lived process per GPU with its own plugins and runtime, keeping models loaded."""
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from zflow.config import Config
+from zflow.contracts import Batch, Output
+from zflow.engine.runtime import Runtime
+from zflow.errors import PluginError
+from zflow.plugins import Plugins, make_plugin_manager
+
+from .shipping import Blobs, unpack_inputs, write_modules
+
+#: What a worker sends back for a batch: results, start time, seconds, the models it holds, and its events.
+Reply = tuple[list[Output | BaseException], float, float, list[tuple[str, str]], list[dict[str, Any]]]
+
+
+class GpuWorker:
+    """Runs batches of one model group at a time; the plugin set is the driver's, rebuilt here by name."""
+
+    def __init__(self, config: Config, plugin_names: list[str], modules: dict[str, bytes]):
+        self.scratch = Path(tempfile.mkdtemp(prefix="zflow-ray-"))
+        project = self.scratch / "project"
+        write_modules(modules, project)
+        pm = make_plugin_manager(project, {"ZFLOW_PLUGINS_ONLY": ",".join(plugin_names)})
+        self.events: list[dict[str, Any]] = []
+        self.runtime = Runtime(Plugins.collect(pm), config, self.events.append)
+
+    def ready(self) -> int:
+        """The worker's process id, once its plugins are loaded."""
+        return os.getpid()
+
+    def run(self, batch: Batch, blobs: Blobs) -> Reply:
+        """Run one batch (its input files arrive in ``blobs``), loading its model if it is not held yet."""
+        batch = unpack_inputs(batch, blobs, self.scratch / "inputs")
+        try:
+            self._route(batch)
+        except Exception as exc:
+            results: list[Output | BaseException] = [exc] * len(batch.requests)
+        else:
+            results = self.runtime.run(batch)
+        events, self.events = self.events, []
+        return [_portable(r) for r in results], batch.started, batch.seconds, list(self.runtime.loaded), events
+
+    def shutdown(self) -> None:
+        """Release the loaded models and remove the worker's scratch files."""
+        self.runtime.release_all()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def _route(self, batch: Batch) -> None:
+        if batch.runner not in self.runtime.runners:
+            self.runtime.route(batch.requests[0].task)
+        if batch.runner not in self.runtime.runners:
+            raise PluginError(f"backend {batch.runner!r} is not installed on the Ray worker (pid {os.getpid()})")
+
+
+def _portable(result: Output | BaseException) -> Output | BaseException:
+    """An exception that cannot travel back to the driver becomes a RuntimeError with the same text."""
+    if isinstance(result, BaseException):
+        try:
+            pickle.loads(pickle.dumps(result))
+        except Exception:
+            return RuntimeError(f"{type(result).__name__}: {result}")
+    return result

@@ -1,0 +1,113 @@
+"""`zflow schedule` and `zflow runs` through the real command: --once on a calendar recipe, --list, signals, errors."""
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import threading
+
+from conftest import ZFLOW
+
+CALENDAR = """\
+n,date,action
+1,2026-11-30,pours coffee
+2,2026-12-03,reads a book
+3,2026-12-07,waters plants
+4,,has no date yet
+"""
+
+RECIPE = """\
+from zflow import Schedule, Series, sns
+
+s = Series("weekly", size="64x64", drafts=1, refine=False, prompt="{{ action }}, week {{ run.week | default(0) }}",
+           schedule=Schedule("0 9 * * MON", tz="Asia/Seoul"))
+for row in s.rows("data/cal.csv", due="date"):
+    s.scene(f"ep{row.n}", action=row.action)
+"""
+
+
+def calendar_project(project, recipe: str = RECIPE):
+    project.write("recipes/data/cal.csv", CALENDAR)
+    project.write("recipes/cal.py", recipe)
+    return project
+
+
+def test_schedule_once_builds_only_the_rows_due_this_week(project):
+    calendar_project(project)
+    result = project.zflow("schedule", "--once", "--at", "2026-11-30T09:30+09:00", "--json")
+    assert result.code == 0, result.stderr
+    done = [e for e in result.events if e["event"] == "run-done"]
+    assert [(e["job"], e["outcome"]) for e in done] == [("weekly", "ok")]
+    made = project.out_files()
+    assert made and {name.split("/")[1] for name in made} == {"ep1", "ep2"}
+    runs = json.loads(project.zflow("runs", "--json").stdout)["runs"]
+    assert len(runs) == 1 and runs[0]["outcome"] == "ok" and runs[0]["fire"] == "2026-11-30T00:00:00+00:00"
+    assert sorted(runs[0]["outputs"]) == sorted(made)
+    assert runs[0]["counts"]["ran"] == 4 and runs[0]["ended"] >= runs[0]["started"]
+
+
+def test_schedule_once_runs_a_fire_only_once(project):
+    calendar_project(project)
+    assert project.zflow("schedule", "--once", "--at", "2026-11-30T09:30+09:00").code == 0
+    again = project.zflow("schedule", "--once", "--at", "2026-12-02T09:30+09:00", "--json")
+    assert again.code == 0
+    assert [e["event"] for e in again.events] == ["nothing-due"]
+    assert len(json.loads(project.zflow("runs", "--json").stdout)["runs"]) == 1
+
+
+def test_schedule_list_shows_next_fire_times_in_the_schedules_zone(project):
+    calendar_project(project)
+    listing = json.loads(project.zflow("schedule", "--list", "--json", "--at", "2026-11-27T00:00").stdout)
+    job = listing["jobs"][0]
+    assert job["job"] == "weekly" and job["declared"].endswith("cal.py:4") and job["last"] is None
+    assert job["next"] == ["2026-11-30T09:00:00+09:00", "2026-12-07T09:00:00+09:00", "2026-12-14T09:00:00+09:00"]
+    human = project.zflow("schedule", "--list", "--at", "2026-11-27T00:00")
+    assert "weekly  0 9 * * MON (Asia/Seoul), missed: run-once" in human.stdout
+    assert "next: 2026-11-30 09:00+09:00" in human.stdout
+
+
+def test_sigterm_stops_the_scheduler_cleanly(project):
+    calendar_project(project, RECIPE.replace('tz="Asia/Seoul"', 'tz="Asia/Seoul", missed="skip"')
+                     .replace("0 9 * * MON", "0 9 1 1 *"))
+    proc = subprocess.Popen([ZFLOW, "schedule", "--json"], cwd=project.root, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    watchdog = threading.Timer(60, proc.kill)  # a safety net against a hung test, not a synchronisation
+    watchdog.start()
+    try:
+        first = [json.loads(proc.stdout.readline()) for _ in range(2)]
+        proc.send_signal(signal.SIGTERM)
+        rest, _ = proc.communicate()
+    finally:
+        watchdog.cancel()
+    assert [e["event"] for e in first] == ["schedule-start", "run-skipped"]
+    assert proc.returncode == 0
+    assert [json.loads(line) for line in rest.splitlines()] == [{"event": "schedule-stop", "reason": "SIGTERM"}]
+
+
+def test_schedule_without_any_declared_schedule_says_how_to_declare_one(basic):
+    result = basic.zflow("schedule", "--once")
+    assert result.code == 2
+    assert "no recipe declares a schedule" in result.stderr
+
+
+def test_broken_recipe_in_schedule_once_names_file_and_line_and_fails(project):
+    calendar_project(project)
+    project.write("recipes/broken.py", "from zflow import Schedule\nSchedule('0 9 * * *', tz='Nowhere/City')\n")
+    result = project.zflow("schedule", "--once", "--at", "2026-11-30T09:30+09:00")
+    assert result.code == 2
+    assert "recipes/broken.py:2: unknown time zone 'Nowhere/City'" in result.stderr
+    assert "weekly: run #1 ok" in result.stderr
+
+
+def test_bad_schedule_settings_and_times_are_refused(project):
+    calendar_project(project)
+    bad_time = project.zflow("schedule", "--once", "--at", "monday")
+    assert bad_time.code == 2 and "--at 'monday'" in bad_time.stderr
+    project.write("zflow.toml", 'output = "out"\n[schedule]\nretries = -1\n')
+    bad_setting = project.zflow("schedule", "--list")
+    assert bad_setting.code == 2 and "schedule.retries must be" in bad_setting.stderr
+
+
+def test_runs_without_history_says_so(project):
+    result = project.zflow("runs")
+    assert result.code == 0 and "no runs recorded" in result.stdout
