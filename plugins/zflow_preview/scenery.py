@@ -168,8 +168,8 @@ def _counter(draw: ImageDraw.ImageDraw, palette: Palette, width: int, y: float, 
     cup = y * 0.035
     for i in range(rng.randint(1, 3)):
         cx = x + w * (0.15 + 0.2 * i)
-        draw.rounded_rectangle((cx, top - y * 0.02 - cup, cx + cup * 0.9, top - y * 0.02), radius=cup * 0.2,
-                               fill=(245, 242, 235), outline=(90, 80, 70))
+        draw.rectangle((cx, top - y * 0.02 - cup, cx + cup * 0.9, top - y * 0.02), fill=(245, 242, 235),
+                       outline=(90, 80, 70))
     px = x + w * 0.82
     draw.rectangle((px - cup * 0.5, top - y * 0.02 - cup, px + cup * 0.5, top - y * 0.02), fill=(170, 90, 60))
     draw.ellipse((px - cup * 1.2, top - y * 0.02 - cup * 3.2, px + cup * 1.2, top - y * 0.02 - cup * 0.8),
