@@ -24,13 +24,13 @@ $(CORE): pyproject.toml
 	touch $@
 
 $(FULL): pyproject.toml $(CORE)
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test,zimage,gemini,ray]'
 	touch $@
 
 # Debian packages the tests use (a browser for the gallery test); installed when missing and we are root.
 .PHONY: system-packages
 system-packages:
-	@if [ "$$(id -u)" = 0 ] && ! command -v chromium >/dev/null 2>&1; then \
+	@if [ "$$(id -u)" = 0 ] && { ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; }; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	fi
 

@@ -1,4 +1,4 @@
-"""Benchmark of the zimage backend's own cost: its run() path against a plain loop of pipeline calls (tiny model, CPU)."""
+"""Benchmark of the zimage backend's own cost: its run() against a plain loop of pipeline calls (tiny model, CPU)."""
 from __future__ import annotations
 
 import io

@@ -57,8 +57,8 @@ def check_images(files, tags, prefix=""):
     """Every src/srcset image exists, opens as its extension's format, and has the width its descriptor says."""
     seen = 0
     for tag, attrs in tags:
-        for url, width in [(attrs["src"], None)] if "src" in attrs else []:
-            assert url.removeprefix(prefix) in files, url
+        if "src" in attrs:
+            assert attrs["src"].removeprefix(prefix) in files, attrs["src"]
         for part in attrs.get("srcset", "").split(","):
             if not part.strip():
                 continue

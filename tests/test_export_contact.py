@@ -4,8 +4,10 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
-from test_export_support import artifact, export_request, scene_png, written, xmp_fields
+from test_export_support import artifact, scene_png, written, xmp_fields
+from zflow.contracts import ModelRef, Request
 from zflow.errors import TaskError
+from zflow.graph.task import Task
 from zflow_exports.contact import CELL, ContactSheetExporter
 
 
@@ -15,11 +17,9 @@ def drafts(tmp_path, n):
 
 
 def contact(tmp_path, inputs, **params):
-    from zflow.contracts import Request
-    request = export_request(tmp_path, "contact-sheet", {}, inputs, kind="contact")
-    task = request.task.__class__(id="cafe/ep01/contact", kind="contact", params={"scene": "ep01", **params},
-                                  inputs=request.task.inputs)
-    return ContactSheetExporter().export(Request(task, "k", request.model, request.inputs, tmp_path))
+    task = Task(id="cafe/ep01/contact", kind="contact", params={"scene": "ep01", **params},
+                inputs=tuple(a.task_id for a in inputs))
+    return ContactSheetExporter().export(Request(task, "k", ModelRef("exporter"), tuple(inputs), tmp_path))
 
 
 def test_four_drafts_make_a_two_by_two_grid_with_every_cell_filled(tmp_path):

@@ -17,8 +17,7 @@ SKIN = (236, 188, 160)
 
 def skin_box(img: Image.Image) -> tuple[int, int, int, int] | None:
     """The box of the pixels close to the head's skin colour."""
-    mask = img.convert("RGB").point(lambda v: v).convert("RGB")
-    px = mask.load()
+    px = img.convert("RGB").load()
     xs, ys = [], []
     for y in range(0, img.height, 2):
         for x in range(0, img.width, 2):

@@ -11,7 +11,7 @@ from typing import Any
 
 import pluggy
 import pytest
-from PIL import Image, ImageChops, ImageStat
+from PIL import Image, ImageChops, ImageDraw, ImageStat
 
 import zflow_preview
 from zflow import hookspecs
@@ -20,6 +20,7 @@ from zflow.graph.task import Task
 from zflow_preview import PreviewBackend
 from zflow_preview.looks import look_of
 from zflow_preview.palette import palette_for
+from zflow_preview.shapes import rounded_box
 
 MINA = {"name": "mina", "looks": "barista, short black bob, round glasses, green apron"}
 JOON = {"name": "joon", "looks": "long blonde hair, red jacket"}
@@ -423,3 +424,10 @@ def test_every_kind_runs_at_tiny_and_odd_sizes(backend, handle, tmp_path, size):
         result = run(backend, handle, kind, params, (draft,), tmp_path)
         expected = tuple(params["size"]) if "size" in params else (width, height)
         assert pixels(result).size == expected
+
+
+def test_rounded_boxes_draw_at_fractional_pixel_sizes():
+    image = Image.new("RGB", (100, 100))
+    rounded_box(ImageDraw.Draw(image), (43.896, 50.843, 47.01, 52.927), radius=0.787, fill=(255, 0, 0),
+                outline=(0, 255, 0))
+    assert image.getbbox() == (44, 51, 48, 54)

@@ -1,6 +1,7 @@
 """The scheduler loop driven through weeks of simulated time, building a real calendar recipe with the real engine."""
 from __future__ import annotations
 
+import os
 import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -227,3 +228,20 @@ def test_run_history_lives_beside_the_index_tables_without_touching_them(runner_
     assert db.execute("SELECT COUNT(*) FROM artifacts").fetchone()[0] == 4
     assert Runs(runner.project.store.index).last("weekly").outcome == "ok"
     assert Path(project.root / ".zflow/index.sqlite").is_file()
+
+
+def test_edited_recipe_is_read_again_and_a_broken_one_keeps_its_last_good_schedule(runner_for, project):
+    runner = runner_for()
+    recipe = project.root / "recipes/cal.py"
+    source = JobSource(project.root, runner.project.recipe_paths)
+    assert [j.schedule.cron for j in source.jobs()] == ["0 9 * * MON"]
+
+    def edit(text: str, mtime: int) -> None:
+        recipe.write_text(text)
+        os.utime(recipe, ns=(mtime, mtime))  # a later edit, whatever the file system's timestamp granularity
+
+    edit(recipe.read_text().replace("0 9 * * MON", "30 8 * * TUE"), 2_000_000_000_000_000_000)
+    assert [j.schedule.cron for j in source.jobs()] == ["30 8 * * TUE"] and source.errors == []
+    edit(recipe.read_text().replace("Series(", "Series(oops, "), 2_000_000_001_000_000_000)
+    assert [j.schedule.cron for j in source.jobs()] == ["30 8 * * TUE"]
+    assert [e.line for e in source.errors] == [3] and "oops" in source.errors[0].message

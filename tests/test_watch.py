@@ -9,7 +9,6 @@ import re
 import signal
 import subprocess
 import threading
-from pathlib import Path
 from typing import Callable
 
 import pytest
@@ -178,6 +177,17 @@ def test_edited_picks_file_rebuilds_that_scene_after_its_drafts(watching) -> Non
     proj.write("picks.json", json.dumps({"s/a": 2}))
     events = proc.rebuild()
     assert ran(events) == {t for t in started(first) if t.startswith("s/a/") and "/draft-" not in t}
+
+
+def test_broken_recipe_at_start_is_reported_then_watched_until_fixed(project: ProjectDir) -> None:
+    project.write("recipes/basic.py", BASIC_RECIPE.replace("Style(", "Style(("))
+    proc = WatchProcess(project)
+    first = proc.until(lambda e: e["event"] == "watching")
+    assert [e["event"] for e in first] == ["error", "watching"]
+    assert first[0]["file"] == "recipes/basic.py"
+    project.write("recipes/basic.py", BASIC_RECIPE)
+    assert proc.rebuild()[-1]["ran"] == 10
+    assert proc.stop() == 0
 
 
 def test_terminal_shows_one_line_per_rebuild_and_errors_in_full(basic: ProjectDir) -> None:

@@ -151,6 +151,19 @@ def test_recipe_error_keeps_the_last_good_graph_in_the_gallery(session) -> None:
     assert [d["url"] for d in session.snapshot["series"][0]["scenes"][0]["drafts"]] == urls
 
 
+def test_changed_config_reopens_the_project_and_rebuilds(session) -> None:
+    session, events, proj = session
+    session.cycle(set())
+    events.until("summary")
+    old = session.project
+    config = proj.write("zflow.toml", CONFIG.replace("4096", "6400"))
+    session.cycle({config})
+    rebuilt = events.until("summary")
+    assert session.project is not old
+    assert "model-load" in [e["event"] for e in rebuilt]
+    assert rebuilt[-1]["ran"] == 10
+
+
 def test_unchanged_files_are_not_rebuilt(session) -> None:
     session, events, proj = session
     session.cycle(set())

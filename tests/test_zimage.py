@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest_zimage import (model_ref, offline_one_thread, photo_artifact, picture, pixels, request, stored,  # noqa: F401
+from conftest_zimage import (model_ref, offline_one_thread, photo_artifact, pixels, request, stored,  # noqa: F401
                              tiny_omni, tiny_sd, tiny_zimage)
 from zflow.contracts import Backend, ModelRef, Output
 from zflow.errors import PluginError
@@ -170,11 +170,24 @@ def test_inpaint_with_a_mask_file_relative_to_the_project(backend, zi, tmp_path)
     (tmp_path / "masks").mkdir()
     mask.save(tmp_path / "masks" / "top.png")
     photo = photo_artifact(tmp_path)
-    out = run_one(backend, handle, "edit", {"op": "inpaint", "region": {"mask": "masks/top.png"}}, (photo,),
+    out = run_one(backend, handle, "edit", {"op": "inpaint", "region": {"file": "masks/top.png"}}, (photo,),
                   root=tmp_path)
     before = np.asarray(Image.open(photo.main), dtype=np.int16)
     assert out.meta["region"] == "file"
     assert np.abs(pixels(out)[32:] - before[32:]).max() == 0 and np.abs(pixels(out)[:8] - before[:8]).mean() > 10
+
+
+def test_edit_prompt_is_the_ops_then_the_scenes_but_the_ops_alone_for_a_background(backend, zi, tmp_path):
+    _, handle = zi
+    photo = photo_artifact(tmp_path)
+    scene = {"scene_prompt": "mina pours coffee in a cafe"}
+    inpaint = run_one(backend, handle, "edit", {"op": "inpaint", "region": "face", "prompt": "a smile", **scene},
+                      (photo,))
+    outpaint = run_one(backend, handle, "edit", {"op": "outpaint", "size": [80, 64], "prompt": "", **scene}, (photo,))
+    background = run_one(backend, handle, "edit", {"op": "background", "prompt": "a beach", **scene}, (photo,))
+    assert inpaint.meta["prompt"] == "a smile, mina pours coffee in a cafe"
+    assert outpaint.meta["prompt"] == "mina pours coffee in a cafe"
+    assert background.meta["prompt"] == "a beach"
 
 
 def test_background_replacement_keeps_the_subject(backend, zi, tmp_path):
@@ -316,7 +329,8 @@ def test_errors_name_the_setting_to_change(backend, tmp_path, tiny_zimage, monke
         assert isinstance(out, PluginError)
         return str(out)
 
-    assert error(ModelRef("zimage", str(tmp_path / "nope"))) == f"stages.draft.model: folder {tmp_path / 'nope'} not found"
+    missing = tmp_path / "nope"
+    assert error(ModelRef("zimage", str(missing))) == f"stages.draft.model: folder {missing} not found"
     offline = error(ModelRef("zimage", "Tongyi-MAI/Z-Image-Turbo", "main"))
     assert offline.startswith("stages.draft.model: Tongyi-MAI/Z-Image-Turbo@main is not in the local Hugging Face "
                               "cache") and "HF_HUB_OFFLINE" in offline

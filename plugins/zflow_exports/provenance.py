@@ -18,10 +18,24 @@ MAX_XMP = 60_000
 EXIF_IFD, USER_COMMENT = 0x8769, 0x9286
 #: UserComment's 8-byte character-code prefix for UTF-16 text (EXIF 2.32; what piexif's "unicode" encoding writes).
 UNICODE_PREFIX = b"UNICODE\x00"
+#: EXIF shares XMP's one-segment limit (65,533 bytes); at 2 bytes a UTF-16 character this many fit with room to spare.
+MAX_COMMENT_CHARS = 30_000
 
 
 def xmp_packet(meta: Mapping[str, Any], source_type: str = TRAINED) -> bytes:
-    """An XMP packet with the digital source type and the IPTC 2025.1 AI fields that the meta knows."""
+    """An XMP packet with the digital source type and the IPTC 2025.1 AI fields that the meta knows; a prompt too
+    long for one JPEG segment is shortened."""
+    prompt = str(meta.get("prompt") or "")
+    while True:
+        packet = _packet(dict(meta, prompt=prompt), source_type)
+        if len(packet) <= MAX_XMP:
+            return packet
+        if not prompt:
+            raise ValueError(f"provenance XMP is {len(packet):,} bytes, over the {MAX_XMP:,} one JPEG segment holds")
+        prompt = prompt[: len(prompt) // 2]
+
+
+def _packet(meta: Mapping[str, Any], source_type: str) -> bytes:
     fields = [f"<Iptc4xmpExt:DigitalSourceType>{source_type}</Iptc4xmpExt:DigitalSourceType>"]
     for tag, key in (("AISystemUsed", "model"), ("AISystemVersionUsed", "revision"), ("AIPromptInformation", "prompt")):
         if meta.get(key) not in (None, ""):
@@ -30,11 +44,7 @@ def xmp_packet(meta: Mapping[str, Any], source_type: str = TRAINED) -> bytes:
             '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
             f'<rdf:Description rdf:about="" xmlns:Iptc4xmpExt="{IPTC_EXT}">')
     tail = '</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
-    packet = (head + "".join(fields) + tail).encode()
-    if len(packet) > MAX_XMP:
-        cut = dict(meta, prompt=str(meta.get("prompt", ""))[: max(0, len(str(meta.get("prompt", ""))) // 2)])
-        return xmp_packet(cut, source_type)
-    return packet
+    return (head + "".join(fields) + tail).encode()
 
 
 def parameters_text(meta: Mapping[str, Any]) -> str:
@@ -67,5 +77,5 @@ def save_options(fmt: str, meta: Mapping[str, Any], source_type: str = TRAINED) 
         info.add_text("parameters", text)
         return {"pnginfo": info}
     exif = Image.Exif()
-    exif.get_ifd(EXIF_IFD)[USER_COMMENT] = UNICODE_PREFIX + text.encode("utf-16-be")
+    exif.get_ifd(EXIF_IFD)[USER_COMMENT] = UNICODE_PREFIX + text[:MAX_COMMENT_CHARS].encode("utf-16-be")
     return {"xmp": xmp, "exif": exif.tobytes()}

@@ -1,6 +1,7 @@
 """Optional C2PA signing, the last step of an export: only when the recipe configures a certificate and key."""
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 from dataclasses import dataclass
@@ -63,10 +64,8 @@ def check_c2pa(opts: Mapping[str, Any]) -> Mapping[str, Any] | None:
         return None
     if not isinstance(spec, Mapping) or not spec.get("cert") or not spec.get("key"):
         raise ValueError('c2pa needs {"cert": "signer.pem", "key": "signer.key"} (PEM files)')
-    try:
-        import c2pa  # noqa: F401  (heavy, imported only when signing is configured)
-    except ImportError as err:
-        raise ValueError("c2pa signing is configured but c2pa-python is not installed") from err
+    if importlib.util.find_spec("c2pa") is None:
+        raise ValueError("c2pa signing is configured but c2pa-python is not installed (pip install c2pa-python)")
     return spec
 
 

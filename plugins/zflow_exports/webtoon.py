@@ -3,13 +3,11 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from PIL import Image
-
 from zflow.contracts import Output, Request
 from zflow.errors import TaskError
 
 from .balloons import KINDS
-from .common import SceneImage, fail, options, resolve, scene_images
+from .common import SceneImage, fail, open_rgb, options, resolve, scene_images
 from .encode import MAX_QUALITY, MIN_QUALITY, OverCap, encode_capped
 from .focus import required_boxes, saliency_box
 from .frame import Framer
@@ -75,8 +73,7 @@ def _panels(scenes: list[SceneImage], scene_key: str) -> list[Panel]:
     """Each scene as a panel; a new scene starts where the ``scene_key`` variable (e.g. place) changes."""
     panels, previous = [], None
     for scene in scenes:
-        with Image.open(scene.artifact.main) as img:
-            image = img.convert("RGB")
+        image = open_rgb(scene.artifact.main)
         keep = required_boxes(scene.artifact.meta) or [saliency_box(image)]
         marker = (scene.entry.get("vars") or {}).get(scene_key)
         panels.append(Panel(scene.id, image, keep, list(scene.entry.get("balloons") or []),

@@ -5,6 +5,7 @@ from PIL import ImageDraw
 
 from .looks import Look
 from .palette import RGB, mix
+from .shapes import rounded_box
 
 Box = tuple[float, float, float, float]
 _BLACK: RGB = (0, 0, 0)
@@ -31,8 +32,8 @@ def draw_figure(draw: ImageDraw.ImageDraw, look: Look, cx: float, feet: float, h
     if look.long_hair:
         back = hx - r * 0.6 * facing if side else hx
         width = r * (0.75 if side else 1.05)
-        draw.rounded_rectangle((back - width, hy - r * 0.2, back + width, shoulder_y + r * 0.9), radius=r * 0.5,
-                               fill=look.hair)
+        rounded_box(draw, (back - width, hy - r * 0.2, back + width, shoulder_y + r * 0.9), radius=r * 0.5,
+                    fill=look.hair)
     draw.polygon([(cx - half_top, shoulder_y), (cx + half_top, shoulder_y), (cx + half_hip, hip_y),
                   (cx - half_hip, hip_y)], fill=look.outfit, outline=mix(look.outfit, _BLACK, 0.5))
     draw.rectangle((hx - r * 0.28, hy + r * 0.8, hx + r * 0.28, shoulder_y + line), fill=mix(look.skin, _BLACK, 0.1))

@@ -12,6 +12,7 @@ from .looks import look_of
 from .palette import mix, palette_for, words
 from .scenery import draw_setting, draw_weather
 from .seeding import stream
+from .shapes import rounded_box
 from .text import MIN_TEXT, Fonts, caption, label, preview_mark
 
 
@@ -69,8 +70,8 @@ def _subject(draw: ImageDraw.ImageDraw, box: Box, size: tuple[int, int], colour:
     width, height = size
     x0, y0, x1, y1 = box[0] * width, box[1] * height, box[2] * width, box[3] * height
     line = max(1, width // 250)
-    draw.rounded_rectangle((x0, y0, x1, y1), radius=(x1 - x0) * 0.08, fill=mix(colour, (255, 255, 255), 0.55),
-                           outline=colour, width=line)
+    rounded_box(draw, (x0, y0, x1, y1), radius=(x1 - x0) * 0.08, fill=mix(colour, (255, 255, 255), 0.55),
+                outline=colour, width=line)
     draw.line((x0, y0, x1, y1), fill=colour, width=line)
     draw.line((x0, y1, x1, y0), fill=colour, width=line)
     if height / 34 >= MIN_TEXT:

@@ -9,6 +9,7 @@ from .palette import mix, palette_for
 from .scene import Picture, pixel_box
 from .scenery import gradient
 from .seeding import stream
+from .shapes import rounded_box
 from .text import MIN_TEXT, Fonts, label, preview_mark, wrap
 
 _WHITE = (255, 255, 255)
@@ -55,6 +56,6 @@ def _swatches(draw: ImageDraw.ImageDraw, look: Look, x: float, y: float, small: 
     """Hair, outfit and skin colours as labelled chips down the right edge."""
     for i, (word, colour) in enumerate((("hair", look.hair), ("outfit", look.outfit), ("skin", look.skin))):
         top = y + i * small * 2.6
-        draw.rounded_rectangle((x, top, x + small * 1.6, top + small * 1.6), radius=small * 0.3, fill=colour,
-                               outline=(60, 60, 60))
+        rounded_box(draw, (x, top, x + small * 1.6, top + small * 1.6), radius=small * 0.3, fill=colour,
+                    outline=(60, 60, 60))
         draw.text((x - small * 0.4, top + small * 0.8), word, font=fonts(small * 0.8), fill=(60, 60, 66), anchor="rm")

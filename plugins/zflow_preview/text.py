@@ -4,6 +4,7 @@ from __future__ import annotations
 from PIL import ImageDraw, ImageFont
 
 from .palette import RGB, ink
+from .shapes import rounded_box
 
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 #: Text smaller than this many pixels is not drawn (unreadable, and slow for thumbnails).
@@ -57,7 +58,7 @@ def label(draw: ImageDraw.ImageDraw, centre: tuple[float, float], text: str, fon
     pad = max(2, (bottom - top) // 3)
     w, h = right - left, bottom - top
     box = (x - w / 2 - pad * 2, y - h / 2 - pad, x + w / 2 + pad * 2, y + h / 2 + pad)
-    draw.rounded_rectangle(box, radius=(h + 2 * pad) / 2, fill=fill)
+    rounded_box(draw, box, radius=(h + 2 * pad) / 2, fill=fill)
     draw.text((x, y), text, font=font, fill=ink(fill), anchor="mm")
 
 

@@ -29,10 +29,11 @@ class Job:
 
 @dataclass(slots=True)
 class Worker:
-    """A GPU actor and what the scheduler knows of it."""
+    """A GPU actor, what the scheduler knows of it, and the keys of the input artifacts it has copies of."""
 
     actor: Any
     slot: Slot = field(default_factory=Slot)
+    shipped: set[str] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -170,10 +171,11 @@ class RayExecutor:
             worker, job = self.workers[slot], self.pending[index]
             taken.add(index)
             try:
-                blobs = pack_inputs(job.batch)
+                blobs = pack_inputs(job.batch, worker.shipped)
             except OSError as exc:
                 self._fail(job.batch, exc)
                 continue
+            worker.shipped.update(blobs)
             worker.slot.busy = True
             worker.slot.holds.add(group_of(job.batch))
             ref = worker.actor.run.remote(job.batch, blobs)

@@ -24,8 +24,8 @@ class RayOptions:
     task_timeout: float = 3600.0
     #: Tries of a batch whose worker died under it.
     retries: int = 2
-    #: A local Ray instance only: GPUs to declare (fake ones for CPU-only test machines), CPUs, object store size,
-    #: and the address it binds.
+    #: A local Ray instance only: GPUs to declare (fake ones for CPU-only test machines), CPUs, object store size
+    #: in MiB (0 leaves each to Ray's default), and the address it binds.
     fake_gpus: int = 0
     num_cpus: int = 0
     object_store_mb: int = 0

@@ -27,33 +27,32 @@ def write_modules(modules: dict[str, bytes], root: Path) -> None:
         path.write_bytes(data)
 
 
-def pack_inputs(batch: Batch) -> Blobs:
-    """The bytes of every input file the batch's requests read (read from the driver's store)."""
+def pack_inputs(batch: Batch, shipped: set[str]) -> Blobs:
+    """The bytes of the input files the batch reads (from the driver's store), but for artifacts already shipped."""
     blobs: Blobs = {}
     for request in batch.requests:
         for artifact in request.inputs:
-            if artifact.key not in blobs:
+            if artifact.key not in blobs and artifact.key not in shipped:
                 blobs[artifact.key] = {name: Path(path).read_bytes() for name, path in artifact.files.items()}
     return blobs
 
 
 def unpack_inputs(batch: Batch, blobs: Blobs, folder: Path) -> Batch:
-    """The batch with its inputs pointing at copies under ``folder`` (written once per artifact key)."""
+    """The batch with its inputs pointing at copies under ``folder``, written from ``blobs`` once per artifact key
+    (artifacts missing from ``blobs`` were shipped with an earlier batch)."""
     requests = []
     for request in batch.requests:
-        inputs = tuple(_local(artifact, blobs[artifact.key], folder / artifact.key) for artifact in request.inputs)
+        inputs = tuple(_local(artifact, blobs.get(artifact.key, {}), folder / artifact.key)
+                       for artifact in request.inputs)
         requests.append(replace(request, inputs=inputs))
     return Batch(batch.runner, batch.model, requests, batch.started, batch.seconds)
 
 
 def _local(artifact: Artifact, files: dict[str, bytes], folder: Path) -> Artifact:
-    paths = {}
     for name, data in files.items():
         path = folder / name
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_name(path.name + ".part")
-            partial.write_bytes(data)
-            partial.replace(path)
-        paths[name] = path
-    return replace(artifact, files=paths)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".part")
+        partial.write_bytes(data)
+        partial.replace(path)
+    return replace(artifact, files={name: folder / name for name in artifact.files})

@@ -44,7 +44,8 @@ class GpuWorker:
             results: list[Output | BaseException] = [exc] * len(batch.requests)
         else:
             results = self.runtime.run(batch)
-        events, self.events = self.events, []
+        events = list(self.events)
+        self.events.clear()
         return [_portable(r) for r in results], batch.started, batch.seconds, list(self.runtime.loaded), events
 
     def shutdown(self) -> None:

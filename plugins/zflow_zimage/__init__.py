@@ -20,9 +20,13 @@ Options that only change speed or memory:
   transformer blocks, CUDA only); ``batch_size`` (images per pipeline call, default 4; smaller after out-of-memory).
 
 Edit ops: ``inpaint`` (region: a named region ``face``/``subject`` taken from the input's meta ``faces``/``focus``
-or a default box, a 0-1 box, or ``{"mask": file}``), ``background`` (the inverted subject ellipse), ``outpaint``
-(input fitted and centred on the new canvas, border regenerated), ``restyle`` (img2img). With a Z-Image Omni/Edit
-model, restyle and other whole-image ops, and drafts of a cast with character sheets, are reference-image edits.
+or a default box, a 0-1 box, or ``{"file": path}``), ``background`` (the inverted subject ellipse), ``outpaint``
+(input fitted and centred on the new canvas, border regenerated), ``restyle`` (img2img). Masked edits keep the
+original pixels outside the mask. With a Z-Image Omni/Edit model, restyle and other whole-image ops, and drafts of a
+cast with character sheets, are reference-image edits. Sizes are rounded to the model's multiple for generation
+(meta ``generated_size``/``rounded_from``) and the image is resized back to the asked size. Every image's meta and
+PNG (``parameters`` text as A1111 writes it, and ``zflow`` JSON) record model, revision, stage, prompt, negative,
+seed, steps, guidance, strength and size.
 """
 from __future__ import annotations
 

@@ -1,13 +1,14 @@
 """The zimage Backend: model identity, lazy cached loading, and batched runs of sheet/draft/refine/edit requests."""
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from zflow.contracts import ModelRef, Output, Request
 from zflow.errors import PluginError
@@ -94,18 +95,23 @@ class ZImageBackend:
         made = run_groups([job for _, job in planned],
                           lambda mode: self.cache.variant(entry, mode, lambda p: variant(p, mode, stage)),
                           settings.batch_size, handle.limits, extra)
-        done = [(i, job, image) for (i, job), image in zip(planned, made)]
-        for i, _, image in done:
+        good = []
+        for (i, job), image in zip(planned, made):
             if isinstance(image, BaseException):
                 results[i] = image
-        good = [(i, job, image) for i, job, image in done if not isinstance(image, BaseException)]
-        outputs = _encoders(len(good)).map(
-            lambda d: self._output(handle, d[1], stage, type(entry.variants.get(d[1].mode, entry.pipe)), d[2]), good)
-        for (i, _, _), output in zip(good, outputs):
-            results[i] = output
+            else:
+                good.append((i, job, image))
+
+        def output(item) -> Output:
+            _, job, image = item
+            return self._output(handle, job, stage, type(entry.variants.get(job.mode, entry.pipe)), image)
+
+        for (i, _, _), done in zip(good, _encoded(output, good)):
+            results[i] = done
         return results
 
     def _output(self, handle: Handle, job, stage: str, cls: type, image) -> Output:
+        """The task's PNG (with its provenance chunk) and meta; unset steps/guidance are the pipeline's defaults."""
         from .batching import parameters
         from .metadata import png_bytes, provenance
 
@@ -120,15 +126,16 @@ class ZImageBackend:
     def _entry(self, handle: Handle, stage: str, root: Path) -> Entry:
         """The loaded pipeline of a handle, from the cache (loaded once per model, dtype and device)."""
         try:
-            import torch  # noqa: F401
-            import diffusers  # noqa: F401
+            for package in ("torch", "diffusers"):
+                importlib.import_module(package)
         except ImportError as exc:
             raise PluginError(f"the zimage backend needs torch and diffusers ({exc}): pip install 'zflow[zimage]'"
                               ) from exc
         from . import device, loading
 
-        if handle.key in self.cache:
-            return self.cache.get(handle.key, id(handle), "", lambda: 0, lambda: None)
+        held = self.cache.hold(handle.key, id(handle)) if handle.key is not None else None
+        if held is not None:
+            return held
         model = handle.model
         settings = options.read(model.options, model.model, "draft", stage)
         source = models.resolve(model.model, model.revision, stage, root)
@@ -149,17 +156,13 @@ class ZImageBackend:
 _POOL: list[ThreadPoolExecutor] = []
 
 
-def _encoders(count: int):
-    """Where PNGs are encoded: threads for a batch (zlib lets go of the GIL), inline for one image."""
-    if count < 2:
-        return _Inline
+def _encoded(output: Callable[[Any], Output], items: list) -> list[Output]:
+    """``output`` of each item: PNG encoding of a batch in threads (zlib lets go of the GIL), one image inline."""
+    if len(items) < 2:
+        return [output(item) for item in items]
     if not _POOL:
         _POOL.append(ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="zimage-png"))
-    return _POOL[0]
-
-
-class _Inline:
-    map = staticmethod(lambda fn, items: list(map(fn, items)))
+    return list(_POOL[0].map(output, items))
 
 
 def multiple(pipe) -> int:

@@ -47,9 +47,15 @@ class PipelineCache:
                 pipe, skipped = loader()
                 self.loads += 1
                 self._entries[key] = Entry(pipe, device, needed, skipped)
-            self._entries.move_to_end(key)
-            entry = self._entries[key]
-            entry.holders.add(holder)
+            return self.hold(key, holder)
+
+    def hold(self, key: tuple, holder: int) -> Entry | None:
+        """The loaded entry for ``key``, now also held by ``holder``; None when it is not loaded."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+                entry.holders.add(holder)
             return entry
 
     def variant(self, entry: Entry, mode: str, make: Callable[[Any], Any]) -> Any:

@@ -19,11 +19,13 @@ def choose(settings: Settings, stage: str) -> tuple[str, str]:
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "mps" if torch.backends.mps.is_available() else "cpu"
     elif device == "cuda" and not torch.cuda.is_available():
-        build = "a CPU-only build" if torch.version.cuda is None else f"CUDA {torch.version.cuda}, but no GPU is visible"
+        build = ("a CPU-only build" if torch.version.cuda is None
+                 else f"CUDA {torch.version.cuda}, but no GPU is visible")
         raise PluginError(f"{setting(stage, 'device')} = 'cuda', but this machine has no usable CUDA device (torch "
                           f"{torch.__version__}, {build}): set it to 'auto' or 'cpu'")
     elif device == "mps" and not torch.backends.mps.is_available():
-        raise PluginError(f"{setting(stage, 'device')} = 'mps', but MPS is not available here: set it to 'auto' or 'cpu'")
+        raise PluginError(f"{setting(stage, 'device')} = 'mps', but MPS is not available here: "
+                          f"set it to 'auto' or 'cpu'")
     dtype = settings.dtype
     if dtype == "auto":
         dtype = "bfloat16" if device == "cuda" else "float32"
@@ -37,7 +39,8 @@ def torch_dtype(name: str):
 
 
 def place(pipe, settings: Settings, device: str) -> list[str]:
-    """Move ``pipe`` to ``device`` with the optional offload, attention backend and compile; returns what was skipped."""
+    """Move ``pipe`` to ``device`` with the optional offload, attention backend and compile; returns what was
+    skipped."""
     skipped = []
     if settings.cpu_offload and device != "cpu":
         try:
@@ -49,7 +52,8 @@ def place(pipe, settings: Settings, device: str) -> list[str]:
         if settings.cpu_offload:
             skipped.append("cpu_offload (no accelerator)")
         pipe.to(device)
-    denoiser = getattr(pipe, "transformer", None) or getattr(pipe, "unet", None)
+    denoiser = getattr(pipe, "transformer", None)
+    denoiser = denoiser if denoiser is not None else getattr(pipe, "unet", None)
     if settings.attention and denoiser is not None:
         try:
             denoiser.set_attention_backend(settings.attention)

@@ -53,27 +53,28 @@ def plan(request: Request, settings: Settings, gen_size: tuple[int, int], omni: 
         "steps": params.get("steps") or settings.steps,
         "guidance": params["guidance"] if params.get("guidance") is not None else settings.guidance,
     }
-    images = [_image(a.main) for a in request.inputs]
     if kind in ("sheet", "draft"):
-        if omni and images:
-            return Job("omni", strength=None, references=tuple(_reference(i) for i in images), **common)
+        if omni and request.inputs:
+            refs = tuple(_reference(_image(a.main)) for a in request.inputs)
+            return Job("omni", strength=None, references=refs, **common)
         return Job("text2image", strength=None, **common)
     if kind == "refine":
         if params.get("mode", "img2img") == "txt2img":
             return Job("text2image", strength=None, meta={"refine": "txt2img"}, **common)
-        before = _first(images, kind)
+        before = _before(request)
         strength = _strength(params, settings, 0.6)
         return Job("image2image", strength=strength, image=before.resize(gen_size, Image.Resampling.LANCZOS),
                    meta={"refine": "img2img", **_boxes(request, before, gen_size, size)}, **common)
     if kind == "edit":
-        return _edit(request, settings, images, common, omni)
+        return _edit(request, settings, common, omni)
     raise ValueError(f"the zimage backend does not serve {kind!r} tasks (it serves sheet, draft, refine, edit)")
 
 
-def _edit(request: Request, settings: Settings, images: list, common: dict, omni: bool) -> Job:
+def _edit(request: Request, settings: Settings, common: dict, omni: bool) -> Job:
     params, gen_size, size = request.params, common["gen_size"], common["size"]
     op = params.get("op")
-    before = _first(images, "edit")
+    before = _before(request)
+    common["prompt"] = edit_prompt(params, omni)
     meta = {"op": op}
     if op in MASKED_OPS:
         if op == "outpaint":
@@ -91,7 +92,8 @@ def _edit(request: Request, settings: Settings, images: list, common: dict, omni
         return Job("inpaint", strength=strength, image=canvas, mask=mask, original=canvas, meta=meta, **common)
     meta.update(_boxes(request, before, gen_size, size))
     if omni:
-        refs = (before.resize(gen_size, Image.Resampling.LANCZOS),) + tuple(_reference(i) for i in images[1:])
+        refs = (before.resize(gen_size, Image.Resampling.LANCZOS),) + tuple(
+            _reference(_image(a.main)) for a in request.inputs[1:])
         return Job("omni", strength=None, references=refs, meta=meta, **common)
     if op == "restyle":
         return Job("image2image", strength=_strength(params, settings, 0.6),
@@ -100,10 +102,20 @@ def _edit(request: Request, settings: Settings, images: list, common: dict, omni
                      f"background, outpaint and restyle on any model)")
 
 
-def _first(images: list, kind: str) -> Image.Image:
-    if not images:
-        raise ValueError(f"a {kind} task needs its input image (none was given)")
-    return images[0]
+def edit_prompt(params, omni: bool) -> str:
+    """What an edit asks for: the op's prompt then the scene's, so the repainted part fits the scene; a background
+    replacement or an Omni instruction uses the op's prompt alone (the scene's place would fight it)."""
+    own, scene = str(params.get("prompt") or ""), str(params.get("scene_prompt") or "")
+    if (omni and params.get("op") not in MASKED_OPS) or params.get("op") == "background":
+        return own or scene
+    return ", ".join(p for p in (own, scene) if p)
+
+
+def _before(request: Request) -> Image.Image:
+    """The image a refine or edit starts from: the first input."""
+    if not request.inputs:
+        raise ValueError(f"a {request.task.kind} task needs its input image (none was given)")
+    return _image(request.inputs[0].main)
 
 
 def _strength(params, settings: Settings, default: float) -> float:

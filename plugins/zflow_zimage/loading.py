@@ -1,7 +1,8 @@
-"""Building diffusers pipelines: from_pretrained for a Source, and the img2img/inpaint/omni variants made with from_pipe."""
+"""Building diffusers pipelines: from_pretrained for a Source, and its img2img/inpaint variants made with from_pipe."""
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 from zflow.errors import PluginError
 
@@ -34,8 +35,8 @@ def pipeline_class(source: Source, choice: str, stage: str):
         return diffusers.AutoPipelineForText2Image
     cls = getattr(diffusers, name, None)
     if cls is None:
-        raise PluginError(f"{setting(stage, 'pipeline')} = {name!r}: diffusers {diffusers.__version__} has no such pipeline "
-                          f"class (use 'auto' or a class name such as ZImagePipeline)")
+        raise PluginError(f"{setting(stage, 'pipeline')} = {name!r}: diffusers {diffusers.__version__} has no such "
+                          f"pipeline class (use 'auto' or a class name such as ZImagePipeline)")
     return cls
 
 
@@ -45,7 +46,8 @@ def load(source: Source, choice: str, dtype, stage: str):
     offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on")
     where = source.folder or source.hub_id
     try:
-        pipe = cls.from_pretrained(where, revision=source.revision, dtype=dtype, local_files_only=offline)
+        with quiet():
+            pipe = cls.from_pretrained(where, revision=source.revision, dtype=dtype, local_files_only=offline)
     except (OSError, ValueError) as exc:
         if source.folder is not None:
             raise PluginError(f"{setting(stage)}: folder {source.folder} could not be loaded as a diffusers "
@@ -75,9 +77,29 @@ def variant(pipe, mode: str, stage: str):
     else:
         cls = diffusers.AutoPipelineForImage2Image if mode == "image2image" else diffusers.AutoPipelineForInpainting
     try:
-        made = cls.from_pipe(pipe, dtype=pipe.dtype)
+        with quiet():
+            made = cls.from_pipe(pipe, dtype=pipe.dtype)
     except (ValueError, KeyError) as exc:
         raise PluginError(f"{setting(stage)}: {name} has no {mode} pipeline in diffusers ({exc}): use a model "
                           f"that has one on this stage") from exc
     made.set_progress_bar_config(disable=True)
     return made
+
+
+@contextmanager
+def quiet():
+    """No progress bars or chatter from diffusers and transformers while loading (zflow reports loads itself)."""
+    import diffusers.utils.logging as dlog
+    import transformers.utils.logging as tlog
+
+    saved = [(lib, lib.get_verbosity(), lib.is_progress_bar_enabled()) for lib in (dlog, tlog)]
+    for lib, _, _ in saved:
+        lib.set_verbosity_error()
+        lib.disable_progress_bar()
+    try:
+        yield
+    finally:
+        for lib, verbosity, bars in saved:
+            lib.set_verbosity(verbosity)
+            if bars:
+                lib.enable_progress_bar()

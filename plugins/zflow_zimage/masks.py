@@ -1,4 +1,4 @@
-"""Edit geometry in pixels: region masks (box, named region, mask file), the inverted subject mask, outpaint canvases."""
+"""Edit geometry in pixels: region masks (box, named region, mask file), inverted subject masks, outpaint canvases."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,7 +18,7 @@ def region_box(region: Any, meta: Mapping[str, Any], size: tuple[int, int]) -> t
     if isinstance(region, str):
         if region not in DEFAULT_REGIONS:
             raise ValueError(f"unknown region {region!r}: use {', '.join(DEFAULT_REGIONS)}, a box [x0, y0, x1, y1] "
-                             f"in 0-1 units, or {{'mask': 'file.png'}}")
+                             f"in 0-1 units, or {{'file': 'masks/mask.png'}}")
         found = meta.get(META_REGIONS[region])
         if found and isinstance(found[0], Sequence):
             found = found[0]
@@ -50,11 +50,13 @@ def box_mask(box: Sequence[float], size: tuple[int, int], ellipse: bool = False)
 
 
 def region_mask(region: Any, meta: Mapping[str, Any], size: tuple[int, int], root: Path) -> tuple[Image.Image, str]:
-    """The inpaint mask of a region (a mask file is read relative to the project root and resized)."""
+    """The inpaint mask of a region (a mask file, ``{"file": path}`` or ``{"mask": path}``, is read relative to the
+    project root and resized)."""
     if isinstance(region, Mapping):
-        if "mask" not in region:
-            raise ValueError(f"region {dict(region)!r}: a mask region is {{'mask': 'path/to/mask.png'}}")
-        path = Path(str(region["mask"]))
+        name = region.get("file") or region.get("mask")
+        if not name:
+            raise ValueError(f"region {dict(region)!r}: a mask region is {{'file': 'masks/mask.png'}}")
+        path = Path(str(name))
         path = path if path.is_absolute() else root / path
         if not path.is_file():
             raise ValueError(f"mask file {path} not found")

@@ -1,7 +1,6 @@
 """ZImageOmniPipeline with its VAE encode in the VAE's own dtype (diffusers 0.42.1 hard-codes bfloat16)."""
 from __future__ import annotations
 
-import torch
 import diffusers
 
 

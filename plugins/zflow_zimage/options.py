@@ -1,4 +1,4 @@
-"""Backend options of a stage's model reference, read and checked, with defaults picked by model flavour and task kind."""
+"""A stage's backend options, read and checked, with defaults picked by model flavour and task kind."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,7 +12,7 @@ BASE = {"steps": 40, "guidance": 4.0,
         "negative": "blurry, low quality, lowres, distorted, deformed, bad anatomy, watermark, text, jpeg artifacts"}
 OTHER = {"steps": None, "guidance": None, "negative": ""}
 
-#: Options that change the pixels, so they are part of the model identity (and so of every task key).
+#: Options that change the pixels, so they are part of every task key (``key_options``); the rest change speed.
 OUTPUT_OPTIONS = ("pipeline", "steps", "guidance", "negative", "strength", "cfg_normalization", "max_sequence_length",
                   "dtype")
 RUNTIME_OPTIONS = ("device", "cpu_offload", "attention", "compile", "batch_size")
@@ -45,7 +45,7 @@ class Settings:
 
 
 def flavour(model: str, kind: str) -> str:
-    """``turbo``, ``base`` or ``other``: by the model's name when it tells, else by the task kind (draft = Turbo)."""
+    """``turbo`` or ``base`` defaults: by the model's name when it tells, else by the task kind (draft = Turbo)."""
     name = model.rstrip("/").lower()
     if "turbo" in name:
         return "turbo"
@@ -56,7 +56,7 @@ def flavour(model: str, kind: str) -> str:
 
 def read(options: Mapping[str, Any], model: str, kind: str, stage: str, zimage: bool = True) -> Settings:
     """Settings from ``ModelRef.options`` for a task ``kind``; errors name the setting to change."""
-    unknown = sorted(set(options) - set(OUTPUT_OPTIONS) - set(RUNTIME_OPTIONS) - {"stage_defaults"})
+    unknown = sorted(set(options) - set(OUTPUT_OPTIONS) - set(RUNTIME_OPTIONS))
     if unknown:
         raise PluginError(f"stages.{stage}.options: unknown zimage option(s) {', '.join(unknown)}; known: "
                           f"{', '.join(OUTPUT_OPTIONS + RUNTIME_OPTIONS)}")
@@ -94,7 +94,8 @@ def _getter(options: Mapping[str, Any], stage: str):
                 raise PluginError(f"{where}: write {'an integer' if kind is int else 'a number'}")
             value = kind(value)
             if (low is not None and value < low) or (high is not None and value > high):
-                raise PluginError(f"{where}: must be {'at least ' + str(low) if high is None else f'in [{low}, {high}]'}")
+                bounds = f"at least {low}" if high is None else f"in [{low}, {high}]"
+                raise PluginError(f"{where}: must be {bounds}")
         if choices and value not in choices:
             raise PluginError(f"{where}: write one of {', '.join(choices)}")
         return value

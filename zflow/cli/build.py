@@ -13,6 +13,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--executor", help="executor to run tasks on (default from zflow.toml: local)")
     p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                    help="wait this long for another build of the project to finish (default: fail at once)")
+    p.add_argument("--fresh", action="store_true",
+                   help="run the recipes even when nothing they read has changed since the last build")
     p.add_argument("-q", "--quiet", action="store_true", help="only the summary and errors")
     p.set_defaults(run=run_build)
 
@@ -21,8 +23,7 @@ def run_build(args: argparse.Namespace) -> int:
     display = display_for(args)
     project = open_project(args, emit=display)
     try:
-        loaded = project.load(args.recipes)
-        summary = project.build(loaded, executor=args.executor, all_recipes=not args.recipes, wait=args.wait)
+        summary = project.build_recipes(args.recipes, executor=args.executor, wait=args.wait, fresh=args.fresh)
     finally:
         display.close()
         project.close()

@@ -77,7 +77,7 @@ def run_schedule(args: argparse.Namespace) -> int:
         runner.close()
     if source.errors:
         return 2
-    return 1 if any(r.outcome in ("failed", "error") for r in results) else 0
+    return 1 if any(r.outcome != "ok" for r in results) else 0
 
 
 def _reporting(source: JobSource, show: Callable[[dict[str, Any]], None]) -> Callable[[], list]:

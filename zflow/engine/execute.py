@@ -130,27 +130,28 @@ class BuildRun:
             todo.extend(dependents[tid])
 
 
-def materialize(plan: Plan, store: Store, failed: set[str], prune_all: bool, emit: Emit) -> dict[str, Any]:
-    """Make out/ hold every built task's files; remove zflow's own files that no task produces any more.
-    A task whose output path is taken by a file zflow did not write is reported as failed."""
+def materialize(tasks: list[tuple[str, str, str]], store: Store, failed: set[str], prune_all: bool,
+                emit: Emit) -> dict[str, Any]:
+    """Make out/ hold the files of every built task in ``tasks`` (id, key, kind); remove zflow's own files that no
+    task produces any more. A task whose output path is taken by a file zflow did not write is reported as failed."""
     desired: set[str] = set()
     written = 0
     conflicts = []
     all_files = store.index.all_files()
-    for tid, item in plan.items.items():
-        files = all_files.get(item.key)
+    for tid, key, kind in tasks:
+        files = all_files.get(key)
         if files is None or tid in failed:
             continue
         try:
             written += len(store.outputs.place(tid, files))
         except StoreError as exc:
             conflicts.append(tid)
-            emit({"event": "task-failed", "id": tid, "stage": item.task.kind, "error": str(exc)})
+            emit({"event": "task-failed", "id": tid, "stage": kind, "error": str(exc)})
         desired.update(output_names(tid, files))
     for rel, row in store.outputs.manifest.items():
         if row[1] in failed:
             desired.add(rel)
-    removed = store.outputs.prune(desired, None if prune_all else set(plan.items))
+    removed = store.outputs.prune(desired, None if prune_all else {t[0] for t in tasks})
     return {"written": written, "removed": len(removed), "conflicts": conflicts}
 
 

@@ -13,8 +13,9 @@ from ..errors import PluginError, RecipeError, UsageError
 from ..graph import Graph, GraphOptions, build_graph
 from ..load import Recipe, load_recipes
 from ..plugins import Plugins, make_plugin_manager
-from ..store import Store
+from ..store import STORE_DIR, Store
 from .execute import BuildRun, materialize, timer
+from .noop import LastLoad, file_stats, fingerprint, forget_last_load, read_last_load, write_last_load
 from .plan import Plan, make_plan
 from .runtime import Runtime
 
@@ -28,6 +29,7 @@ class Loaded:
     recipe: Recipe
     graph: Graph
     files: set[Path] = field(default_factory=set)
+    stats: dict[str, list[int]] = field(default_factory=dict)
 
 
 class Project:
@@ -77,10 +79,8 @@ class Project:
             base_pixels=self.config.base_pixels, run=dict(run or {}),
         )
         graph = build_graph(recipe, options)
-        files = set(recipe.files_read)
-        if self.config.picks_path.exists():
-            files.add(self.config.picks_path)
-        return Loaded(recipe, graph, files)
+        files = set(recipe.files_read) | {self.config.picks_path}
+        return Loaded(recipe, graph, files, file_stats(files))
 
     def read_picks(self) -> dict[str, int]:
         path = self.config.picks_path
@@ -137,11 +137,39 @@ class Project:
             raise UsageError(f"budget in {self.config.source}: the stale tasks would cost about ${cost['total']:.2f}, "
                              f"over the ${budget:.2f} budget; nothing was run")
 
+    def build_recipes(self, given: list[str] | None = None, executor: str | None = None, wait: float = 0.0,
+                      run: Mapping[str, Any] | None = None, fresh: bool = False) -> dict[str, Any]:
+        """Load, plan and build; when nothing the last complete build read has changed, its task keys are reused
+        without running the recipes again (the no-op fast path, see ``noop``)."""
+        paths = self.recipe_paths(given)
+        mark = fingerprint(self, paths, dict(run or {}))
+        last = None if fresh else read_last_load(self.root / STORE_DIR)
+        if last is not None and last.still_valid(mark):
+            elapsed = timer()
+            with self.store.lock(wait):
+                self.store.refresh()
+                if self.store.keys().issuperset(key for _, key, _ in last.tasks):
+                    self.emit({"event": "build-start", "tasks": len(last.tasks), "stale": 0})
+                    placed = materialize([tuple(t) for t in last.tasks], self.store, set(), not given, self.emit)
+                    return self._finish(len(last.tasks), 0, None, placed, elapsed())
+        loaded = self.load(given, run)
+        summary, plan = self._build(loaded, executor, not given, wait)
+        if not (summary["failed"] or summary["skipped"] or summary["superseded"]):
+            tasks = [[tid, item.key, item.task.kind] for tid, item in plan.items.items()]
+            write_last_load(self.store.dir, LastLoad(mark, loaded.stats, tasks))
+        else:
+            forget_last_load(self.store.dir)
+        return summary
+
     def build(self, loaded: Loaded, executor: str | None = None, all_recipes: bool = True,
               wait: float = 0.0, cancelled: Callable[[], bool] = lambda: False) -> dict[str, Any]:
         """Run the stale tasks of ``loaded`` and materialize out/; returns the summary (also emitted).
         ``cancelled()`` is checked between batches: when it turns true, running work finishes and nothing more
         starts (the rest is counted as ``superseded``)."""
+        return self._build(loaded, executor, all_recipes, wait, cancelled)[0]
+
+    def _build(self, loaded: Loaded, executor: str | None, all_recipes: bool, wait: float,
+               cancelled: Callable[[], bool] = lambda: False) -> tuple[dict[str, Any], Plan]:
         elapsed = timer()
         with self.store.lock(wait):
             self.store.refresh()
@@ -163,14 +191,18 @@ class Project:
                 finally:
                     runner.close()
             failed = set(run.failed) | set(run.skipped) if run else set()
-            placed = materialize(plan, self.store, failed, all_recipes, self.emit)
+            tasks = [(tid, item.key, item.task.kind) for tid, item in plan.items.items()]
+            placed = materialize(tasks, self.store, failed, all_recipes, self.emit)
+        return self._finish(len(plan.items), len(plan.stale), run, placed, elapsed()), plan
+
+    def _finish(self, tasks: int, stale: int, run: BuildRun | None, placed: dict[str, Any],
+                seconds: float) -> dict[str, Any]:
+        """The build's summary: emitted, handed to the after_build hooks, and returned."""
         summary = {
-            "event": "summary", "tasks": len(plan.items), "ran": run.ran if run else 0,
-            "cached": len(plan.items) - len(plan.stale),
+            "event": "summary", "tasks": tasks, "ran": run.ran if run else 0, "cached": tasks - stale,
             "failed": (len(run.failed) if run else 0) + len(placed["conflicts"]),
             "skipped": len(run.skipped) if run else 0, "superseded": run.superseded if run else 0,
-            "written": placed["written"], "removed": placed["removed"],
-            "seconds": round(elapsed(), 3),
+            "written": placed["written"], "removed": placed["removed"], "seconds": round(seconds, 3),
         }
         self.emit(summary)
         self.plugins.pm.hook.after_build(summary=summary)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from ..dsl import Location, shown_path
 from ..dsl.schedule import Schedule
@@ -71,7 +71,7 @@ class JobSource:
 
     def _jobs_of(self, path: Path) -> list[Job]:
         cached = self._loaded.get(path)
-        if cached is not None and cached[0] == _stamp(cached[0]):
+        if cached is not None and cached[0] == _stamp(file for file, *_ in cached[0]):
             return cached[1]
         try:
             registry = load_file(path, self.root)
@@ -80,16 +80,17 @@ class JobSource:
             return cached[1] if cached else []
         self._broken.pop(path, None)
         jobs = jobs_of(registry, path)
-        self._loaded[path] = (_stamp(tuple((f, 0) for f in sorted(registry.files_read))), jobs)
+        self._loaded[path] = (_stamp(sorted(registry.files_read)), jobs)
         return jobs
 
 
-def _stamp(files: tuple[tuple[Path, int], ...]) -> tuple[tuple[Path, int], ...]:
-    """Each file with its modification time now (-1 when it is gone)."""
+def _stamp(files: Iterable[Path]) -> tuple[tuple[Path, int, int], ...]:
+    """Each file with its modification time and size now (-1, -1 when it is gone)."""
     stamped = []
-    for path, _ in files:
+    for path in files:
         try:
-            stamped.append((path, path.stat().st_mtime_ns))
+            st = path.stat()
+            stamped.append((path, st.st_mtime_ns, st.st_size))
         except FileNotFoundError:
-            stamped.append((path, -1))
+            stamped.append((path, -1, -1))
     return tuple(stamped)

@@ -12,7 +12,10 @@ from .lock import ProjectLock
 from .objects import Objects
 from .outputs import Outputs, output_names
 
-__all__ = ["Store", "output_names"]
+__all__ = ["STORE_DIR", "Store", "output_names"]
+
+#: The store's folder inside a project.
+STORE_DIR = ".zflow"
 
 
 class Store:
@@ -20,7 +23,7 @@ class Store:
 
     def __init__(self, root: Path, out_dir: Path):
         self.root = root
-        self.dir = root / ".zflow"
+        self.dir = root / STORE_DIR
         self.objects = Objects(self.dir / "objects")
         try:
             self.index = Index(self.dir / "index.sqlite")

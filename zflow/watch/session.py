@@ -116,7 +116,8 @@ class Session:
             self._fail(exc)
             return None
         self.loaded = loaded
-        self._signatures = before | {p: signature(p) for p in self._watched(loaded) if p not in before}
+        with self._cond:
+            self._signatures = {p: before[p] if p in before else signature(p) for p in self._watched(loaded)}
         self.on_targets(self.targets())
         self.gallery.show(loaded)
         self._push(force=True)

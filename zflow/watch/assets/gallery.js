@@ -71,7 +71,10 @@ function render(state) {
   parts.push(exportsOf(state.exports));
   $("gallery").innerHTML = parts.join("");
   for (const img of document.querySelectorAll("#gallery img")) {
-    const mark = () => { if (img.naturalWidth) window.zflowLoaded[img.dataset.task] = {url: img.getAttribute("src"), at: Date.now()}; };
+    const mark = () => {
+      const url = img.getAttribute("src"), seen = window.zflowLoaded[img.dataset.task];
+      if (img.naturalWidth && (!seen || seen.url !== url)) window.zflowLoaded[img.dataset.task] = {url, at: Date.now()};
+    };
     if (img.complete) mark(); else img.addEventListener("load", mark, {once: true});
   }
 }

@@ -1,0 +1,177 @@
+"""GPU benchmark of the zimage backend: images/s of zflow against a plain loop of pipeline calls, real-size transformer.
+
+The transformer has Z-Image Turbo's real configuration (6.15B parameters, random bf16 weights); the text encoder and
+VAE are tiny (the VAE keeps the real 8x downscale, so the transformer sees the real sequence lengths). Nothing is
+downloaded. The plain loop calls the pipeline in memory; zflow loads the saved folder through its own from_pretrained
+path and runs requests through ``run()`` (PNG + metadata included), one image per call and in batches of 4.
+``--tiny`` runs the same script on CPU with a tiny transformer (a smoke test). The last line is one JSON object.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+import torch  # noqa: E402
+
+import zimage_model  # noqa: E402
+from zflow.contracts import ModelRef, Output, Request  # noqa: E402
+from zflow.graph.task import Task  # noqa: E402
+from zflow_zimage.backend import ZImageBackend  # noqa: E402
+from zflow_zimage.cache import PipelineCache  # noqa: E402
+
+REAL = {"dim": 3840, "n_layers": 30, "n_refiner_layers": 2, "n_heads": 30, "n_kv_heads": 30, "cap_feat_dim": 2560,
+        "axes_dims": [32, 48, 48], "axes_lens": [1024, 512, 512]}
+TINY = {"dim": 32, "n_layers": 2, "n_refiner_layers": 1, "n_heads": 2, "n_kv_heads": 2, "cap_feat_dim": 16,
+        "axes_dims": [8, 4, 4], "axes_lens": [1024, 128, 128]}
+PROMPTS = ["a barista with a short black bob pours latte art, warm window light, 35mm film",
+           "a rainy neon street at night, reflections, cinematic", "a lighthouse on a cliff at dawn, mist",
+           "a cat asleep on a windowsill, soft morning light"]
+DEADLINE_S = 7 * 60
+
+
+def build(config: dict, device: str, dtype: torch.dtype):
+    """A Z-Image pipeline: random transformer of ``config`` made on ``device`` in ``dtype``, tiny text encoder/VAE."""
+    from diffusers import ZImagePipeline, ZImageTransformer2DModel
+    from transformers import Qwen3Config, Qwen3Model
+
+    parts = zimage_model.zimage_parts(seed=0)
+    tokenizer = parts["tokenizer"]
+    with torch.device(device):  # made in float32 on the device (fast init), then cast: ~37 GB peak for real size
+        torch.manual_seed(0)
+        transformer = ZImageTransformer2DModel(
+            all_patch_size=(2,), all_f_patch_size=(1,), in_channels=16, norm_eps=1e-5, qk_norm=True,
+            rope_theta=256.0, t_scale=1000.0, **config).to(dtype)
+        text_encoder = Qwen3Model(Qwen3Config(
+            hidden_size=config["cap_feat_dim"], intermediate_size=256, num_hidden_layers=1, num_attention_heads=4,
+            num_key_value_heads=4, head_dim=64, vocab_size=len(tokenizer), max_position_embeddings=1024)).to(dtype)
+    with torch.no_grad():
+        transformer.x_pad_token.fill_(1.0)
+        transformer.cap_pad_token.fill_(1.0)
+    vae = parts["vae"].to(device=device, dtype=dtype)
+    pipe = ZImagePipeline(transformer=transformer, vae=vae, text_encoder=text_encoder, tokenizer=tokenizer,
+                          scheduler=parts["scheduler"])
+    pipe.set_progress_bar_config(disable=True)
+    return pipe
+
+
+def plain_loop(pipe, size: int, count: int, steps: int) -> float:
+    """Seconds for ``count`` images made one pipeline call each (images stay in memory)."""
+    sync()
+    start = time.perf_counter()
+    for i in range(count):
+        pipe(prompt=[PROMPTS[i % len(PROMPTS)]], negative_prompt=[""], height=size, width=size,
+             num_inference_steps=steps, guidance_scale=0.0, generator=[torch.Generator("cpu").manual_seed(i)])
+    sync()
+    return time.perf_counter() - start
+
+
+def zflow_run(backend, handle, size: int, count: int) -> tuple[float, int]:
+    """Seconds for ``count`` images through ``run()``, and how many came back as errors (NaN/black checks)."""
+    requests = [Request(Task(f"bench/draft-{i}", "draft", {"prompt": PROMPTS[i % len(PROMPTS)], "negative": "",
+                                                           "seed": i, "size": [size, size]}), f"k{i}", handle.model, ())
+                for i in range(count)]
+    sync()
+    start = time.perf_counter()
+    results = backend.run(handle, requests)
+    sync()
+    seconds = time.perf_counter() - start
+    errors = [r for r in results if not isinstance(r, Output)]
+    if errors and not all(isinstance(e, ValueError) for e in errors):
+        raise errors[0]
+    return seconds, len(errors)
+
+
+def sync() -> None:
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+
+
+def peak_gib() -> float | None:
+    return round(torch.cuda.max_memory_allocated() / 2 ** 30, 2) if torch.cuda.is_available() else None
+
+
+def reset_peak() -> None:
+    if torch.cuda.is_available():
+        torch.cuda.reset_peak_memory_stats()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tiny", action="store_true", help="tiny transformer on CPU (smoke test)")
+    parser.add_argument("--images", type=int, default=8, help="images per measurement")
+    parser.add_argument("--steps", type=int, default=9, help="denoising steps (Turbo: 9)")
+    args = parser.parse_args()
+    began = time.perf_counter()
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    device = "cpu" if args.tiny else "cuda"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("no CUDA device: run with --tiny for the CPU smoke test")
+    if args.tiny:
+        torch.set_num_threads(1)
+    dtype = torch.float32 if args.tiny else torch.bfloat16
+    sizes = [64, 128] if args.tiny else [512, 1024]
+    count, steps = (2, 2) if args.tiny else (args.images, args.steps)
+    name = torch.cuda.get_device_name() if device == "cuda" else platform.machine()
+    print(f"machine: {name}, torch {torch.__version__}, {'tiny' if args.tiny else 'real-size'} transformer, "
+          f"{steps} steps, {count} images per figure")
+    report = {"device": name, "steps": steps, "images": count, "sizes": {}}
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        pipe = build(TINY if args.tiny else REAL, device, dtype)
+        report["transformer_params_b"] = round(sum(p.numel() for p in pipe.transformer.parameters()) / 1e9, 3)
+        report["build_seconds"] = round(time.perf_counter() - start, 1)
+        for size in sizes:
+            plain_loop(pipe, size, 1, steps)  # warm-up: kernels, allocator
+            reset_peak()
+            seconds = plain_loop(pipe, size, count, steps)
+            report["sizes"][size] = {"plain_img_s": round(count / seconds, 3), "plain_peak_gib": peak_gib()}
+            print(f"plain {size}px: {count / seconds:.3f} img/s")
+        start = time.perf_counter()
+        pipe.save_pretrained(Path(folder) / "z-image-random")
+        report["save_seconds"] = round(time.perf_counter() - start, 1)
+        del pipe
+        gc.collect()
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+
+        backend = ZImageBackend(PipelineCache())
+        options = {"steps": steps, "guidance": 0.0, "negative": "", "device": device}
+        saved = str(Path(folder) / "z-image-random")
+        one = backend.load(ModelRef("zimage", saved, None, {**options, "batch_size": 1}))
+        four = backend.load(ModelRef("zimage", saved, None, {**options, "batch_size": 4}))
+        start = time.perf_counter()
+        zflow_run(backend, one, sizes[0], 1)  # loads the folder, warms up
+        report["load_seconds"] = round(time.perf_counter() - start, 1)
+        for size in sizes:
+            if time.perf_counter() - began > DEADLINE_S:
+                report["stopped"] = f"deadline {DEADLINE_S}s reached before {size}px"
+                break
+            figures = report["sizes"][size]
+            zflow_run(backend, one, size, 1)
+            reset_peak()
+            seconds, bad = zflow_run(backend, one, size, count)
+            figures.update(zflow_img_s=round(count / seconds, 3), zflow_peak_gib=peak_gib(), bad_images=bad,
+                           ratio=round(count / seconds / figures["plain_img_s"], 3))
+            zflow_run(backend, four, size, 4)
+            reset_peak()
+            seconds, _ = zflow_run(backend, four, size, count)
+            figures.update(zflow_batch4_img_s=round(count / seconds, 3), zflow_batch4_peak_gib=peak_gib(),
+                           ratio_batch4=round(count / seconds / figures["plain_img_s"], 3))
+            print(f"zflow {size}px: {figures['zflow_img_s']:.3f} img/s (x{figures['ratio']}), batch 4: "
+                  f"{figures['zflow_batch4_img_s']:.3f} img/s (x{figures['ratio_batch4']})")
+        report["loads"] = backend.cache.loads
+    report["seconds"] = round(time.perf_counter() - began, 1)
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()
