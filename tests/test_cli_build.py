@@ -62,7 +62,7 @@ def test_plan_json_lists_tasks_with_stage_stale_and_reasons(basic):
     plan = json.loads(basic.zflow("plan", "--json").stdout)
     stale = {row["id"]: row["reasons"] for row in plan["tasks"] if row["stale"]}
     assert stale["s/a/draft-1"] == ["param prompt changed"]
-    assert stale["s/a/refine"] == ["input s/a/draft-1 changed", "param prompt changed"]
+    assert stale["s/a/refine"] == ["param prompt changed", "input s/a/draft-1 changed"]
     assert plan["stale"] == 4 and not any(t.startswith("s/b/") for t in stale)
 
 

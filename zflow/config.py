@@ -109,5 +109,6 @@ def load_config(root: Path) -> Config:
 
 
 def _looks_like_hub_id(model: str, root: Path) -> bool:
-    """``org/name`` with no local folder of that name is a hub id; anything else is a path."""
-    return model.count("/") == 1 and not model.startswith((".", "/", "~")) and not (root / model).exists()
+    """A model id (``org/name`` on a hub, or an API's model name) unless it is written as a path or names an
+    existing folder."""
+    return not model.startswith((".", "/", "~")) and not (root / model).exists()

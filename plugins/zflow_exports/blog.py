@@ -51,7 +51,7 @@ class BlogExporter:
 
     def check(self, params: Mapping[str, Any]) -> None:
         opts = params.get("options") or params
-        if str(opts.get("flavor", "hugo")) not in FLAVORS:
+        if str(opts.get("flavor", "html")) not in FLAVORS:
             raise ValueError(f"flavor {opts.get('flavor')!r}: use one of {', '.join(FLAVORS)}")
 
     def reframes(self, params: Mapping[str, Any], size: tuple[int, int]) -> dict[str, dict[str, str]]:
@@ -59,7 +59,7 @@ class BlogExporter:
 
     def export(self, request: Request) -> Output:
         opts = options(request)
-        flavor = str(opts.get("flavor", "hugo"))
+        flavor = str(opts.get("flavor", "html"))
         scenes = scene_images(request)
         title = str(opts.get("title") or (scenes[0].entry.get("series") if scenes else "") or "Untitled")
         date = str(opts.get("date") or datetime.date.today().isoformat())

@@ -1,21 +1,10 @@
-"""The preview backend: draws each request kind without weights and packs the PNG with its provenance."""
+"""The preview backend: weightless, deterministic storyboard frames for every image stage (drawing happens in
+``render``, imported at first use so that loading the plugin stays cheap)."""
 from __future__ import annotations
 
-import io
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
-from PIL import Image
-
-from zflow.contracts import Artifact, ModelRef, Output, Request
-
-from . import edit
-from .refine import refine_image
-from .scene import Picture, draw_scene
-from .sheet import draw_sheet
-from .text import Fonts
-
-#: PNG compression: fast, and the same bytes for the same pixels.
-_PNG_LEVEL = 3
+from zflow.contracts import ModelRef, Output, Request
 
 
 class PreviewBackend:
@@ -28,106 +17,21 @@ class PreviewBackend:
     def identity(self, model: ModelRef) -> str:
         return "preview"
 
-    def load(self, model: ModelRef) -> Fonts:
+    def load(self, model: ModelRef) -> Any:
+        from .text import Fonts
+
         return Fonts()
 
-    def run(self, handle: Fonts, requests: Sequence[Request]) -> list[Output | BaseException]:
+    def run(self, handle: Any, requests: Sequence[Request]) -> list[Output | BaseException]:
+        from .render import render
+
         results: list[Output | BaseException] = []
         for request in requests:
             try:
-                results.append(_RUNNERS[request.task.kind](handle, request))
+                results.append(render(handle, request))
             except Exception as error:  # one bad request must not sink its batch
                 results.append(error)
         return results
 
-    def release(self, handle: Fonts) -> None:
+    def release(self, handle: Any) -> None:
         return None
-
-
-def _sheet(fonts: Fonts, request: Request) -> Output:
-    p = request.params
-    picture = draw_sheet(fonts, name=p["name"], looks=p.get("looks", ""), style=p.get("style", ""),
-                         prompt=p.get("prompt", ""), size=_size(p), seed=p["seed"])
-    return _output(request, picture, {})
-
-
-def _draft(fonts: Fonts, request: Request) -> Output:
-    p = request.params
-    cast = list(p.get("cast", []))
-    picture = draw_scene(fonts, prompt=p.get("prompt", ""), style=p.get("style", ""), title=p.get("title", ""),
-                         cast=cast, size=_size(p), seed=p["seed"], index=p.get("index", 0))
-    scene = {"cast": cast, "title": p.get("title", ""), "style": p.get("style", ""), "index": p.get("index", 0)}
-    return _output(request, picture, scene)
-
-
-def _refine(fonts: Fonts, request: Request) -> Output:
-    p, source = request.params, request.inputs[0]
-    size, strength = _size(p), float(p.get("strength", 0.5))
-    if p.get("mode", "img2img") == "txt2img":
-        m = source.meta
-        picture = draw_scene(fonts, prompt=p.get("prompt", ""), style=m.get("style", ""), title=m.get("title", ""),
-                             cast=m.get("cast", []), size=size, seed=p["seed"], index=m.get("index", 0),
-                             mark="PREVIEW · refined", supersample=2)
-    else:
-        with Image.open(source.main) as image:
-            refined = refine_image(image, size, strength, fonts)
-            factor = (size[0] / image.width, size[1] / image.height)
-        faces = [_scaled(f, factor) for f in source.meta.get("faces", [])]
-        focus = _scaled(source.meta["focus"], factor) if source.meta.get("focus") else None
-        picture = Picture(refined, faces, focus)
-    return _output(request, picture, _scene_of(source), strength=strength)
-
-
-def _edit(fonts: Fonts, request: Request) -> Output:
-    p, source = request.params, request.inputs[0]
-    op, meta = p["op"], source.meta
-    boxes = (list(meta.get("faces", [])), meta.get("focus"))
-    with Image.open(source.main) as opened:
-        image = opened.convert("RGB")
-    strength = None
-    if op == "inpaint":
-        strength = float(p.get("strength", 1.0))
-        mask = edit.region_mask(p["region"], image.size, meta, request.root)
-        image = edit.inpaint(image, mask, p["prompt"], strength, p.get("seed", 0), fonts)
-    elif op == "background":
-        image = edit.background(image, boxes[1], p["prompt"], p.get("seed", 0), fonts)
-    elif op == "outpaint":
-        image, offset = edit.outpaint(image, _size(p), p.get("prompt", ""), fonts)
-        boxes = edit.shifted(boxes, offset)
-    elif op == "restyle":
-        strength = float(p.get("strength", 0.6))
-        image = edit.restyle(image, p["prompt"], strength)
-    else:
-        raise ValueError(f"the preview backend has no edit operation {op!r} (it knows inpaint, background, "
-                         f"outpaint and restyle)")
-    extra = {"op": op} | ({"strength": strength} if strength is not None else {})
-    return _output(request, Picture(image, boxes[0], boxes[1]), _scene_of(source), **extra)
-
-
-_RUNNERS = {"sheet": _sheet, "draft": _draft, "refine": _refine, "edit": _edit}
-
-
-def _output(request: Request, picture: Picture, scene: Mapping[str, Any], **extra: Any) -> Output:
-    """The PNG of ``picture`` and its provenance (plus the scene facts a later txt2img refine redraws from)."""
-    p = request.params
-    buffer = io.BytesIO()
-    picture.image.save(buffer, "PNG", compress_level=_PNG_LEVEL)
-    meta = {"backend": "preview", "model": "preview", "revision": None, "stage": request.task.kind,
-            "prompt": p.get("prompt", ""), "negative": p.get("negative", ""), "seed": p.get("seed"),
-            "size": list(picture.image.size), "faces": picture.faces, "focus": picture.focus}
-    return Output(files={"image.png": buffer.getvalue()}, meta=meta | dict(scene) | extra)
-
-
-def _scene_of(source: Artifact) -> dict[str, Any]:
-    """The scene facts an input preview carried, passed on down the chain."""
-    return {k: source.meta[k] for k in ("cast", "title", "style", "index") if k in source.meta}
-
-
-def _size(params: Mapping[str, Any]) -> tuple[int, int]:
-    width, height = params["size"]
-    return int(width), int(height)
-
-
-def _scaled(box: Sequence[float], factor: tuple[float, float]) -> list[int]:
-    fx, fy = factor
-    return [round(box[0] * fx), round(box[1] * fy), round(box[2] * fx), round(box[3] * fy)]

@@ -110,8 +110,9 @@ class RayExecutor:
     def close(self) -> None:
         refs = []
         for worker in self.workers:
-            with contextlib.suppress(Exception):
-                refs.append(worker.actor.shutdown.remote())
+            if not worker.slot.busy:  # an idle worker frees its models and files; a busy one is just stopped
+                with contextlib.suppress(Exception):
+                    refs.append(worker.actor.shutdown.remote())
         if refs:
             with contextlib.suppress(Exception):
                 self.ray.wait(refs, num_returns=len(refs), timeout=self.options.start_timeout)

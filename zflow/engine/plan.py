@@ -42,18 +42,34 @@ class Plan:
         return changes(store.parts_of_last_build(task_id), item.parts)
 
 
-def make_plan(graph: Graph, runtime: Runtime, store: Store, root: Path) -> Plan:
-    """Key every task (inputs first) and mark those with no artifact in the store as stale."""
+def make_plan(graph: Graph, runtime: Runtime, store: Store, root: Path, previous: Plan | None = None) -> Plan:
+    """Key every task (inputs first) and mark those with no artifact in the store as stale. Given the
+    ``previous`` plan of this process (watch mode), a task whose key parts are all unchanged keeps its key
+    without hashing it again."""
     plan = Plan()
     keys: dict[str, str] = {}
     present = store.keys()
+    old_items = previous.items if previous is not None else {}
     for task in graph.tasks.values():
         runner, model = runtime.route(task)
+        impl, identity = runtime.impl(runner), runtime.identity(runner, model)
         digests = {f: store.file_digest(_resolve(root, f))[0] for f in task.files}
-        parts = key_parts(task, runtime.impl(runner), runtime.identity(runner, model), keys, digests)
-        key = keys[task.id] = key_of(parts)
+        old = old_items.get(task.id)
+        if old is not None and old.task == task and _same_parts(old.parts, impl, identity, keys, digests):
+            parts, key = old.parts, old.key
+        else:
+            parts = key_parts(task, impl, identity, keys, digests)
+            key = key_of(parts)
+        keys[task.id] = key
         plan.items[task.id] = Planned(task, runner, model, parts, key, key not in present)
     return plan
+
+
+def _same_parts(parts: dict[str, Any], impl: str, identity: Any, keys: dict[str, str],
+                digests: dict[str, str]) -> bool:
+    """Whether a task equal to an old one also has the old one's implementation, model, inputs and files."""
+    return (parts["impl"] == impl and parts["model"] == identity and parts["files"] == digests
+            and all(keys[i] == k for i, k in parts["inputs"].items()))
 
 
 def _resolve(root: Path, rel: str) -> Path:

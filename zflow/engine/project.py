@@ -40,6 +40,7 @@ class Project:
         self.config: Config = load_config(self.root)
         self.plugins = Plugins.collect(make_plugin_manager(self.root, env))
         self._store: Store | None = None
+        self._last_plan: Plan | None = None
         self.emit: Emit = emit or (lambda event: None)
         self.runtime = Runtime(self.plugins, self.config, lambda event: self.emit(event))
 
@@ -104,7 +105,9 @@ class Project:
 
     # plan and build ----------------------------------------------------------------------------------------------
     def plan(self, loaded: Loaded) -> Plan:
-        return make_plan(loaded.graph, self.runtime, self.store, self.root)
+        """Key the loaded graph against the store (reusing this process's last plan for unchanged tasks)."""
+        self._last_plan = make_plan(loaded.graph, self.runtime, self.store, self.root, self._last_plan)
+        return self._last_plan
 
     def cost(self, plan: Plan) -> dict[str, Any]:
         """Estimated cost of the plan's stale tasks on backends with ``estimate_cost(model, tasks, prices)``:

@@ -27,7 +27,8 @@ class Runtime:
         self.runners: dict[str, Any] = {"source": SourceRunner()}
         self.loaded: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self.loads: dict[tuple[str, str], int] = {}
-        self._identities: dict[tuple[str, str], Any] = {}
+        self._identities: dict[tuple[str, int], Any] = {}
+        self._models: list[ModelRef] = []
 
     # routing -----------------------------------------------------------------------------------------------------
     def route(self, task: Task) -> tuple[str, ModelRef]:
@@ -74,7 +75,7 @@ class Runtime:
         """Model identity for keys: the backend's identity of the model (hub id + revision, or a fingerprint of a
         local folder), the hub id itself (a folder's path is left out: moving a project keeps its keys), and the
         model's options (only those that change results, when the backend names them with ``key_options``)."""
-        cache_key = (runner, model.group)
+        cache_key = (runner, id(model))
         found = self._identities.get(cache_key)
         if found is None:
             r = self.runners[runner]
@@ -82,6 +83,7 @@ class Runtime:
             ref = "" if os.path.isabs(model.model) else model.model
             found = {"id": r.identity(model), "ref": ref, "revision": model.revision, "options": dict(options)}
             self._identities[cache_key] = found
+            self._models.append(model)  # keeps id(model) from being reused while cached
         return found
 
     # running -----------------------------------------------------------------------------------------------------

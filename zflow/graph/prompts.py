@@ -34,7 +34,9 @@ class Prompts:
                 raise PromptError(f"template syntax error: {exc.message}", exc.lineno) from None
             self._compiled[source] = template
         try:
-            text = template.render(variables)
+            # Template.render copies the globals into a ChainMap per call; one dict is enough (same result).
+            context = template.new_context({**self.env.globals, **variables}, shared=True)
+            text = self.env.concat(template.root_render_func(context))
         except jinja2.UndefinedError as exc:
             raise PromptError(f"undefined template variable: {exc.message}") from None
         except jinja2.exceptions.SecurityError as exc:
