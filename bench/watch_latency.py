@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from noop import make_project  # bench/noop.py, beside this file
 from zflow.engine import Project
 from zflow.watch import Session, Watcher
 from zflow.watch.server import GalleryServer
@@ -36,16 +37,6 @@ s = Series("s", style=film, prompt="{{ cast }} {{ action }}, {{ style }}", size=
 s.scene("a", cast=[mina], action="pours coffee", seed=SEED, edits=[Edit.inpaint([0.25, 0.25, 0.75, 0.75], "a smile")])
 s.scene("b", cast=[mina], action="reads a book")
 s.scene("c", cast=[mina], action="waves goodbye")
-'''
-LARGE = '''\
-from zflow import Character, Edit, Series, Style
-
-mina = Character("mina", looks="barista, green apron")
-film = Style("film", "35mm film photo, warm tones")
-s = Series("bench", style=film, prompt="{{ cast }} {{ action }} at {{ place }}, {{ style }}", size="16x16", drafts=2)
-for row in s.rows("calendar.csv"):
-    s.scene(f"ep{row.n:06}", cast=[mina], action=row.action, place=row.place,
-            edits=[Edit.inpaint([0.25, 0.25, 0.75, 0.75], "a smile")])
 '''
 CHROMIUM_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
@@ -160,13 +151,10 @@ def shown(driver: Any, task_id: str, old_url: str | None, timeout: float = 60) -
 def replan(tasks: int) -> dict[str, Any]:
     scenes = max(1, tasks // 5)
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        (root / "recipes").mkdir()
-        (root / "zflow.toml").write_text("base_pixels = 256\n")
-        (root / "recipes/bench.py").write_text(LARGE)
+        root = Path(tmp) / "project"
+        make_project(root, scenes)  # the same ~N-task recipe bench/noop.py builds
         calendar = root / "recipes/calendar.csv"
-        lines = ["n,action,place"] + [f"{n},waves hello {n},a cafe" for n in range(scenes)]
-        calendar.write_text("\n".join(lines) + "\n")
+        lines = calendar.read_text().splitlines()
         project = Project(root)
         try:
             loaded = project.load()

@@ -175,3 +175,10 @@ def test_scene_can_start_from_a_photo_or_another_scene(project):
     assert graph.tasks["s/shot/photo"].kind == "source" and graph.sizes["s/shot/photo"] == (48, 32)
     assert graph.tasks["s/again/edit-1-background"].inputs == ("s/shot/edit-1-restyle",)
     assert "s/shot/draft-1" not in graph.tasks
+
+
+def test_yaml_rows_remember_their_line(project):
+    project.write("recipes/rows.yaml", "episodes:\n  - n: 1\n    action: waves\n  - n: 2\n    action: sits\n")
+    with pytest.raises(RecipeError) as err:
+        load(project, 'from zflow import rows\nR = rows("rows.yaml")\nR[1].title\n')
+    assert err.value.file.endswith("rows.yaml") and err.value.line == 4

@@ -38,8 +38,8 @@ def artifact(task_id: str, path: Path, **meta: Any) -> Artifact:
 def export_request(tmp_path: Path, exporter: str, options: dict[str, Any], inputs: list[Artifact],
                    scenes: list[dict[str, Any]] | None = None, kind: str = "export") -> Request:
     if scenes is None:
-        scenes = [{"id": "/".join(a.task_id.split("/")[1:-1]), "image": i, "title": "", "alt": "", "prompt": "a barista",
-                   "seed": 7, "reframes": {}} for i, a in enumerate(inputs)]
+        scenes = [{"id": "/".join(a.task_id.split("/")[1:-1]), "image": i, "title": "", "alt": "",
+                   "prompt": "a barista", "seed": 7, "reframes": {}} for i, a in enumerate(inputs)]
     params = {"exporter": exporter, "name": exporter, "options": options, "scenes": scenes}
     task = Task(id=f"s/export/{exporter}", kind=kind, params=params, inputs=tuple(a.task_id for a in inputs))
     return Request(task, key="k", model=ModelRef("exporter"), inputs=tuple(inputs), root=tmp_path)

@@ -11,7 +11,8 @@ from zflow_exports.webtoon import WebtoonExporter
 from zflow_exports.webtoon_presets import PRESETS
 
 BALLOONS = [
-    [{"kind": "narration", "text": "그날 아침, 카페는 조용했다."}, {"kind": "speech", "text": "어서 오세요! 뭐 드릴까요?"}],
+    [{"kind": "narration", "text": "그날 아침, 카페는 조용했다."},
+     {"kind": "speech", "text": "어서 오세요! 뭐 드릴까요?"}],
     [{"kind": "thought", "text": "저 손님… 어디서 봤더라?"}, {"kind": "shout", "text": "앗!"}],
     [{"kind": "speech", "text": "One latte, please."}],
     [],
@@ -121,3 +122,13 @@ def test_cut_falls_back_to_a_free_row_inside_a_tall_panel_and_fails_without_one(
     assert cuts(3000, 1280, [], [(1000, 1400)]) == [0, 1000, 2280, 3000]
     with pytest.raises(NoCut):
         cuts(3000, 1280, [], [(0, 2000)])
+
+
+def test_balloon_too_big_for_its_panel_names_scene_and_preset(tmp_path):
+    path = scene_png(tmp_path / "wide.png", (1024, 160))
+    inputs = [artifact("cafe/wide/final", path)]
+    said = [{"kind": "speech", "text": "a very long line of dialogue " * 12}]
+    with pytest.raises(TaskError) as err:
+        WebtoonExporter().export(export_request(tmp_path, "webtoon", {}, inputs,
+                                                [{"id": "wide", "image": 0, "balloons": said}]))
+    assert "'wide'" in str(err.value) and "'webtoon-canvas'" in str(err.value)

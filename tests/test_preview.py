@@ -431,3 +431,18 @@ def test_rounded_boxes_draw_at_fractional_pixel_sizes():
     rounded_box(ImageDraw.Draw(image), (43.896, 50.843, 47.01, 52.927), radius=0.787, fill=(255, 0, 0),
                 outline=(0, 255, 0))
     assert image.getbbox() == (44, 51, 48, 54)
+
+
+def test_background_of_an_undescribed_photo_keeps_the_estimated_subject(backend, handle, tmp_path):
+    photo = Image.new("RGB", (96, 64), (235, 235, 228))
+    ImageDraw.Draw(photo).rectangle((36, 20, 59, 51), fill=(40, 70, 160))
+    path = tmp_path / "photo.png"
+    photo.save(path)
+    source = Artifact("s/p/photo", "k0", {"image.png": path}, {"source": "photo.png", "stage": "source"})
+    params = {"op": "background", "prompt": "a beach at noon", "size": [96, 64], "seed": 3}
+    result = run(backend, handle, "edit", params, (source,))
+    x0, y0, x1, y1 = result.meta["focus"]
+    assert x0 <= 36 and y0 <= 20 and x1 >= 59 and y1 >= 51 and (x1 - x0) * (y1 - y0) < 96 * 64 / 2
+    image = pixels(result)
+    assert changed(photo, image, (36, 20, 60, 52)) is None
+    assert mean_difference(outside(photo, [x0, y0, x1, y1]), outside(image, [x0, y0, x1, y1])) > 20

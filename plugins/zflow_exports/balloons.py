@@ -1,4 +1,4 @@
-"""Webtoon balloons: speech (oval), thought (cloud), shout (jagged), narration (box), with wrapped black-on-white text."""
+"""Webtoon balloons: speech (oval), thought (cloud), shout (jagged), narration (box), black text on white."""
 from __future__ import annotations
 
 import math

@@ -86,7 +86,8 @@ def place_balloons(img: Image.Image, panel: Panel, avoid: list[Box], font_file: 
         bw, bh = balloon.body
         reach = balloon.reach
         if bh + 2 * (edge + reach) > h or bw + 2 * (edge + reach) > w:
-            raise ValueError(f"balloon {spec['text']!r} does not fit its {w // SCALE}x{h // SCALE} px panel")
+            raise ValueError(f"scene {panel.scene!r}: balloon {spec['text']!r} does not fit its "
+                             f"{w // SCALE}x{h // SCALE} px panel")
         origin = _spot(w, h, balloon, i, floor, edge, taken)
         toward = _speaker(avoid, origin, balloon) if balloon.kind != "narration" else None
         box = render(img, balloon, origin, toward)

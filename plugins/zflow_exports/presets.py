@@ -35,7 +35,8 @@ def _centred(size: tuple[int, int], inner: tuple[int, int]) -> Box:
     return ((w - iw) // 2, (h - ih) // 2, (w - iw) // 2 + iw, (h - ih) // 2 + ih)
 
 
-_TIKTOK_SAFE: Box = (0, 250, 1080 - 170, 1920 - 420)  # sheet 1 tiktok_photo: top ~250, bottom ~420, right ~170 clear (U)
+#: Sheet section 1, tiktok_photo (U): keep the top ~250 px, bottom ~420 px and right ~170 px clear.
+_TIKTOK_SAFE: Box = (0, 250, 1080 - 170, 1920 - 420)
 
 #: Every row of the spec sheet's SNS table (section 1); sources and confidence are those of that row.
 BUILTIN: dict[str, Preset] = {p.name: p for p in (
@@ -85,7 +86,7 @@ def normalize(name: str) -> str:
 
 
 def user_preset(spec: Mapping[str, Any]) -> Preset:
-    """A preset from a recipe's dict: ``name``, ``size``, and optional ``format``, ``max_bytes``, ``safe``, ``overlays``."""
+    """A preset from a recipe's dict: ``name``, ``size``; optional ``format``, ``max_bytes``, ``safe``, ``overlays``."""
     if "name" not in spec or "size" not in spec:
         raise ValueError(f"preset {dict(spec)!r} needs at least a name and a size")
     fmt = _FORMATS.get(str(spec.get("format", "jpeg")).lower())

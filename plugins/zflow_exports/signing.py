@@ -18,7 +18,7 @@ _MIME = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "avif":
 
 @dataclass(frozen=True, slots=True)
 class Signer:
-    """Signs encoded files with c2pa-python when ``cert`` and ``key`` (PEM files) are set; passes them through if not."""
+    """Signs encoded files with c2pa-python when ``cert`` and ``key`` (PEM) are set; passes them through if not."""
 
     cert: bytes = b""
     key: bytes = b""

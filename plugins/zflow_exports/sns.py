@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import os
-from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from collections import defaultdict, deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Mapping
 
 from zflow.contracts import Output, Request
 
-from .common import fail, options, scene_images
+from .common import SceneImage, fail, options, scene_images
 from .encode import OverCap, encode_capped
 from .frame import Framer, reframe_requests
 from .presets import Preset, catalog, lookup
@@ -56,22 +56,33 @@ class SnsExporter:
         files: dict[str, bytes] = {}
         report: dict[str, Any] = {}
         errors: list[str] = []
+        pending: deque[tuple[SceneImage, list[Future]]] = deque()
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
             for scene in scene_images(request):
-                framer = Framer(scene)
+                framer = Framer(scene)  # loads while the previous scene's presets are still rendering
                 groups: dict[tuple, list[Preset]] = defaultdict(list)
                 for preset in presets:
                     groups[framer.key(preset.size, preset.safe_box)].append(preset)
                 jobs = [pool.submit(_render, framer, group, scene.meta(), signer) for group in groups.values()]
-                for job in jobs:
-                    for preset, result in job.result():
-                        name = f"{preset.name}/{scene.slug}.{preset.extension}"
-                        if isinstance(result, Exception):
-                            errors.append(f"scene {scene.id!r}, preset {preset.name!r}: {result}")
-                        else:
-                            files[name], report[name] = result
+                pending.append((scene, jobs))
+                if len(pending) > 1:
+                    _collect(*pending.popleft(), files, report, errors)
+            while pending:
+                _collect(*pending.popleft(), files, report, errors)
         fail(request, errors)
         return Output(files, {"exporter": self.name, "files": report})
+
+
+def _collect(scene: SceneImage, jobs: list[Future], files: dict[str, bytes], report: dict[str, Any],
+             errors: list[str]) -> None:
+    """Wait for one scene's renders and file their results (or their errors, naming scene and preset)."""
+    for job in jobs:
+        for preset, result in job.result():
+            name = f"{preset.name}/{scene.slug}.{preset.extension}"
+            if isinstance(result, Exception):
+                errors.append(f"scene {scene.id!r}, preset {preset.name!r}: {result}")
+            else:
+                files[name], report[name] = result
 
 
 def _render(framer: Framer, presets: list[Preset], meta: Mapping[str, Any],

@@ -40,8 +40,8 @@ class Layout:
 
 @lru_cache(maxsize=256)
 def load_font(path: str, index: int, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(path, size, index=index, layout_engine=ImageFont.Layout.RAQM
-                              if ImageFont.core.HAVE_RAQM else ImageFont.Layout.BASIC)
+    """A font at a size (Pillow picks Raqm shaping, for Hangul and other complex scripts, when it is built in)."""
+    return ImageFont.truetype(path, size, index=index)
 
 
 def covers(path: str, index: int, text: str) -> bool:

@@ -1,4 +1,4 @@
-"""The ``webtoon`` exporter: scenes as panels on a strip, sliced for upload under the platform's caps, plus thumbnails."""
+"""The ``webtoon`` exporter: scenes as panels on a strip, sliced under the platform's caps, plus thumbnails."""
 from __future__ import annotations
 
 from typing import Any, Mapping

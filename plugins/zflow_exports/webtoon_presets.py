@@ -43,7 +43,8 @@ PRESETS: dict[str, WebtoonPreset] = {p.name: p for p in (
     # citing creators.tapas.io/file-size-guide, S). No slice cap there; 4000 is s-morishita's "940x4000 max" (U).
     WebtoonPreset("tapas", 940, 4000, 2 * MB, 20 * MB, None,
                   (Thumb("square", (300, 300), 2 * MB), Thumb("cover", (960, 1440), 2 * MB))),
-    # Naver 도전만화: 690 wide, JPEG, 50 MB an episode (KOMACON / Naver notices, S); 1280 tall and 5 MB (toonslicer, U).
+    # Naver 도전만화: 690 wide, JPEG, 50 MB an episode (KOMACON / Naver notices, S);
+    # 1280 tall and 5 MB an image (toonslicer via the validator, U).
     WebtoonPreset("naver-challenge", 690, 1280, 5 * MB, 50 * MB, None),
     # Kakao: 720 wide, ~1100 tall, 5 MB (third-party only, U).
     WebtoonPreset("kakao", 720, 1100, 5 * MB, None, None),

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageOps
+if TYPE_CHECKING:
+    from PIL import Image
 
 from .models import ModelSpec
 
@@ -53,4 +55,6 @@ def fit(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     image = image.convert("RGB")
     if image.size == tuple(size):
         return image
+    from PIL import Image, ImageOps
+
     return ImageOps.fit(image, tuple(size), method=Image.Resampling.LANCZOS)

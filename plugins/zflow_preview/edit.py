@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping
 
-from PIL import Image, ImageDraw, ImageFilter, ImageOps
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
 
 from .palette import mix, palette_for, words
 from .scenery import draw_setting
@@ -61,10 +61,21 @@ def inpaint(image: Image.Image, mask: Image.Image, prompt: str, strength: float,
     return Image.composite(Image.blend(image, painted, strength), image, mask)
 
 
-def background(image: Image.Image, focus: list[int] | None, prompt: str, seed: int, fonts: Fonts) -> Image.Image:
+def estimate_subject(image: Image.Image) -> list[int]:
+    """The box of what stands out from the image's border colour: the subject of a photo nothing has described."""
+    small = image.convert("RGB").resize((64, 64), Image.Resampling.BOX)
+    w, h = small.size
+    border = [small.getpixel((x, y)) for x in range(w) for y in (0, h - 1)]
+    border += [small.getpixel((x, y)) for y in range(h) for x in (0, w - 1)]
+    backdrop = tuple(sorted(channel)[len(channel) // 2] for channel in zip(*border))
+    distance = ImageChops.difference(small, Image.new("RGB", small.size, backdrop)).convert("L")
+    box = distance.point(lambda v: 255 if v > 40 else 0).getbbox() or (w // 4, h // 4, 3 * w // 4, 3 * h // 4)
+    sx, sy = image.width / w, image.height / h
+    return [int(box[0] * sx), int(box[1] * sy), int(box[2] * sx), int(box[3] * sy)]
+
+
+def background(image: Image.Image, focus: list[int], prompt: str, seed: int, fonts: Fonts) -> Image.Image:
     """Everything outside the subject box ``focus`` redrawn as the setting ``prompt`` describes."""
-    if not focus:
-        raise ValueError("background: the input image records no subject (focus) to keep")
     palette = palette_for(prompt)
     setting = Image.new("RGB", image.size)
     draw_setting(setting, palette, 0.62, words(prompt), stream("background", seed, prompt))

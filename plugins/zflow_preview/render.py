@@ -59,10 +59,12 @@ def _refine(fonts: Fonts, request: Request) -> Output:
 
 def _edit(fonts: Fonts, request: Request) -> Output:
     p, source = request.params, request.inputs[0]
-    op, meta = p["op"], source.meta
-    boxes = (list(meta.get("faces", [])), meta.get("focus"))
+    op = p["op"]
     with Image.open(source.main) as opened:
         image = opened.convert("RGB")
+    # A photo nothing has described (a product shot) gets its subject estimated from the pixels.
+    meta = {**source.meta, "focus": source.meta.get("focus") or edit.estimate_subject(image)}
+    boxes = (list(meta.get("faces", [])), meta["focus"])
     strength = None
     if op == "inpaint":
         strength = float(p.get("strength", 1.0))

@@ -16,6 +16,9 @@ from zflow.plugins import Plugins, make_plugin_manager
 
 from .shipping import Blobs, unpack_inputs, write_modules
 
+#: Scratch folders are named after their worker's process: ``zflow-ray-<pid>-<random>``.
+SCRATCH = "zflow-ray-"
+
 #: What a worker sends back for a batch: results, start time, seconds, the models it holds, and its events.
 Reply = tuple[list[Output | BaseException], float, float, list[tuple[str, str]], list[dict[str, Any]]]
 
@@ -24,7 +27,8 @@ class GpuWorker:
     """Runs batches of one model group at a time; the plugin set is the driver's, rebuilt here by name."""
 
     def __init__(self, config: Config, plugin_names: list[str], modules: dict[str, bytes]):
-        self.scratch = Path(tempfile.mkdtemp(prefix="zflow-ray-"))
+        _sweep(Path(tempfile.gettempdir()))
+        self.scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH}{os.getpid()}-"))
         project = self.scratch / "project"
         write_modules(modules, project)
         pm = make_plugin_manager(project, {"ZFLOW_PLUGINS_ONLY": ",".join(plugin_names)})
@@ -58,6 +62,24 @@ class GpuWorker:
             self.runtime.route(batch.requests[0].task)
         if batch.runner not in self.runtime.runners:
             raise PluginError(f"backend {batch.runner!r} is not installed on the Ray worker (pid {os.getpid()})")
+
+
+def _sweep(folder: Path) -> None:
+    """Remove the scratch folders of workers that were killed (their process is gone) on this machine."""
+    for scratch in folder.glob(f"{SCRATCH}*-*"):
+        pid = scratch.name.removeprefix(SCRATCH).split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # no signal: only asks whether the process exists (PermissionError: it does)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
 
 
 def _portable(result: Output | BaseException) -> Output | BaseException:

@@ -13,7 +13,6 @@ from typing import Any, Callable, Sequence
 from zflow.contracts import ModelRef, Output, Request
 from zflow.errors import PluginError
 
-from . import jobs as joblib
 from . import models, options
 from .cache import PIPELINES, Entry, PipelineCache
 
@@ -70,6 +69,7 @@ class ZImageBackend:
 
     def run(self, handle: Handle, requests: Sequence[Request]) -> list[Output | BaseException]:
         """One Output or exception per request, in order; requests that can share a pipeline call do."""
+        from . import jobs as joblib
         from .batching import run_groups
         from .loading import is_omni, is_zimage, variant
 
@@ -112,6 +112,7 @@ class ZImageBackend:
 
     def _output(self, handle: Handle, job, stage: str, cls: type, image) -> Output:
         """The task's PNG (with its provenance chunk) and meta; unset steps/guidance are the pipeline's defaults."""
+        from . import jobs as joblib
         from .batching import parameters
         from .metadata import png_bytes, provenance
 

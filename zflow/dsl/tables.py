@@ -110,18 +110,29 @@ def _csv_rows(file: Path) -> Iterator[Row]:
 def _structured_rows(file: Path, suffix: str) -> Iterator[Row]:
     text = file.read_text(encoding="utf-8")
     if suffix == ".json":
-        data = json.loads(text)
+        data, lines = json.loads(text), None
     else:
-        import yaml
-
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise DeclarationError(f"invalid YAML: {exc}", Location(str(file), mark.line + 1 if mark else 1))
+        data, lines = _yaml_with_lines(text, file)
     if isinstance(data, dict) and len(data) == 1 and isinstance(next(iter(data.values())), list):
         data = next(iter(data.values()))
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
         raise ValueError("expected a list of mappings (one per row)")
-    for index, record in enumerate(data, start=1):
-        yield Row({str(k): v for k, v in record.items()}, Location(str(file), index))
+    for index, record in enumerate(data):
+        line = lines[index] if lines and index < len(lines) else index + 1
+        yield Row({str(k): v for k, v in record.items()}, Location(str(file), line))
+
+
+def _yaml_with_lines(text: str, file: Path) -> tuple[object, list[int]]:
+    """The YAML data and the line each row (each item of the top-level list) starts on."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise DeclarationError(f"invalid YAML: {exc}", Location(str(file), mark.line + 1 if mark else 1)) from None
+    if isinstance(node, yaml.MappingNode) and len(node.value) == 1:
+        node = node.value[0][1]
+    items = node.value if isinstance(node, yaml.SequenceNode) else []
+    return data, [item.start_mark.line + 1 for item in items]

@@ -7,7 +7,32 @@ from typing import Any, Sequence
 from ..contracts import ModelRef, Output, Request
 
 
-class SourceRunner:
+class OneByOne:
+    """A runner with no model: each request is handled on its own, and one failing does not fail the others."""
+
+    name = ""
+    version = "0"
+
+    def load(self, model: ModelRef) -> None:
+        return None
+
+    def release(self, handle: Any) -> None:
+        return None
+
+    def run(self, handle: Any, requests: Sequence[Request]) -> list[Output | BaseException]:
+        results: list[Output | BaseException] = []
+        for request in requests:
+            try:
+                results.append(self.one(request))
+            except Exception as exc:
+                results.append(exc)
+        return results
+
+    def one(self, request: Request) -> Output:
+        raise NotImplementedError
+
+
+class SourceRunner(OneByOne):
     """Imports an existing image file (a photo or a character's reference image) as an artifact."""
 
     name = "source"
@@ -16,27 +41,15 @@ class SourceRunner:
     def identity(self, model: ModelRef) -> str:
         return "file"
 
-    def load(self, model: ModelRef) -> None:
-        return None
-
-    def run(self, handle: Any, requests: Sequence[Request]) -> list[Output | BaseException]:
-        results: list[Output | BaseException] = []
-        for request in requests:
-            rel = request.params["file"]
-            path = Path(rel) if Path(rel).is_absolute() else request.root / rel
-            try:
-                ext = path.suffix.lower().lstrip(".") or "img"
-                results.append(Output({f"image.{ext}": path.read_bytes()}, {"source": rel, "stage": "source"}))
-            except OSError as exc:
-                results.append(exc)
-        return results
-
-    def release(self, handle: Any) -> None:
-        return None
+    def one(self, request: Request) -> Output:
+        rel = request.params["file"]
+        path = Path(rel) if Path(rel).is_absolute() else request.root / rel
+        ext = path.suffix.lower().lstrip(".") or "img"
+        return Output({f"image.{ext}": path.read_bytes()}, {"source": rel, "stage": "source"})
 
 
-class ExporterRunner:
-    """Runs an exporter plugin's ``export`` per request; one failing export does not fail the others."""
+class ExporterRunner(OneByOne):
+    """Runs an exporter plugin's ``export`` per request."""
 
     def __init__(self, exporter: Any):
         self.exporter = exporter
@@ -46,23 +59,11 @@ class ExporterRunner:
     def identity(self, model: ModelRef) -> str:
         return self.exporter.name
 
-    def load(self, model: ModelRef) -> None:
-        return None
-
-    def run(self, handle: Any, requests: Sequence[Request]) -> list[Output | BaseException]:
-        results: list[Output | BaseException] = []
-        for request in requests:
-            try:
-                results.append(self.exporter.export(request))
-            except Exception as exc:
-                results.append(exc)
-        return results
-
-    def release(self, handle: Any) -> None:
-        return None
+    def one(self, request: Request) -> Output:
+        return self.exporter.export(request)
 
 
-class PixelOpRunner:
+class PixelOpRunner(OneByOne):
     """Runs an edit operation that is pure pixel work (it has ``apply``) without any model."""
 
     def __init__(self, op: Any):
@@ -73,18 +74,6 @@ class PixelOpRunner:
     def identity(self, model: ModelRef) -> str:
         return self.op.name
 
-    def load(self, model: ModelRef) -> None:
-        return None
-
-    def run(self, handle: Any, requests: Sequence[Request]) -> list[Output | BaseException]:
-        results: list[Output | BaseException] = []
-        for request in requests:
-            try:
-                data, meta = self.op.apply(request.inputs[0].main, dict(request.params))
-                results.append(Output({"image.png": data}, dict(meta)))
-            except Exception as exc:
-                results.append(exc)
-        return results
-
-    def release(self, handle: Any) -> None:
-        return None
+    def one(self, request: Request) -> Output:
+        data, meta = self.op.apply(request.inputs[0].main, dict(request.params))
+        return Output({"image.png": data}, dict(meta))
