@@ -1,6 +1,7 @@
 """The Ray executor's parts that need no cluster: model-affinity placement, settings, shipping, lazy import."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from zflow.graph.task import Task
 from zflow_ray.options import RayOptions, parse_options
 from zflow_ray.scheduling import Slot, place
 from zflow_ray.shipping import pack_inputs, project_modules, unpack_inputs, write_modules
+from zflow_ray.worker import SCRATCH, _sweep
 
 A, B, C = ("zimage", "a"), ("zimage", "b"), ("zimage", "c")
 
@@ -77,3 +79,13 @@ def test_input_files_and_plugin_modules_travel_as_bytes(tmp_path: Path):
     assert pack_inputs(batch, {"k1"}) == {}, "an artifact the worker has is not shipped again"
     again = unpack_inputs(batch, {}, tmp_path / "worker")
     assert again.requests[0].inputs[0].main.read_bytes() == b"png bytes"
+
+
+def test_a_starting_worker_removes_the_files_of_killed_workers_only(tmp_path: Path):
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    dead, alive = tmp_path / f"{SCRATCH}{gone}-abc", tmp_path / f"{SCRATCH}{os.getpid()}-def"
+    for folder in (dead, alive):
+        (folder / "inputs").mkdir(parents=True)
+    _sweep(tmp_path)
+    assert not dead.exists() and alive.exists()
