@@ -1,19 +1,53 @@
-"""zflow's output exporters: SNS sizes, thumbnails with titles, webtoon episodes, blog posts and contact sheets."""
+"""zflow's output exporters: SNS sizes, thumbnails with titles, webtoon episodes, blog posts and contact sheets.
+
+Each exporter's module (Pillow, encoders, templates) is imported when the exporter is first used, so that loading
+the plugin (every zflow command does) stays cheap.
+"""
 from __future__ import annotations
 
-from typing import Any, Callable
+import importlib
+from typing import Any, Callable, Mapping
 
+from zflow.contracts import Output, Request
 from zflow.hookspecs import hookimpl
 
-from .blog import BlogExporter
-from .contact import ContactSheetExporter
-from .sns import SnsExporter
-from .thumbnail import ThumbnailExporter
-from .webtoon import WebtoonExporter
+#: name -> (module, class, version); the version is the class's own (a test checks they agree).
+EXPORTERS = {
+    "sns": ("sns", "SnsExporter", "1"),
+    "thumbnail": ("thumbnail", "ThumbnailExporter", "1"),
+    "webtoon": ("webtoon", "WebtoonExporter", "1"),
+    "blog": ("blog", "BlogExporter", "1"),
+    "contact-sheet": ("contact", "ContactSheetExporter", "1"),
+}
+
+
+class LazyExporter:
+    """An exporter that imports its implementation at first use."""
+
+    def __init__(self, name: str, module: str, cls: str, version: str):
+        self.name, self.version = name, version
+        self._where = (module, cls)
+        self._target: Any = None
+
+    @property
+    def target(self) -> Any:
+        if self._target is None:
+            module, cls = self._where
+            self._target = getattr(importlib.import_module(f"{__name__}.{module}"), cls)()
+        return self._target
+
+    def check(self, params: Mapping[str, Any]) -> None:
+        self.target.check(params)
+
+    def reframes(self, params: Mapping[str, Any], size: tuple[int, int]) -> Mapping[str, Mapping[str, Any]]:
+        return self.target.reframes(params, size)
+
+    def export(self, request: Request) -> Output:
+        return self.target.export(request)
 
 
 @hookimpl
 def register_exporters(register: Callable[[Any], None]) -> None:
     """Register the ``sns``, ``thumbnail``, ``webtoon``, ``blog`` and ``contact-sheet`` exporters."""
-    for exporter in (SnsExporter(), ThumbnailExporter(), WebtoonExporter(), BlogExporter(), ContactSheetExporter()):
-        register(exporter)
+    for name, (module, cls, version) in EXPORTERS.items():
+        register(LazyExporter(name, module, cls, version))

@@ -9,16 +9,15 @@ import sys
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from ..config import find_root
 from ..dsl import shown_path
 from ..errors import RecipeError, UsageError
-from ..schedule import JobSource, ProjectRunner, Scheduler, SystemClock, upcoming
-from ..schedule.settings import read_settings
-from ..store.index import Index
-from ..store.runs import Runs
 from .common import add_recipes_argument, display_for
+
+if TYPE_CHECKING:  # the scheduler (and croniter) load only when a schedule command runs
+    from ..schedule import JobSource, Scheduler
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -44,6 +43,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def run_schedule(args: argparse.Namespace) -> int:
+    from ..schedule import JobSource, ProjectRunner, Scheduler, SystemClock
+    from ..schedule.settings import read_settings
+    from ..store.runs import Runs
+
     if args.at and not (args.list or args.once):
         raise UsageError("--at works with --list or --once")
     if args.count < 1:
@@ -95,6 +98,8 @@ def _reporting(source: JobSource, show: Callable[[dict[str, Any]], None]) -> Cal
 
 
 def _list(scheduler: Scheduler, source: JobSource, now: datetime, args: argparse.Namespace) -> int:
+    from ..schedule import upcoming
+
     rows = []
     for job in scheduler.jobs():
         last = scheduler.runs.last(job.name)
@@ -119,6 +124,9 @@ def _list(scheduler: Scheduler, source: JobSource, now: datetime, args: argparse
 
 
 def run_runs(args: argparse.Namespace) -> int:
+    from ..store.index import Index
+    from ..store.runs import Runs
+
     root = find_root(Path(args.project) if args.project else Path.cwd())
     path = root / ".zflow" / "index.sqlite"
     if not path.is_file():

@@ -153,7 +153,10 @@ class Project:
                 self.store.refresh()
                 if self.store.keys().issuperset(key for _, key, _ in last.tasks):
                     self.emit({"event": "build-start", "tasks": len(last.tasks), "stale": 0})
-                    placed = materialize([tuple(t) for t in last.tasks], self.store, set(), not given, self.emit)
+                    if self.store.outputs.intact({t[0] for t in last.tasks}):
+                        placed = {"written": 0, "removed": 0, "conflicts": []}
+                    else:
+                        placed = materialize([tuple(t) for t in last.tasks], self.store, set(), not given, self.emit)
                     return self._finish(len(last.tasks), 0, None, placed, elapsed())
         loaded = self.load(given, run)
         summary, plan = self._build(loaded, executor, not given, wait)

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 
 class PromptError(Exception):
@@ -20,26 +18,30 @@ class Prompts:
     """Renders prompt templates; rows and table values are data, never re-rendered as templates."""
 
     def __init__(self, filters: Mapping[str, Callable[..., Any]] | None = None):
+        import jinja2  # loaded with the first recipe, not on the no-op path
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+        self.jinja = jinja2
         self.env = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False,
                                                  keep_trailing_newline=False)
         self.env.filters.update(filters or {})
-        self._compiled: dict[str, jinja2.Template] = {}
+        self._compiled: dict[str, Any] = {}
 
     def render(self, source: str, variables: Mapping[str, Any]) -> str:
         template = self._compiled.get(source)
         if template is None:
             try:
                 template = self.env.from_string(source)
-            except jinja2.TemplateSyntaxError as exc:
+            except self.jinja.TemplateSyntaxError as exc:
                 raise PromptError(f"template syntax error: {exc.message}", exc.lineno) from None
             self._compiled[source] = template
         try:
             # Template.render copies the globals into a ChainMap per call; one dict is enough (same result).
             context = template.new_context({**self.env.globals, **variables}, shared=True)
             text = self.env.concat(template.root_render_func(context))
-        except jinja2.UndefinedError as exc:
+        except self.jinja.UndefinedError as exc:
             raise PromptError(f"undefined template variable: {exc.message}") from None
-        except jinja2.exceptions.SecurityError as exc:
+        except self.jinja.exceptions.SecurityError as exc:
             raise PromptError(f"template refused by the sandbox: {exc}") from None
         except Exception as exc:  # a filter or expression failed on the data
             raise PromptError(f"template failed: {type(exc).__name__}: {exc}") from None

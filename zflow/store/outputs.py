@@ -72,6 +72,21 @@ class Outputs:
             return False
         return (st.st_size, st.st_mtime_ns) == (row[2], row[3])
 
+    def intact(self, task_ids: set[str]) -> bool:
+        """Whether out/ holds exactly these tasks' files, each as zflow wrote it (nothing to place or prune)."""
+        rows = self.manifest
+        if {row[1] for row in rows.values()} != task_ids:
+            return False
+        folder = str(self.folder)
+        for rel, (sha, _, size, mtime) in rows.items():
+            try:
+                st = os.stat(os.path.join(folder, rel))
+            except FileNotFoundError:
+                return False
+            if (st.st_size, st.st_mtime_ns) != (size, mtime):
+                return False
+        return True
+
     def prune(self, keep: set[str], owned_by: set[str] | None = None) -> list[str]:
         """Remove manifest files not in ``keep`` (of tasks in ``owned_by``, if given) that still hold what zflow
         wrote; a file the user changed is left in place and forgotten."""
