@@ -6,17 +6,17 @@ CORE := $(VENV)/.core-installed
 FULL := $(VENV)/.full-installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench clean fonts browser
 
-demo: $(CORE)
+demo: $(CORE) fonts
 	$(BIN)/zflow build
 	@echo "outputs are in out/ (open out/cafe-diaries/export/blog/index.html)"
 
-test: $(FULL) system-packages
+test: $(FULL) fonts browser
 	$(BIN)/python -m pytest
 
 bench: $(FULL)
-	$(BIN)/python bench/noop.py --tasks 10000
+	$(BIN)/python bench/noop.py --tasks 1000 --tasks 10000
 
 $(CORE): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,9 +27,14 @@ $(FULL): pyproject.toml $(CORE)
 	$(BIN)/pip install -q -e '.[test,zimage,gemini,ray]'
 	touch $@
 
-# Debian packages the tests use (a browser for the gallery test); installed when missing and we are root.
-.PHONY: system-packages
-system-packages:
+# Debian packages, installed when missing and we are root: a free CJK font for titles and balloons (fonts-nanum)
+# and exiftool (a second reader of the provenance metadata in the tests); a browser for the gallery test.
+fonts:
+	@if [ "$$(id -u)" = 0 ] && { ! test -e /usr/share/fonts/truetype/nanum/NanumGothicBold.ttf || ! command -v exiftool >/dev/null 2>&1; }; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-nanum libimage-exiftool-perl >/dev/null; \
+	fi
+
+browser:
 	@if [ "$$(id -u)" = 0 ] && { ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; }; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	fi
