@@ -1,6 +1,8 @@
 """Run recipe files in fresh modules and collect what they declare into one validated Recipe."""
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
 import sys
 import traceback
 import types
@@ -66,6 +68,8 @@ def load_file(path: Path, root: Path, run: dict | None = None) -> Registry:
     before = set(sys.modules)
     search = [str(path.parent), str(root.resolve())]
     sys.path[:0] = search
+    finder = _FreshProjectModules(root)
+    sys.meta_path.insert(0, finder)
     try:
         with collecting(registry):
             exec(code, module.__dict__)
@@ -77,10 +81,36 @@ def load_file(path: Path, root: Path, run: dict | None = None) -> Registry:
         file, line = _user_frame(exc, root, path)
         raise RecipeError(f"{type(exc).__name__}: {exc}", file, line) from None
     finally:
+        sys.meta_path.remove(finder)
         for entry in search:
             sys.path.remove(entry)
         registry.files_read |= _forget_project_modules(before, root)
     return registry
+
+
+class _FromSource(importlib.machinery.SourceFileLoader):
+    """Compiles a module from its source every time: a cached .pyc written in the same second as an edit of the
+    same size would otherwise pass for current."""
+
+    def get_code(self, fullname: str) -> types.CodeType:
+        return compile(self.get_data(self.path), self.path, "exec", dont_inherit=True)
+
+
+class _FreshProjectModules(importlib.abc.MetaPathFinder):
+    """Imports the project's own helper modules from source, never from the bytecode cache."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> importlib.machinery.ModuleSpec | None:
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        loader = getattr(spec, "loader", None)
+        if spec is None or not isinstance(loader, importlib.machinery.SourceFileLoader):
+            return None
+        if not _is_project_file(spec.origin or "", self.root):
+            return None
+        spec.loader = _FromSource(loader.name, loader.path)
+        return spec
 
 
 def _user_frame(exc: BaseException, root: Path, path: Path) -> tuple[str, int]:
