@@ -63,6 +63,17 @@ class WatchProcess:
         self.proc.send_signal(signal.SIGINT)
         try:
             return self.proc.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.send_signal(signal.SIGUSR1)  # the stuck process prints its threads' stacks on stderr
+            stacks = []
+            while True:
+                try:
+                    name, text = self.lines.get(timeout=3)
+                except queue.Empty:
+                    break
+                if name == "err" and text is not None:
+                    stacks.append(text)
+            raise AssertionError("zflow watch did not stop:\n" + "\n".join(stacks)) from None
         finally:
             if self.proc.poll() is None:
                 self.proc.kill()

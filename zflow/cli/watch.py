@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import signal
 import sys
 import time
@@ -53,6 +54,7 @@ def run_watch(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1 PID` shows where a watch is stuck
     try:
         if args.serve:
             server = GalleryServer(lambda: session.project.config.out_dir, lambda: session.snapshot, session.pick,

@@ -29,5 +29,6 @@ class SystemClock:
             left = (moment - self.now()).total_seconds()
             if left <= 0:
                 return
-            stop.wait(min(left, 60.0))
+            # Short naps: a signal the kernel hands to another thread still reaches the main thread's handler soon.
+            stop.wait(min(left, 1.0))
 

@@ -27,6 +27,10 @@ def signature(path: Path) -> tuple[int, int] | None:
     return st.st_size, st.st_mtime_ns
 
 
+#: Longest time the main thread blocks without running pending signal handlers (Ctrl-C, SIGTERM).
+SIGNAL_CHECK = 0.25
+
+
 class Session:
     """Rebuilds on request. ``request`` and ``pick`` may be called from any thread; ``run`` owns the project."""
 
@@ -83,7 +87,8 @@ class Session:
         while True:
             with self._cond:
                 while not (self._stopped or self._changes or self._picks):
-                    self._cond.wait()
+                    # A timeout, so a signal the kernel hands to another thread still reaches our handler soon.
+                    self._cond.wait(SIGNAL_CHECK)
                 if self._stopped:
                     return
                 changes, self._changes = self._changes, set()
