@@ -4,10 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-import urllib.error
-import urllib.request
 from typing import Any, Mapping
-from urllib.parse import urlsplit
 
 from zflow.hookspecs import hookimpl
 
@@ -21,6 +18,10 @@ def after_build(summary: Mapping[str, Any]) -> None:
     url = os.environ.get("ZFLOW_WEBHOOK_URL", "").strip()
     if not url:
         return
+    import urllib.error  # only when a URL is set: every zflow command loads this plugin
+    import urllib.request
+    from urllib.parse import urlsplit
+
     if urlsplit(url).scheme not in ("http", "https"):
         log.warning("ZFLOW_WEBHOOK_URL %r is not an http(s) URL; no summary posted", url)
         return
