@@ -152,6 +152,7 @@ def materialize(tasks: list[tuple[str, str, str]], store: Store, failed: set[str
         if row[1] in failed:
             desired.add(rel)
     removed = store.outputs.prune(desired, None if prune_all else {t[0] for t in tasks})
+    store.outputs.flush()
     return {"written": written, "removed": len(removed), "conflicts": conflicts}
 
 

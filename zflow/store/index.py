@@ -90,8 +90,10 @@ class Index:
     def claim_output(self, path: str, sha: str, task_id: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO outputs VALUES (?,?,?,NULL,NULL)", (path, sha, task_id))
 
-    def confirm_output(self, path: str, size: int, mtime_ns: int) -> None:
-        self.db.execute("UPDATE outputs SET size=?, mtime_ns=? WHERE path=?", (size, mtime_ns, path))
+    def confirm_outputs(self, rows: list[tuple[int, int, str]]) -> None:
+        """Record (size, mtime_ns, path) of written outputs, in one transaction."""
+        with self.transaction() as db:
+            db.executemany("UPDATE outputs SET size=?, mtime_ns=? WHERE path=?", rows)
 
     def forget_output(self, path: str) -> None:
         self.db.execute("DELETE FROM outputs WHERE path=?", (path,))

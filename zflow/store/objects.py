@@ -14,6 +14,7 @@ class Objects:
 
     def __init__(self, folder: Path):
         self.folder = folder
+        self._folders: set[Path] = set()
 
     def path(self, digest: str) -> Path:
         return self.folder / digest[:2] / digest[2:]
@@ -22,7 +23,7 @@ class Objects:
         digest = hashlib.sha256(data).hexdigest()
         target = self.path(digest)
         if not target.exists():
-            write_atomic(target, data)
+            write_atomic(target, data, self._folders)
         return digest
 
     def has(self, digest: str) -> bool:

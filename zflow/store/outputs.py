@@ -29,10 +29,13 @@ class Outputs:
         self.index = index
         self.blob_path = blob_path
         self._manifest: dict[str, tuple] | None = None
+        self._unconfirmed: list[tuple[int, int, str]] = []
+        self._folders: set[Path] = set()
 
     def refresh(self) -> None:
-        """Forget the cached manifest (another process may have changed it)."""
+        """Forget the cached manifest and folders (another process or the user may have changed them)."""
         self._manifest = None
+        self._folders.clear()
 
     @property
     def manifest(self) -> dict[str, tuple]:
@@ -55,12 +58,19 @@ class Outputs:
                 raise StoreError(f"{self._shown(target)} exists and was not written by zflow; "
                                  "move it away so zflow can write its output there")
             self.index.claim_output(rel, sha, task_id)
-            write_atomic(target, self.blob_path(sha).read_bytes())
+            write_atomic(target, self.blob_path(sha).read_bytes(), self._folders)
             st = target.stat()
-            self.index.confirm_output(rel, st.st_size, st.st_mtime_ns)
+            self._unconfirmed.append((st.st_size, st.st_mtime_ns, rel))
             self.manifest[rel] = (sha, task_id, st.st_size, st.st_mtime_ns)
             written.append(rel)
         return written
+
+    def flush(self) -> None:
+        """Record the size and mtime of the files written since the last flush (until then a file counts as not
+        yet checked, and is compared by content)."""
+        if self._unconfirmed:
+            self.index.confirm_outputs(self._unconfirmed)
+            self._unconfirmed = []
 
     def _is_current(self, rel: str, sha: str, target: str) -> bool:
         row = self.manifest.get(rel)
@@ -101,6 +111,7 @@ class Outputs:
                     target.unlink()
                     removed.append(rel)
                     _remove_empty_parents(target.parent, self.folder)
+                    self._folders.clear()
             except FileNotFoundError:
                 pass
             self.index.forget_output(rel)
