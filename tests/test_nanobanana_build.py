@@ -112,3 +112,22 @@ def test_endpoint_and_limit_options_do_not_make_built_tasks_stale(tmp_path: Path
     config.write_text(config.read_text(encoding="utf-8").replace("rpm = 30", 'aspect_ratios = ["1:1"]'),
                       encoding="utf-8")
     assert json.loads(zflow(root, "plan", "--json").stdout)["stale"] == 5
+
+
+def test_a_scenes_extra_reference_images_are_sent_with_the_character_sheets(tmp_path: Path, fake: FakeGemini) -> None:
+    root = project(tmp_path, fake)
+    (root / "refs").mkdir()
+    Image.new("RGB", (40, 30), (10, 200, 90)).save(root / "refs/cup.png")
+    recipe = root / "recipes" / "cafe.py"
+    recipe.write_text(RECIPE.replace('drafts=2)', 'drafts=1, references=["../refs/cup.png"])'), encoding="utf-8")
+    done = zflow(root, "build", "--json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    [draft] = [c for c in fake.calls if len(c.images) == 2]
+    sent = Image.open(io.BytesIO(draft.images[1][1])).convert("RGB")
+    assert sent.size == (40, 30) and sent.getpixel((5, 5)) == (10, 200, 90)
+    assert "character sheet of mina" in draft.text and "reference image refs/cup.png" in draft.text
+    Image.new("RGB", (40, 30), (200, 10, 90)).save(root / "refs/cup.png")
+    again = zflow(root, "build", "--json")
+    ran = {json.loads(line)["id"] for line in again.stdout.splitlines() if '"task-done"' in line}
+    assert ran == {"references/refs-cup", "cafe/ep01/opening/draft-1", "cafe/ep01/opening/contact",
+                   "cafe/ep01/opening/refine"}

@@ -53,7 +53,7 @@ def build(request: Request, model: str, max_images: int) -> Ask:
 
 def _draft(p: Mapping[str, Any], sheets: Sequence[Artifact]) -> Ask:
     names = [c.get("name", "") for c in p.get("cast", [])]
-    pictures = tuple(_picture(a, f"character sheet of {_name(a, names, i)}") for i, a in enumerate(sheets))
+    pictures = tuple(_picture(a, _role(a, names, i)) for i, a in enumerate(sheets))
     return Ask(pictures, _references(pictures, 1) + _with_style(p, p.get("prompt", "")))
 
 
@@ -72,8 +72,8 @@ def _edit(p: Mapping[str, Any], source: Artifact, sheets: Sequence[Artifact], ro
     pictures = [_picture(source, "the image to edit")]
     if op == "inpaint":
         region = p.get("region", "subject")
-        if isinstance(region, Mapping) and "mask" in region:
-            path = Path(region["mask"])
+        if isinstance(region, Mapping):
+            path = Path(region.get("file") or region["mask"])
             pictures.append(_file(path if path.is_absolute() else root / path, "the edit mask"))
             where = "the white area of image 2 (a mask of image 1)"
         elif isinstance(region, str):
@@ -94,7 +94,7 @@ def _edit(p: Mapping[str, Any], source: Artifact, sheets: Sequence[Artifact], ro
         raise ValueError(f"the nanobanana backend has no edit operation {op!r} (it knows inpaint, background, "
                          f"outpaint and restyle)")
     first = len(pictures) + 1
-    pictures += [_picture(a, f"character sheet of {_name(a, [], i)}") for i, a in enumerate(sheets)]
+    pictures += [_picture(a, _role(a, [], i)) for i, a in enumerate(sheets)]
     scene = p.get("scene_prompt", "")
     context = f"\nThe scene: {scene}" if scene else ""
     return Ask(tuple(pictures), _references(pictures[first - 1:], first) + text + context + _avoid(p))
@@ -117,6 +117,13 @@ def _with_style(p: Mapping[str, Any], prompt: str) -> str:
 def _avoid(p: Mapping[str, Any]) -> str:
     negative = p.get("negative", "")
     return f"\nAvoid: {negative}." if negative else ""
+
+
+def _role(artifact: Artifact, names: Sequence[str], index: int) -> str:
+    """What an extra input image is: a character sheet, or a reference image the scene names."""
+    if artifact.task_id.startswith("references/"):
+        return f"reference image {artifact.meta.get('source', artifact.task_id)}"
+    return f"character sheet of {_name(artifact, names, index)}"
 
 
 def _name(artifact: Artifact, names: Sequence[str], index: int) -> str:

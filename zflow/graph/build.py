@@ -1,6 +1,7 @@
 """Turn a loaded recipe into the task graph: sheets, drafts, contact sheets, refine, edit chains, exports."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -191,7 +192,11 @@ class _Builder:
         files: list[str] = []
         prompt = self._render(scene, series, cast, style, variables, files)
         negative = ", ".join(t for t in (scene.negative, style.negative if style else "") if t)
-        sheets = [self._sheet(c).id for c in cast]
+        # Character sheets, then the scene's extra reference images: inputs of every draft and edit, so a backend
+        # that takes reference images gets them (params "references" names the extra ones), and a change rebuilds.
+        references = [self._reference(f) for f in scene.references]
+        sheets = [self._sheet(c).id for c in cast] + [task.id for task in references]
+        guides = {"references": [task.params["file"] for task in references]} if references else {}
         cast_params = [{"name": c.name, "looks": c.looks} for c in cast]
         common = {"prompt": prompt, "negative": negative}
 
@@ -204,7 +209,8 @@ class _Builder:
             current = self._add(Task(f"{uid}/photo", "source", {"file": rel}, files=(rel,), where=scene.where,
                                      series=series.name, scene=uid), size).id
         else:
-            current = self._drafts(scene, nodes, size, common, cast_params, sheets, style, series.seed, files)
+            current = self._drafts(scene, nodes, size, common | guides, cast_params, sheets, style, series.seed,
+                                   files)
         if scene.refine is not None and source is None and scene.photo is None:
             r = scene.refine
             params = {**common, "size": list(size), "strength": float(r.strength), "mode": r.mode,
@@ -215,7 +221,7 @@ class _Builder:
             nodes.refine = current
         for index, edit in enumerate(scene.edits, start=1):
             current, size = self._edit(uid, f"edit-{index}-{edit.op}", edit.op, edit.args, edit.where, current,
-                                       size, common, sheets, series.seed)
+                                       size, common | guides, sheets, series.seed)
             nodes.edits.append(current)
         nodes.final = current
         self.infos[uid] = {
@@ -276,6 +282,12 @@ class _Builder:
                   "size": list(size), "seed": derived_seed(task_id)}
         return self._add(Task(task_id, "sheet", params, where=character.where), size)
 
+    def _reference(self, file: File) -> Task:
+        """A scene's extra reference image, imported once however many scenes name it."""
+        rel, size = self._image(file, "reference image")
+        name = re.sub(r"[^A-Za-z0-9._-]+", "-", rel.rsplit(".", 1)[0]).strip("-.") or "image"
+        return self._add(Task(f"references/{name}", "source", {"file": rel}, files=(rel,), where=file.where), size)
+
     def _drafts(self, scene: Scene, nodes: SceneNodes, size: tuple[int, int], common: dict, cast: list,
                 sheets: list[str], style: Style | None, series_seed: int | None, files: list[str]) -> str:
         uid = scene.uid
@@ -315,6 +327,8 @@ class _Builder:
         task_id = f"{uid}/{name}"
         params = {**norm, "op": op_name, "scene_prompt": common["prompt"], "negative": common["negative"],
                   "size": list(out_size), "seed": derived_seed(task_id, series_seed)}
+        if "references" in common:
+            params["references"] = common["references"]
         task = self._add(Task(task_id, "edit", params, (before, *sheets), tuple(files), where,
                               uid.split("/", 1)[0], uid), out_size)
         return task.id, out_size
