@@ -3,7 +3,6 @@ Long-lived (watch mode) sessions keep their plugins and loaded models between bu
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -36,7 +35,7 @@ class Project:
     """One zflow project on disk."""
 
     def __init__(self, root: Path | None = None, env: Mapping[str, str] | None = None, emit: Emit | None = None):
-        self.root = find_root(root or Path.cwd()) if root is None else root.resolve()
+        self.root = root.resolve() if root is not None else find_root(Path.cwd())
         self.config: Config = load_config(self.root)
         self.plugins = Plugins.collect(make_plugin_manager(self.root, env))
         self._store: Store | None = None
@@ -225,7 +224,3 @@ def image_size(path: Path) -> tuple[int, int]:
             return img.size
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise ValueError(str(exc) or "unreadable image") from None
-
-
-def open_project(path: str | os.PathLike | None = None, **kw: Any) -> Project:
-    return Project(find_root(Path(path) if path else Path.cwd()), **kw)
