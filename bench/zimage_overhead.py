@@ -70,7 +70,7 @@ def engine_seconds(model_path: Path, folder: Path) -> float:
     (root / "recipes").mkdir(parents=True)
     (root / "zflow.toml").write_text(
         f'batch_size = 1\n[stages.draft]\nbackend = "zimage"\nmodel = "{model_path}"\n'
-        f'options = {{ steps = {STEPS}, guidance = 0.0, negative = "" }}\n')
+        f'options = {{ steps = {STEPS}, guidance = 0.0, negative = "", batch_size = 1 }}\n')
     prompts = [PROMPTS[i % len(PROMPTS)] for i in range(IMAGES)]
     recipe = root / "recipes/bench.py"
     project = Project(root, env={"ZFLOW_PLUGINS_BLOCK": "exports"})  # no contact sheets: drafts only

@@ -13,11 +13,16 @@ Options that change pixels (part of every task key, with the weights' commit or 
 - ``strength``: img2img/inpaint strength when the task's params carry none (refine 0.6, restyle 0.6, masked edits 1.0).
 - ``cfg_normalization`` (Z-Image; false for stylised, true for realism), ``max_sequence_length`` (prompt tokens).
 - ``dtype``: ``"auto"`` (bfloat16 on CUDA, float32 on CPU), ``"bfloat16"``, ``"float32"``, ``"float16"``.
+- ``batch_size`` (images per pipeline call, default 4; smaller after out-of-memory) with ``exact_batches`` (default
+  true): every call is padded to ``batch_size`` with copies of its last image (dropped afterwards), so the kernels
+  see one shape and an image is bit-for-bit the one made alone, whatever shares its call; the batch size is then
+  part of the task keys. ``exact_batches = false`` saves the padded work; images then vary by ~1e-6 (at most one
+  8-bit step) with the batch they were made in. After an out-of-memory retry at a smaller size the same holds.
 
 Options that only change speed or memory:
 - ``device``: ``"auto"``, ``"cpu"``, ``"cuda"``, ``"mps"``; ``cpu_offload`` (bool); ``attention`` (a diffusers
   attention backend: ``"flash"``, ``"_flash_3"``, ``"sage"``, ...); ``compile`` (torch.compile of the repeated
-  transformer blocks, CUDA only); ``batch_size`` (images per pipeline call, default 4; smaller after out-of-memory).
+  transformer blocks, CUDA only).
 
 Edit ops: ``inpaint`` (region: a named region ``face``/``subject`` taken from the input's meta ``faces``/``focus``
 or a default box, a 0-1 box, or ``{"file": path}``), ``background`` (the inverted subject ellipse), ``outpaint``

@@ -55,7 +55,7 @@ class ZImageBackend:
 
     def key_options(self, model: ModelRef) -> dict[str, Any]:
         """The options that change pixels (the rest, such as device or batch_size, only change speed)."""
-        return {k: model.options[k] for k in options.OUTPUT_OPTIONS if k in model.options}
+        return options.key_options(model.options)
 
     def load(self, model: ModelRef) -> Handle:
         """Check the options now; the weights load at the first ``run`` (errors then name the stage)."""
@@ -94,7 +94,7 @@ class ZImageBackend:
             extra["cfg_normalization"] = settings.cfg_normalization
         made = run_groups([job for _, job in planned],
                           lambda mode: self.cache.variant(entry, mode, lambda p: variant(p, mode, stage)),
-                          settings.batch_size, handle.limits, extra)
+                          settings.batch_size, handle.limits, extra, settings.exact_batches)
         good = []
         for (i, job), image in zip(planned, made):
             if isinstance(image, BaseException):

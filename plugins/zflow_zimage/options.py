@@ -14,7 +14,7 @@ OTHER = {"steps": None, "guidance": None, "negative": ""}
 
 #: Options that change the pixels, so they are part of every task key (``key_options``); the rest change speed.
 OUTPUT_OPTIONS = ("pipeline", "steps", "guidance", "negative", "strength", "cfg_normalization", "max_sequence_length",
-                  "dtype")
+                  "dtype", "exact_batches")
 RUNTIME_OPTIONS = ("device", "cpu_offload", "attention", "compile", "batch_size")
 DTYPES = ("auto", "float32", "bfloat16", "float16")
 DEVICES = ("auto", "cpu", "cuda", "mps")
@@ -42,6 +42,16 @@ class Settings:
     attention: str | None
     compile: bool
     batch_size: int
+    exact_batches: bool
+
+
+def key_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The options that change pixels: the output options set, and the batch size while batches have a fixed shape
+    (``exact_batches``: each call padded to ``batch_size``, so an image is bit-identical whatever shares its call)."""
+    chosen = {k: options[k] for k in OUTPUT_OPTIONS if k in options}
+    if "batch_size" in options and options.get("exact_batches", True):
+        chosen["batch_size"] = options["batch_size"]
+    return chosen
 
 
 def flavour(model: str, kind: str) -> str:
@@ -76,6 +86,7 @@ def read(options: Mapping[str, Any], model: str, kind: str, stage: str, zimage: 
         attention=get("attention", str, None),
         compile=get("compile", bool, False),
         batch_size=get("batch_size", int, 4, low=1),
+        exact_batches=get("exact_batches", bool, True),
     )
 
 
