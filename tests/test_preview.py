@@ -446,3 +446,19 @@ def test_background_of_an_undescribed_photo_keeps_the_estimated_subject(backend,
     image = pixels(result)
     assert changed(photo, image, (36, 20, 60, 52)) is None
     assert mean_difference(outside(photo, [x0, y0, x1, y1]), outside(image, [x0, y0, x1, y1])) > 20
+
+
+def test_korean_title_is_drawn_with_real_glyphs_when_a_cjk_font_is_installed(backend, handle):
+    from zflow_preview.text import Fonts
+
+    if Fonts()._cjk is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("no CJK font installed: `make test` installs fonts-nanum")
+        pytest.skip("no CJK font installed (Debian fonts-nanum or fonts-noto-cjk)")
+    a = pixels(run(backend, handle, "draft", draft_params(title="카페 일기", size=[640, 480])))
+    b = pixels(run(backend, handle, "draft", draft_params(title="비오는 날", size=[640, 480])))
+    # Without Hangul glyphs both titles would be rows of identical empty boxes.
+    assert changed(a, b, (0, 0, 640, 60)) is not None
+    latin = pixels(run(backend, handle, "draft", draft_params(title="Cafe Diaries", size=[640, 480])))
+    assert latin.tobytes() == pixels(run(backend, handle, "draft", draft_params(title="Cafe Diaries",
+                                                                                size=[640, 480]))).tobytes()

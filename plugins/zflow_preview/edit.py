@@ -57,7 +57,7 @@ def inpaint(image: Image.Image, mask: Image.Image, prompt: str, strength: float,
     left, top, right, bottom = mask.getbbox() or (0, 0, width, height)
     px = min(right - left, bottom - top) / 6
     if px >= MIN_TEXT:
-        label(draw, ((left + right) / 2, (top + bottom) / 2), _short(prompt), fonts(px), palette.far)
+        label(draw, ((left + right) / 2, (top + bottom) / 2), _short(prompt), fonts(px, prompt), palette.far)
     return Image.composite(Image.blend(image, painted, strength), image, mask)
 
 

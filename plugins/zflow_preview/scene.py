@@ -49,11 +49,11 @@ def draw_scene(fonts: Fonts, *, prompt: str, style: str, title: str, cast: Seque
         boxes.append(_subject(draw, layout.subject, (width, height), palette.accent, fonts))
     draw_weather(image, found, rng)
     caption(draw, (width, height), fonts, title, prompt)
-    font = fonts(height / 34)
     if height / 34 >= MIN_TEXT:
         for place in layout.placements:
             name = str(cast[place.member].get("name", ""))
-            label(draw, (place.x * width, place.feet * height + height / 34), name, font, palette.accent)
+            label(draw, (place.x * width, place.feet * height + height / 34), name, fonts(height / 34, name),
+                  palette.accent)
     preview_mark(draw, (width, height), fonts, mark)
     if supersample > 1:
         image = image.reduce(supersample)

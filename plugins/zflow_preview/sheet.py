@@ -42,10 +42,10 @@ def draw_sheet(fonts: Fonts, *, name: str, looks: str, style: str, prompt: str, 
     if small >= MIN_TEXT:
         for view, cx, _ in views:
             label(draw, (cx, floor + small * 1.6), view, fonts(small), palette.accent)
-        draw.text((small, small), name, font=fonts(small * 2.2), fill=(24, 24, 28))
+        draw.text((small, small), name, font=fonts(small * 2.2, name), fill=(24, 24, 28))
         draw.text((small, small * 3.6), "character sheet", font=fonts(small * 0.9), fill=(90, 90, 96))
-        for i, line in enumerate(wrap(looks, fonts(small), width - 2 * small, 3)):
-            draw.text((small, floor + small * (3.2 + i * 1.35)), line, font=fonts(small), fill=(40, 40, 46))
+        for i, line in enumerate(wrap(looks, fonts(small, looks), width - 2 * small, 3)):
+            draw.text((small, floor + small * (3.2 + i * 1.35)), line, font=fonts(small, looks), fill=(40, 40, 46))
         _swatches(draw, look, width - small * 2.6, small * 5, small, fonts)
     preview_mark(draw, size, fonts)
     focus = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))

@@ -1,6 +1,8 @@
 """Text on previews: a font cache (the backend's handle), wrapping, labels, the title and the PREVIEW mark."""
 from __future__ import annotations
 
+import os
+
 from PIL import ImageDraw, ImageFont
 
 from .palette import RGB, ink
@@ -11,17 +13,32 @@ Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 MIN_TEXT = 7
 
 
+#: Fonts with Hangul, kana and CJK ideographs (Debian fonts-noto-cjk, fonts-nanum), tried in order for text that
+#: Pillow's built-in font cannot draw. Latin text always uses the built-in font, so its pixels are the same on every
+#: machine; CJK text looks the way the installed font draws it.
+CJK_FONTS = (("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 1),
+             ("/usr/share/fonts/truetype/nanum/NanumGothic.ttf", 0))
+#: Characters from here up (CJK radicals, kana, Hangul, ideographs, fullwidth forms) need a CJK font.
+CJK_START = 0x2E80
+
+
 class Fonts:
-    """Pillow's scalable default font, loaded once per size."""
+    """Pillow's scalable default font, loaded once per size; a CJK font for text that needs one, when installed."""
 
     def __init__(self) -> None:
-        self._by_size: dict[int, Font] = {}
+        self._by_size: dict[tuple[int, bool], Font] = {}
+        self._cjk = next(((path, index) for path, index in CJK_FONTS if os.path.exists(path)), None)
 
-    def __call__(self, size: float) -> Font:
+    def __call__(self, size: float, text: str = "") -> Font:
         px = max(MIN_TEXT, round(size))
-        if px not in self._by_size:
-            self._by_size[px] = ImageFont.load_default(size=px)
-        return self._by_size[px]
+        cjk = self._cjk is not None and any(ord(ch) >= CJK_START for ch in text)
+        if (px, cjk) not in self._by_size:
+            if cjk:
+                path, index = self._cjk
+                self._by_size[px, cjk] = ImageFont.truetype(path, px, index=index)
+            else:
+                self._by_size[px, cjk] = ImageFont.load_default(size=px)
+        return self._by_size[px, cjk]
 
 
 def wrap(text: str, font: Font, width: float, max_lines: int) -> list[str]:
@@ -82,7 +99,7 @@ def caption(draw: ImageDraw.ImageDraw, size: tuple[int, int], fonts: Fonts, titl
     width, height = size
     small = min(width, height) / 42
     if title and small * 1.8 >= MIN_TEXT:
-        font = fonts(small * 1.8)
+        font = fonts(small * 1.8, title)
         pad = small
         lines = wrap(title, font, width * 0.7, 2)
         for i, line in enumerate(lines):
@@ -90,7 +107,7 @@ def caption(draw: ImageDraw.ImageDraw, size: tuple[int, int], fonts: Fonts, titl
             draw.text((xy[0] + 1, xy[1] + 1), line, font=font, fill=(0, 0, 0))
             draw.text(xy, line, font=font, fill=(255, 255, 255))
     if prompt and small >= MIN_TEXT:
-        font = fonts(small)
+        font = fonts(small, prompt)
         lines = wrap(prompt, font, width - 2 * small, 3)
         line_h = small * 1.3
         top = height - len(lines) * line_h - small

@@ -1,13 +1,14 @@
 """Runners: one uniform face (identity, load, run, release) over backends, exporters, pixel ops and file imports."""
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any, Sequence
 
 from ..contracts import ModelRef, Output, Request
 
 
-class OneByOne:
+class OneByOne(ABC):
     """A runner with no model: each request is handled on its own, and one failing does not fail the others."""
 
     name = ""
@@ -28,8 +29,9 @@ class OneByOne:
                 results.append(exc)
         return results
 
+    @abstractmethod
     def one(self, request: Request) -> Output:
-        raise NotImplementedError
+        """The output of one request."""
 
 
 class SourceRunner(OneByOne):
