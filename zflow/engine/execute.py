@@ -102,8 +102,8 @@ class BuildRun:
         task = item.task
         if isinstance(result, Output):
             try:
-                artifact = self.store.put(task.id, task.kind, item.key, item.parts, result, started, seconds)
-                written = self.store.outputs.place(task.id, self.store.blobs_of(item.key))
+                artifact, blobs = self.store.put(task.id, task.kind, item.key, item.parts, result, started, seconds)
+                written = self.store.outputs.place(task.id, blobs)
             except StoreError as exc:
                 result = exc
             else:

@@ -53,7 +53,7 @@ def make_plan(graph: Graph, runtime: Runtime, store: Store, root: Path, previous
     for task in graph.tasks.values():
         runner, model = runtime.route(task)
         impl, identity = runtime.impl(runner), runtime.identity(runner, model)
-        digests = {f: store.file_digest(_resolve(root, f))[0] for f in task.files}
+        digests = {f: store.file_digest(root / f)[0] for f in task.files}
         old = old_items.get(task.id)
         if old is not None and old.task == task and _same_parts(old.parts, impl, identity, keys, digests):
             parts, key = old.parts, old.key
@@ -71,7 +71,3 @@ def _same_parts(parts: dict[str, Any], impl: str, identity: Any, keys: dict[str,
     return (parts["impl"] == impl and parts["model"] == identity and parts["files"] == digests
             and all(keys[i] == k for i, k in parts["inputs"].items()))
 
-
-def _resolve(root: Path, rel: str) -> Path:
-    path = Path(rel)
-    return path if path.is_absolute() else root / path

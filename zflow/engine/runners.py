@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from pathlib import Path
 from typing import Any, Sequence
 
 from ..contracts import ModelRef, Output, Request
@@ -45,7 +44,7 @@ class SourceRunner(OneByOne):
 
     def one(self, request: Request) -> Output:
         rel = request.params["file"]
-        path = Path(rel) if Path(rel).is_absolute() else request.root / rel
+        path = request.root / rel  # an absolute path stays as it is
         ext = path.suffix.lower().lstrip(".") or "img"
         return Output({f"image.{ext}": path.read_bytes()}, {"source": rel, "stage": "source"})
 

@@ -71,6 +71,7 @@ class _Builder:
         self.graph = Graph()
         self.prompts = Prompts(options.filters)
         self.infos: dict[str, dict[str, Any]] = {}
+        self._images: dict[Path, tuple[str, tuple[int, int]]] = {}
 
     def build(self) -> Graph:
         for character in self.recipe.characters.values():
@@ -128,13 +129,18 @@ class _Builder:
         return value
 
     def _image(self, file: File, what: str) -> tuple[str, tuple[int, int]]:
+        """An image file's project path and size, checked once per load however many declarations name it."""
+        known = self._images.get(file.path)
+        if known is not None:
+            return known
         if not file.path.is_file():
             raise fail(file.where, f"{what} {shown_path(str(file.path))} not found")
         try:
             size = self.opt.image_size(file.path)
         except ValueError as exc:
             raise fail(file.where, f"{what} {shown_path(str(file.path))} is not an image ({exc})") from None
-        return self._rel(file.path), size
+        self._images[file.path] = self._rel(file.path), size
+        return self._images[file.path]
 
     # -- scenes --------------------------------------------------------------------------------------------------
     def _scene_order(self) -> list[Scene]:

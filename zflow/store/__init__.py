@@ -59,19 +59,16 @@ class Store:
         task_id, files, meta = row
         return Artifact(task_id, key, {name: self.objects.path(sha) for name, sha in files.items()}, meta)
 
-    def blobs_of(self, key: str) -> dict[str, str]:
-        row = self.index.artifact_row(key)
-        return {} if row is None else row[1]
-
     def put(self, task_id: str, kind: str, key: str, parts: dict[str, Any], output: Output,
-            started: float, seconds: float) -> Artifact:
-        """Store a finished task: blobs first (atomic, idempotent), then one index transaction."""
+            started: float, seconds: float) -> tuple[Artifact, dict[str, str]]:
+        """Store a finished task: blobs first (atomic, idempotent), then one index transaction. Returns the artifact
+        and its blobs by file name (what out/ is placed from)."""
         if not output.files:
             raise StoreError(f"{task_id}: the task produced no files")
         files = {name: self.objects.put(data) for name, data in output.files.items()}
         self.index.add_artifact(key, task_id, kind, files, output.meta, parts, started, seconds)
         self.keys().add(key)
-        return Artifact(task_id, key, {n: self.objects.path(s) for n, s in files.items()}, output.meta)
+        return Artifact(task_id, key, {n: self.objects.path(s) for n, s in files.items()}, output.meta), files
 
     def parts_of_last_build(self, task_id: str) -> dict[str, Any] | None:
         return self.index.parts_of_last_build(task_id)
