@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from zflow.dsl import parse_size
+from zflow.dsl import parse_size, rows
 from zflow.engine import Project
 from zflow.errors import RecipeError
 from zflow.load import load_file, load_recipes
@@ -66,6 +66,24 @@ def test_csv_rows_are_typed_and_drive_scenes(project):
     assert [sc.id for sc in reg.scenes] == ["ep01", "ep02"]
     assert reg.scenes[1].title == "Second"
     assert (project.root / "recipes/episodes.csv").resolve() in reg.files_read
+
+
+def test_rows_with_the_same_values_are_equal_wherever_they_stand(project):
+    path = project.write("recipes/t.csv", "n,action\n1,waves\n2,sits\n1,waves\n")
+    first, second, third = rows(path)
+    assert first == third and first.where.line != third.where.line and hash(first) == hash(third)
+    assert first != second
+
+
+def test_only_plain_data_becomes_prompt_variables(project):
+    with pytest.raises(RecipeError, match=r"only plain data") as err:
+        load(project, '''\
+            from zflow import Series
+            s = Series("s")
+            a = s.scene("a", action="x")
+            s.scene("b", action=a)
+        ''')
+    assert err.value.line == 4
 
 
 @pytest.mark.parametrize("name,text", [

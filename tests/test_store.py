@@ -143,3 +143,29 @@ def test_objects_are_content_addressed_and_shared(basic):
     blobs = {sha for _, files in rows for sha in json.loads(files).values()}
     on_disk = {p.parent.name + p.name for p in (basic.root / ".zflow/objects").rglob("*") if p.is_file()}
     assert blobs == on_disk
+
+
+def test_a_long_lived_store_sees_what_another_process_wrote_and_keeps_its_cache_otherwise(tmp_path):
+    """Watch mode keeps one Store open across builds: refresh() re-reads the index only after another
+    connection (another `zflow build`, `zflow gc`) committed to it."""
+    from zflow.contracts import Output
+    from zflow.store import Store
+
+    session = Store(tmp_path, tmp_path / "out")
+    assert session.keys() == set()
+    cached = session.keys()
+    session.put("s/a/draft-1", "draft", "k1", {}, Output({"image.png": b"one"}, {}), 0.0, 0.1)
+    session.refresh()
+    assert session.keys() is cached and cached == {"k1"}  # its own write: nothing to re-read
+
+    other = Store(tmp_path, tmp_path / "out")
+    other.put("s/b/draft-1", "draft", "k2", {}, Output({"image.png": b"two"}, {}), 0.0, 0.1)
+    session.refresh()
+    assert session.keys() == {"k1", "k2"}
+
+    other.refresh()
+    other.gc(keep={"k2"})
+    session.refresh()
+    assert session.keys() == {"k2"}
+    other.close()
+    session.close()

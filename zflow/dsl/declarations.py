@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from .registry import DeclarationError, current
 from .schedule import Schedule
@@ -12,6 +12,7 @@ from .source import Location, caller_location
 from .tables import Row, resolve, rows as read_rows
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_SCENE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(?:/[A-Za-z0-9][A-Za-z0-9._-]*)*")
 DEFAULT_PROMPT = "{{ cast }}{{ ', ' if cast }}{{ action | default('') }}, {{ place | default('') }}, {{ style }}"
 
 
@@ -26,8 +27,7 @@ def check_scene_id(scene_id: Any, where: Location) -> str:
     """A scene id: name segments separated by '/', never escaping the output folder."""
     if not isinstance(scene_id, str) or not scene_id:
         raise DeclarationError(f"invalid scene id {scene_id!r}", where)
-    parts = scene_id.split("/")
-    if scene_id.startswith("/") or ".." in parts or any(not _NAME.match(p) for p in parts):
+    if not _SCENE_ID.fullmatch(scene_id):  # segments start with a letter or digit, so none is "." or ".."
         raise DeclarationError(
             f"invalid scene id {scene_id!r}: segments of letters, digits, '.', '_', '-' joined by '/', no '..'",
             where,
@@ -152,7 +152,8 @@ class Edit:
     @classmethod
     def _make(cls, op: str, **params: Any) -> "Edit":
         where = caller_location()
-        if isinstance(params.get("region"), str) and Path(params["region"]).suffix.lower() in (".png", ".jpg", ".jpeg", ".webp"):
+        region = params.get("region")
+        if isinstance(region, str) and region.lower().endswith((".png", ".jpg", ".jpeg", ".webp")):
             params["region"] = File.at(params["region"], where)
         return cls(op, _freeze(params, where), where)
 
@@ -194,9 +195,9 @@ def narrate(text: str) -> Balloon:
     return Balloon("narration", text)
 
 
-@dataclass(frozen=True, slots=True)
-class Scene:
-    """One image of a series: its cast, prompt variables, size, drafts, pick, refine, edits and export text."""
+class Scene(NamedTuple):
+    """One image of a series: its cast, prompt variables, size, drafts, pick, refine, edits and export text.
+    A named tuple: recipes declare thousands, and a watch session compares each with the last load's."""
 
     series: str
     id: str
@@ -215,15 +216,8 @@ class Scene:
     title: str
     alt: str
     balloons: tuple[Balloon, ...]
-    where: Location = field(compare=False, repr=False)
-
-    @property
-    def uid(self) -> str:
-        return f"{self.series}/{self.id}"
-
-
-_SCENE_KEYS = {"cast", "size", "drafts", "seed", "pick", "refine", "edits", "prompt", "negative", "photo",
-               "references", "title", "alt", "balloons", "style"}
+    where: Location
+    uid: str  # "series/id"
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,35 +260,35 @@ class Series:
         """Declare a scene of this series; unknown keywords become prompt template variables."""
         where = caller_location()
         check_scene_id(id, where)
-        options = {k: kw.pop(k) for k in list(kw) if k in _SCENE_KEYS}
-        cast = options.get("cast", ())
+        take = kw.pop
+        cast = take("cast", ())
         if isinstance(cast, (Character, str)):
             cast = (cast,)
-        cast_names = tuple(c.name if isinstance(c, Character) else _cast_name(c, where) for c in cast)
-        photo = options.get("photo")
-        style = options.get("style")
-        scene_vars = dict(self.vars) | kw
+        cast_names = tuple([c.name if isinstance(c, Character) else _cast_name(c, where) for c in cast])
+        size, drafts, seed, pick = take("size", self.size), take("drafts", self.drafts), take("seed", None), \
+            take("pick", None)
+        refine, edits, prompt = take("refine", self.refine), take("edits", ()), take("prompt", self.prompt)
+        negative, photo, references = take("negative", self.negative), take("photo", None), take("references", ())
+        title, alt, balloons, style = take("title", ""), take("alt", ""), take("balloons", ()), take("style", None)
         if style is not None:
-            scene_vars["__style__"] = _check_style(style, where)
+            kw["__style__"] = _check_style(style, where)
         scene = Scene(
-            series=self.name,
-            id=id,
-            cast=cast_names,
-            vars=_freeze(scene_vars, where),
-            size=options.get("size", self.size),
-            drafts=_check_drafts(options.get("drafts", self.drafts), where),
-            seed=_check_int("seed", options.get("seed"), where),
-            pick=_check_int("pick", options.get("pick"), where),
-            refine=_check_refine(options.get("refine", self.refine), where),
-            edits=self.edits + _check_edits(options.get("edits", ()), where),
-            prompt=options.get("prompt", self.prompt),
-            negative=options.get("negative", self.negative),
-            photo=_check_photo(photo, where),
-            references=tuple(r if isinstance(r, File) else File.at(r, where) for r in options.get("references", ())),
-            title=str(options.get("title", "")),
-            alt=str(options.get("alt", "")),
-            balloons=tuple(_check_balloon(b, where) for b in options.get("balloons", ())),
-            where=where,
+            self.name, id, cast_names,
+            _freeze(dict(self.vars) | kw, where) if kw else self.vars,
+            size,
+            drafts if drafts is self.drafts else _check_drafts(drafts, where),
+            _check_int("seed", seed, where),
+            _check_int("pick", pick, where),
+            refine if refine is self.refine else _check_refine(refine, where),
+            self.edits + _check_edits(edits, where) if edits else self.edits,
+            prompt, negative,
+            _check_photo(photo, where),
+            tuple([r if isinstance(r, File) else File.at(r, where) for r in references]) if references else (),
+            title if type(title) is str else str(title),
+            alt if type(alt) is str else str(alt),
+            tuple([_check_balloon(b, where) for b in balloons]) if balloons else (),
+            where,
+            f"{self.name}/{id}",
         )
         current().scenes.append(scene)
         return scene
@@ -447,12 +441,17 @@ def _freeze(params: Mapping[str, Any], where: Location) -> tuple[tuple[str, Any]
     return tuple(sorted(params.items()))
 
 
+_PLAIN = (str, int, float, bool, type(None), File, Style, Character, Row)
+_PLAIN_TYPES = frozenset(_PLAIN)
+
+
 def _check_plain(key: str, value: Any, where: Location) -> None:
-    if isinstance(value, (str, int, float, bool, type(None), File, Style, Character, Row)):
+    if type(value) in _PLAIN_TYPES or isinstance(value, _PLAIN):
         return
-    if isinstance(value, (list, tuple)):
+    if type(value) in (list, tuple):  # not a Scene or Location (named tuples)
         for v in value:
-            _check_plain(key, v, where)
+            if type(v) not in _PLAIN_TYPES:
+                _check_plain(key, v, where)
         return
     if isinstance(value, Mapping):
         for v in value.values():

@@ -1,17 +1,17 @@
 """Where a declaration was made: the user's file and line, found by walking out of zflow's own frames."""
 from __future__ import annotations
 
+import functools
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 _ZFLOW_DIR = str(Path(__file__).resolve().parent.parent)
 
 
-@dataclass(frozen=True, slots=True)
-class Location:
-    """A file and line in a user's recipe, helper module or data table."""
+class Location(NamedTuple):
+    """A file and line in a user's recipe, helper module or data table (a tuple: made for every declaration)."""
 
     file: str
     line: int
@@ -33,8 +33,16 @@ def caller_location() -> Location:
     """The innermost frame outside the zflow package: the line the user wrote."""
     frame = sys._getframe(1)
     while frame is not None:
-        name = frame.f_code.co_filename
-        if not name.startswith(_ZFLOW_DIR) and not name.startswith("<frozen"):
-            return Location(os.path.abspath(name) if not name.startswith("<") else name, frame.f_lineno)
+        file = _user_file(frame.f_code.co_filename)
+        if file is not None:
+            return Location(file, frame.f_lineno)
         frame = frame.f_back
     return Location("<unknown>", 0)
+
+
+@functools.lru_cache(maxsize=4096)
+def _user_file(name: str) -> str | None:
+    """The absolute path of a code file outside zflow (a recipe or helper), None for zflow's own and frozen code."""
+    if name.startswith(_ZFLOW_DIR) or name.startswith("<frozen"):
+        return None
+    return os.path.abspath(name) if not name.startswith("<") else name

@@ -47,6 +47,14 @@ class Row:
     def __iter__(self) -> Iterator[str]:
         return iter(self._values)
 
+    def __eq__(self, other: object) -> bool:
+        """Rows with the same values are equal wherever they stand in their table (a scene declared from a row
+        moved down the table is the same scene)."""
+        return isinstance(other, Row) and self._values == other._values
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._values))
+
     def __repr__(self) -> str:
         return f"Row({self._values!r} at {self.where})"
 
@@ -85,6 +93,8 @@ def resolve(path: str | Path, where: Location) -> Path:
 
 def _convert(text: str) -> Any:
     text = text.strip()
+    if not text or not (text[0].isdigit() or text[0] == "-"):  # most cells are words: no pattern to try
+        return text
     if _INT.match(text):
         return int(text)
     if _FLOAT.match(text):
@@ -94,17 +104,21 @@ def _convert(text: str) -> Any:
 
 def _csv_rows(file: Path) -> Iterator[Row]:
     with file.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        if not reader.fieldnames:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if not header:
             return
-        for record in reader:
-            line = reader.line_num
-            if None in record:
-                raise DeclarationError("row has more cells than the header", Location(str(file), line))
-            values = {k.strip(): _convert(v or "") for k, v in record.items()}
-            if not any(v != "" for v in values.values()):
+        columns = [name.strip() for name in header]
+        blank = [""] * len(columns)
+        name = str(file)
+        for cells in reader:
+            if len(cells) > len(columns):
+                raise DeclarationError("row has more cells than the header", Location(name, reader.line_num))
+            if not "".join(cells).strip():  # a blank line, or only empty cells
                 continue
-            yield Row(values, Location(str(file), line))
+            if len(cells) < len(columns):
+                cells += blank[len(cells):]
+            yield Row(dict(zip(columns, map(_convert, cells))), Location(name, reader.line_num))
 
 
 def _structured_rows(file: Path, suffix: str) -> Iterator[Row]:

@@ -44,30 +44,31 @@ class Plan:
 
 def make_plan(graph: Graph, runtime: Runtime, store: Store, root: Path, previous: Plan | None = None) -> Plan:
     """Key every task (inputs first) and mark those with no artifact in the store as stale. Given the
-    ``previous`` plan of this process (watch mode), a task whose key parts are all unchanged keeps its key
-    without hashing it again."""
+    ``previous`` plan of this process (watch mode), the very same task object (from a scene the graph reused)
+    keeps its key, route and parts while no input was re-keyed and its files are unchanged."""
     plan = Plan()
-    keys: dict[str, str] = {}
+    items = plan.items
     present = store.keys()
     old_items = previous.items if previous is not None else {}
-    for task in graph.tasks.values():
+    rekeyed: set[str] = set()  # tasks whose key differs from the previous plan's (or that it did not have)
+    digests: dict[str, str] = {}
+    for task_id, task in graph.tasks.items():
+        files = {}
+        for f in task.files:
+            if f not in digests:
+                digests[f] = store.file_digest(root / f)[0]
+            files[f] = digests[f]
+        old = old_items.get(task_id)
+        if old is not None and old.task is task and rekeyed.isdisjoint(task.inputs) and old.parts["files"] == files:
+            stale = old.key not in present
+            items[task_id] = old if old.stale == stale else Planned(task, old.runner, old.model, old.parts,
+                                                                     old.key, stale)
+            continue
         runner, model = runtime.route(task)
         impl, identity = runtime.impl(runner), runtime.identity(runner, model)
-        digests = {f: store.file_digest(root / f)[0] for f in task.files}
-        old = old_items.get(task.id)
-        if old is not None and old.task == task and _same_parts(old.parts, impl, identity, keys, digests):
-            parts, key = old.parts, old.key
-        else:
-            parts = key_parts(task, impl, identity, keys, digests)
-            key = key_of(parts)
-        keys[task.id] = key
-        plan.items[task.id] = Planned(task, runner, model, parts, key, key not in present)
+        parts = key_parts(task, impl, identity, {i: items[i].key for i in task.inputs}, files)
+        key = key_of(parts)
+        if old is None or old.key != key:
+            rekeyed.add(task_id)
+        items[task_id] = Planned(task, runner, model, parts, key, key not in present)
     return plan
-
-
-def _same_parts(parts: dict[str, Any], impl: str, identity: Any, keys: dict[str, str],
-                digests: dict[str, str]) -> bool:
-    """Whether a task equal to an old one also has the old one's implementation, model, inputs and files."""
-    return (parts["impl"] == impl and parts["model"] == identity and parts["files"] == digests
-            and all(keys[i] == k for i, k in parts["inputs"].items()))
-

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -45,12 +46,29 @@ class SceneNodes:
 
 
 @dataclass(slots=True)
+class SceneBuild:
+    """What one scene added to the graph and what that came from: reused by the next build of the graph while its
+    basis (the scene's declaration and all it draws on) is equal and the files it read are unchanged."""
+
+    basis: tuple
+    reads: tuple[tuple[Path, tuple[int, int] | None], ...]
+    tasks: dict[str, Task]
+    sizes: dict[str, tuple[int, int]]
+    nodes: SceneNodes
+    info: dict[str, Any]
+
+
+@dataclass(slots=True)
 class Graph:
-    """Tasks in dependency order, the image size of each image task, and each scene's nodes."""
+    """Tasks in dependency order, the image size of each image task, each scene's nodes, and how each scene was
+    built (``context``: what every scene's build depended on, so a later build knows whether it may reuse them)."""
 
     tasks: dict[str, Task] = field(default_factory=dict)
     sizes: dict[str, tuple[int, int]] = field(default_factory=dict)
     scenes: dict[str, SceneNodes] = field(default_factory=dict)
+    builds: dict[str, SceneBuild] = field(default_factory=dict)
+    context: tuple = ()
+    declared: tuple[dict, dict, dict] = ({}, {}, {})  # the series, characters and styles scenes were built with
 
 
 def fail(where: Location | None, message: str) -> RecipeError:
@@ -59,19 +77,40 @@ def fail(where: Location | None, message: str) -> RecipeError:
     return RecipeError(message, shown_path(where.file), where.line)
 
 
-def build_graph(recipe: Any, options: GraphOptions) -> Graph:
-    """All tasks of a recipe; raises RecipeError naming the declaration at fault."""
-    return _Builder(recipe, options).build()
+def build_graph(recipe: Any, options: GraphOptions, previous: Graph | None = None) -> Graph:
+    """All tasks of a recipe; raises RecipeError naming the declaration at fault. Scenes whose declaration and
+    inputs equal those of the ``previous`` graph's (a watch session's last load) reuse its tasks."""
+    return _Builder(recipe, options, previous).build()
 
 
 class _Builder:
-    def __init__(self, recipe: Any, options: GraphOptions):
+    def __init__(self, recipe: Any, options: GraphOptions, previous: Graph | None = None):
         self.recipe = recipe
         self.opt = options
-        self.graph = Graph()
-        self.prompts = Prompts(options.filters)
+        context = (replace(options, picks={}),)
+        self.graph = Graph(context=context, declared=(recipe.series, recipe.characters, recipe.styles))
+        if previous is None or previous.context != context:
+            previous = Graph()
+        self.previous = previous.builds
+        old_series, old_characters, old_styles = previous.declared
+        # Declarations compared with the previous graph's once here rather than once per scene.
+        self.same_series = {n for n, s in recipe.series.items() if old_series.get(n) == s}
+        self.same_characters = {n for n, c in recipe.characters.items() if old_characters.get(n) == c}
+        self.changed_styles = {n for n in recipe.styles.keys() | old_styles.keys()
+                               if recipe.styles.get(n) != old_styles.get(n)}
+        self._prompts: Prompts | None = None
         self.infos: dict[str, dict[str, Any]] = {}
         self._images: dict[Path, tuple[str, tuple[int, int]]] = {}
+        self._stats: dict[Path, tuple[int, int] | None] = {}
+        self._reads: list[Path] = []
+        self._added: list[Task] = []
+
+    @property
+    def prompts(self) -> Prompts:
+        """The prompt renderer, made on first use (a load whose scenes are all reused renders nothing)."""
+        if self._prompts is None:
+            self._prompts = Prompts(self.opt.filters)
+        return self._prompts
 
     def build(self) -> Graph:
         for character in self.recipe.characters.values():
@@ -98,7 +137,18 @@ class _Builder:
         self.graph.tasks[task.id] = task
         if size is not None:
             self.graph.sizes[task.id] = size
+        self._added.append(task)
         return task
+
+    def _stat(self, path: Path) -> tuple[int, int] | None:
+        """Size and modification time of a file (None when it is missing), once per build."""
+        if path not in self._stats:
+            try:
+                st = os.stat(path)
+                self._stats[path] = (st.st_size, st.st_mtime_ns)
+            except OSError:
+                self._stats[path] = None
+        return self._stats[path]
 
     def _rel(self, path: Path) -> str:
         try:
@@ -111,6 +161,7 @@ class _Builder:
         if type(value) in _SCALARS:
             return value
         if isinstance(value, File):
+            self._reads.append(value.path)
             rel = self._rel(value.path)
             if not value.path.is_file():
                 raise fail(value.where, f"file {shown_path(str(value.path))} not found")
@@ -177,9 +228,52 @@ class _Builder:
         return order
 
     def _scene(self, scene: Scene) -> None:
+        """Add one scene's tasks: those of the previous graph when nothing they came from changed, else new ones."""
         series = self.recipe.series.get(scene.series)
         if series is None:
             raise fail(scene.where, f"unknown series {scene.series!r}")
+        basis = self._basis(scene)
+        old = self.previous.get(scene.uid)
+        if (old is not None and old.basis == basis and series.name in self.same_series
+                and self.same_characters.issuperset(scene.cast)
+                and (not self.changed_styles or self.changed_styles.isdisjoint(_style_names(scene, series)))
+                and (not old.reads or all(self._stat(p) == st for p, st in old.reads))):
+            self._reuse(scene, old)
+            return
+        self._reads, self._added = [], []
+        self._new_scene(scene, series)
+        uid = scene.uid
+        tasks = {t.id: t for t in self._added if t.scene == uid}
+        sizes = {i: self.graph.sizes[i] for i in tasks if i in self.graph.sizes}
+        self.graph.builds[uid] = SceneBuild(basis, tuple((p, self._stat(p)) for p in dict.fromkeys(self._reads)),
+                                            tasks, sizes, self.graph.scenes[uid], self.infos[uid])
+
+    def _basis(self, scene: Scene) -> tuple:
+        """What a scene's tasks are made from, besides its series, cast, files and the graph's context: the
+        declaration (with where it and its edits stand), the pick and the image it starts from."""
+        upstream = None
+        if scene.photo is not None:
+            nodes = self.graph.scenes.get(_scene_source(scene) or "")
+            upstream = (nodes.final, self.graph.sizes.get(nodes.final)) if nodes is not None else None
+        wheres = tuple([e.where for e in scene.edits]) if scene.edits else ()
+        return scene, wheres, self.opt.picks.get(scene.uid), upstream
+
+    def _reuse(self, scene: Scene, build: SceneBuild) -> None:
+        for name in scene.cast:
+            self._sheet(self.recipe.characters[name])
+        for file in scene.references:
+            self._reference(file)
+        tasks = self.graph.tasks
+        if not tasks.keys().isdisjoint(build.tasks):  # rare: let _add sort out equal and clashing tasks
+            for task_id, task in build.tasks.items():
+                self._add(task, build.sizes.get(task_id))
+        tasks.update(build.tasks)
+        self.graph.sizes.update(build.sizes)
+        self.graph.scenes[scene.uid] = build.nodes
+        self.infos[scene.uid] = build.info
+        self.graph.builds[scene.uid] = build
+
+    def _new_scene(self, scene: Scene, series: Any) -> None:
         uid = scene.uid
         nodes = SceneNodes(uid)
         self.graph.scenes[uid] = nodes
@@ -211,6 +305,7 @@ class _Builder:
             current = self.graph.scenes[source].final
             size = self.graph.sizes[current]
         elif scene.photo is not None:
+            self._reads.append(scene.photo.path)  # its size is the scene's
             rel, size = self._image(scene.photo, "photo")
             current = self._add(Task(f"{uid}/photo", "source", {"file": rel}, files=(rel,), where=scene.where,
                                      series=series.name, scene=uid), size).id
@@ -252,6 +347,7 @@ class _Builder:
         source = scene.prompt
         where = scene.where
         if isinstance(source, File):
+            self._reads.append(source.path)
             if not source.path.is_file():
                 raise fail(source.where, f"prompt template {shown_path(str(source.path))} not found")
             files.append(self._rel(source.path))
@@ -374,6 +470,12 @@ class _Builder:
         params = {"exporter": exp.exporter, "name": exp.name, "options": options, "scenes": entries}
         self._add(Task(f"{exp.series}/export/{exp.name}", "export", params, tuple(inputs), tuple(files),
                        exp.where, exp.series, None))
+
+
+def _style_names(scene: Scene, series: Any) -> set[str]:
+    """The styles a scene names (rather than holds): looked up in the recipe's styles when it is built."""
+    styles = [series.style] + [v for k, v in scene.vars if k == "__style__"]
+    return {s for s in styles if isinstance(s, str)}
 
 
 def _scene_source(scene: Scene) -> str | None:

@@ -32,11 +32,16 @@ class Store:
         self.outputs = Outputs(out_dir, self.index, self.objects.path)
         self._keys: set[str] | None = None
         self._files: dict[str, tuple] | None = None
+        self._version = self.index.data_version()
 
     def refresh(self) -> None:
-        """Drop cached reads of the index (call under the lock: another process may have built meanwhile)."""
-        self._keys = None
-        self._files = None
+        """Drop cached reads of the index when another process has written to it since they were read (call under
+        the lock); out/ is always looked at afresh."""
+        version = self.index.data_version()
+        if version != self._version:
+            self._keys = None
+            self._files = None
+            self._version = version
         self.outputs.refresh()
 
     def lock(self, wait: float = 0.0) -> ProjectLock:

@@ -32,6 +32,10 @@ class Index:
     def close(self) -> None:
         self.db.close()
 
+    def data_version(self) -> int:
+        """A number that changes whenever another connection commits to the file (never for our own writes)."""
+        return self.db.execute("PRAGMA data_version").fetchone()[0]
+
     def transaction(self) -> "sqlite3.Connection":
         """``with index.transaction() as db:`` commits on success and rolls back on error."""
         return _Transaction(self.db)
