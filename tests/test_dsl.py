@@ -30,6 +30,14 @@ def test_declarations_remember_their_file_and_line(project):
     assert reg.scenes[0].where.line == 5 and reg.scenes[0].uid == "s/a"
 
 
+def test_the_same_recipe_text_in_two_files_names_each_file(project):
+    text = 'from zflow import Series\ns = Series("s")\nfor i in range(2):\n    s.scene(f"a{i}", action="x")\n'
+    first, second = project.write("recipes/one/r.py", text), project.write("recipes/two/r.py", text)
+    for path in (first, second, first):
+        reg = load_file(path, project.root)
+        assert {(sc.where.file, sc.where.line) for sc in reg.scenes} == {(str(path), 4)}
+
+
 def test_style_written_once_in_a_shared_file_is_importable(project):
     project.write("recipes/_brand.py", 'from zflow import Style\nfilm = Style("film", "35mm film, warm")\n')
     reg, _ = load(project, 'from zflow import Series\nfrom _brand import film\nSeries("s", style=film)\n')

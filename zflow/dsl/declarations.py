@@ -115,13 +115,17 @@ class Refine:
             raise DeclarationError(f"refine strength {self.strength!r} must be in (0, 1]", caller_location())
 
 
-@dataclass(frozen=True, slots=True)
-class Edit:
-    """One operation of a scene's edit chain; build it with Edit.inpaint/background/outpaint/restyle/custom."""
+#: ``refine=True``: one object, so scenes of every load compare theirs by identity.
+_DEFAULT_REFINE = Refine()
+
+
+class Edit(NamedTuple):
+    """One operation of a scene's edit chain; build it with Edit.inpaint/background/outpaint/restyle/custom.
+    A named tuple, like Scene: made and compared once per scene of every load."""
 
     op: str
     params: tuple[tuple[str, Any], ...]
-    where: Location = field(compare=False, repr=False)
+    where: Location
 
     @classmethod
     def custom(cls, op: str, **params: Any) -> "Edit":
@@ -132,25 +136,25 @@ class Edit:
     @classmethod
     def inpaint(cls, region: Any, prompt: str, strength: float = 1.0) -> "Edit":
         """Repaint ``region`` (a named region such as "face", a box (x0, y0, x1, y1) in 0-1 units, or a mask file)."""
-        return cls._make("inpaint", region=region, prompt=prompt, strength=strength)
+        return cls._declare("inpaint", region=region, prompt=prompt, strength=strength)
 
     @classmethod
     def background(cls, prompt: str) -> "Edit":
         """Replace everything but the subject."""
-        return cls._make("background", prompt=prompt)
+        return cls._declare("background", prompt=prompt)
 
     @classmethod
     def outpaint(cls, size: str, prompt: str = "") -> "Edit":
         """Extend the canvas to a larger size or another aspect."""
-        return cls._make("outpaint", size=size, prompt=prompt)
+        return cls._declare("outpaint", size=size, prompt=prompt)
 
     @classmethod
     def restyle(cls, prompt: str, strength: float = 0.6) -> "Edit":
         """Redraw the whole image in another style (image-to-image)."""
-        return cls._make("restyle", prompt=prompt, strength=strength)
+        return cls._declare("restyle", prompt=prompt, strength=strength)
 
     @classmethod
-    def _make(cls, op: str, **params: Any) -> "Edit":
+    def _declare(cls, op: str, **params: Any) -> "Edit":
         where = caller_location()
         region = params.get("region")
         if isinstance(region, str) and region.lower().endswith((".png", ".jpg", ".jpeg", ".webp")):
@@ -274,15 +278,15 @@ class Series:
             kw["__style__"] = _check_style(style, where)
         scene = Scene(
             self.name, id, cast_names,
-            _freeze(dict(self.vars) | kw, where) if kw else self.vars,
+            _freeze(dict(self.vars) | kw, where, checked=self.vars) if kw else self.vars,
             size,
             drafts if drafts is self.drafts else _check_drafts(drafts, where),
-            _check_int("seed", seed, where),
-            _check_int("pick", pick, where),
+            seed if seed is None else _check_int("seed", seed, where),
+            pick if pick is None else _check_int("pick", pick, where),
             refine if refine is self.refine else _check_refine(refine, where),
             self.edits + _check_edits(edits, where) if edits else self.edits,
             prompt, negative,
-            _check_photo(photo, where),
+            photo if photo is None else _check_photo(photo, where),
             tuple([r if isinstance(r, File) else File.at(r, where) for r in references]) if references else (),
             title if type(title) is str else str(title),
             alt if type(alt) is str else str(alt),
@@ -403,7 +407,7 @@ def _check_drafts(value: Any, where: Location) -> int:
 
 def _check_refine(value: Any, where: Location) -> Refine | None:
     if value is True:
-        return Refine()
+        return _DEFAULT_REFINE
     if value is False or value is None:
         return None
     if isinstance(value, Refine):
@@ -434,10 +438,13 @@ def _check_balloon(value: Any, where: Location) -> Balloon:
     raise DeclarationError(f"balloon {value!r}: use say(...), think(...), shout(...) or narrate(...)", where)
 
 
-def _freeze(params: Mapping[str, Any], where: Location) -> tuple[tuple[str, Any], ...]:
-    """Keyword arguments as sorted pairs, after checking each value is plain data."""
+def _freeze(params: Mapping[str, Any], where: Location, checked: tuple[tuple[str, Any], ...] = ()
+            ) -> tuple[tuple[str, Any], ...]:
+    """Keyword arguments as sorted pairs, after checking each value is plain data (except the ``checked`` pairs:
+    a series' own variables, already checked when it was declared)."""
     for key, value in params.items():
-        _check_plain(key, value, where)
+        if type(value) not in _PLAIN_TYPES and (key, value) not in checked:
+            _check_plain(key, value, where)
     return tuple(sorted(params.items()))
 
 

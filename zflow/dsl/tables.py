@@ -16,47 +16,50 @@ _FLOAT = re.compile(r"^-?\d+\.\d*$")
 
 
 class Row:
-    """One row of a data table; values by attribute (``ep.n``) or key (``ep["n"]``)."""
+    """One row of a data table; values by attribute (``ep.n``) or key (``ep["n"]``). The values are the row's own
+    attributes, read at the speed of any attribute (a column named like a method, say ``get``, reads as
+    ``ep["get"]``)."""
 
-    __slots__ = ("_values", "where")
+    __slots__ = ("__dict__", "where")
 
     def __init__(self, values: dict[str, Any], where: Location):
-        object.__setattr__(self, "_values", values)
+        object.__setattr__(self, "__dict__", values)
         object.__setattr__(self, "where", where)
 
     def __getattr__(self, name: str) -> Any:
-        try:
-            return self._values[name]
-        except KeyError:
-            raise DeclarationError(
-                f"row has no column {name!r} (columns: {', '.join(self._values)})", self.where
-            ) from None
+        """Only called for a name that is no column."""
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise DeclarationError(f"row has no column {name!r} (columns: {', '.join(self.__dict__)})", self.where)
 
     def __getitem__(self, name: str) -> Any:
-        return self.__getattr__(name)
+        try:
+            return self.__dict__[name]
+        except KeyError:
+            return self.__getattr__(name)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("rows are read-only")
 
     def get(self, name: str, default: Any = None) -> Any:
-        return self._values.get(name, default)
+        return self.__dict__.get(name, default)
 
     def asdict(self) -> dict[str, Any]:
-        return dict(self._values)
+        return dict(self.__dict__)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._values)
+        return iter(self.__dict__)
 
     def __eq__(self, other: object) -> bool:
         """Rows with the same values are equal wherever they stand in their table (a scene declared from a row
         moved down the table is the same scene)."""
-        return isinstance(other, Row) and self._values == other._values
+        return isinstance(other, Row) and self.__dict__ == other.__dict__
 
     def __hash__(self) -> int:
-        return hash(tuple(self._values))
+        return hash(tuple(self.__dict__))
 
     def __repr__(self) -> str:
-        return f"Row({self._values!r} at {self.where})"
+        return f"Row({self.__dict__!r} at {self.where})"
 
 
 def rows(path: str | Path, due: str | None = None, within: int = 7) -> list[Row]:
@@ -103,22 +106,39 @@ def _convert(text: str) -> Any:
 
 
 def _csv_rows(file: Path) -> Iterator[Row]:
+    """The rows of a CSV file. Rows are immutable, so a row whose line and cells are unchanged since the last read
+    of the file is the very same Row (a watch session reloading a 2,000-row calendar after one edit)."""
+    name = str(file)
     with file.open(newline="", encoding="utf-8-sig") as fh:
         reader = csv.reader(fh)
         header = next(reader, None)
         if not header:
             return
-        columns = [name.strip() for name in header]
+        columns = [column.strip() for column in header]
         blank = [""] * len(columns)
-        name = str(file)
+        last_header, known = _LAST_READ.get(name, (None, {}))
+        if last_header != header:
+            known = {}
+        seen: dict[tuple[int, tuple[str, ...]], Row] = {}
         for cells in reader:
+            line = reader.line_num
             if len(cells) > len(columns):
-                raise DeclarationError("row has more cells than the header", Location(name, reader.line_num))
+                raise DeclarationError("row has more cells than the header", Location(name, line))
             if not "".join(cells).strip():  # a blank line, or only empty cells
                 continue
-            if len(cells) < len(columns):
-                cells += blank[len(cells):]
-            yield Row(dict(zip(columns, map(_convert, cells))), Location(name, reader.line_num))
+            key = (line, tuple(cells))
+            row = known.get(key)
+            if row is None:
+                if len(cells) < len(columns):
+                    cells += blank[len(cells):]
+                row = Row(dict(zip(columns, map(_convert, cells))), Location(name, line))
+            seen[key] = row
+            yield row
+    _LAST_READ[name] = (header, seen)
+
+
+#: Each CSV file's header and rows as last read (by line and cells), for ``_csv_rows`` to reuse.
+_LAST_READ: dict[str, tuple[list[str], dict[tuple[int, tuple[str, ...]], Row]]] = {}
 
 
 def _structured_rows(file: Path, suffix: str) -> Iterator[Row]:

@@ -54,12 +54,14 @@ def make_plan(graph: Graph, runtime: Runtime, store: Store, root: Path, previous
     digests: dict[str, str] = {}
     for task_id, task in graph.tasks.items():
         files = {}
-        for f in task.files:
-            if f not in digests:
-                digests[f] = store.file_digest(root / f)[0]
-            files[f] = digests[f]
+        if task.files:
+            for f in task.files:
+                if f not in digests:
+                    digests[f] = store.file_digest(root / f)[0]
+                files[f] = digests[f]
         old = old_items.get(task_id)
-        if old is not None and old.task is task and rekeyed.isdisjoint(task.inputs) and old.parts["files"] == files:
+        if (old is not None and old.task is task and rekeyed.isdisjoint(task.inputs)
+                and (not files or old.parts["files"] == files)):
             stale = old.key not in present
             items[task_id] = old if old.stale == stale else Planned(task, old.runner, old.model, old.parts,
                                                                      old.key, stale)

@@ -2,12 +2,10 @@
 Long-lived (watch mode) sessions keep their plugins and loaded models between builds."""
 from __future__ import annotations
 
-import gc
 import json
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Mapping
 
 from ..config import Config, find_root, load_config
 from ..errors import PluginError, RecipeError, UsageError
@@ -16,6 +14,7 @@ from ..load import Recipe, load_recipes
 from ..plugins import Plugins, make_plugin_manager
 from ..store import STORE_DIR, Store
 from .execute import BuildRun, materialize, timer
+from .memory import gc_paused
 from .noop import LastLoad, file_stats, fingerprint, forget_last_load, read_last_load, write_last_load
 from .plan import Plan, make_plan
 from .runtime import Runtime
@@ -221,19 +220,6 @@ class Project:
         self.emit(summary)
         self.plugins.pm.hook.after_build(summary=summary)
         return summary
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Loading and planning make many objects that live on: the cycle collector would walk the big graph kept
-    from the last load again and again meanwhile (a fifth of a watch re-plan's time); it runs after."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def image_size(path: Path) -> tuple[int, int]:

@@ -104,6 +104,7 @@ class _Builder:
         self._stats: dict[Path, tuple[int, int] | None] = {}
         self._reads: list[Path] = []
         self._added: list[Task] = []
+        self._sheets: dict[str, Task] = {}
 
     @property
     def prompts(self) -> Prompts:
@@ -172,7 +173,7 @@ class _Builder:
         if isinstance(value, Character):
             return value.name
         if isinstance(value, Row):
-            return self._plain(value.asdict(), files)
+            return self._plain(Row.asdict(value), files)
         if isinstance(value, (list, tuple)):
             return [self._plain(v, files) for v in value]
         if isinstance(value, dict):
@@ -200,7 +201,7 @@ class _Builder:
         for scene in self.recipe.scenes:
             if scene.uid in by_uid:
                 first = by_uid[scene.uid]
-                if first == scene and first.where == scene.where:
+                if first == scene:  # the same declaration, made twice (a helper module two recipes import)
                     continue
                 raise fail(scene.where, f"duplicate scene id {scene.id!r} in series {scene.series!r} "
                                         f"(first declared at {first.where})")
@@ -223,17 +224,24 @@ class _Builder:
             state[scene.uid] = 2
             order.append(scene)
 
-        for scene in by_uid.values():
-            visit(scene, [])
+        for uid, scene in by_uid.items():
+            if scene.photo is None:  # most scenes: nothing to visit first
+                state[uid] = 2
+                order.append(scene)
+            else:
+                visit(scene, [])
         return order
 
     def _scene(self, scene: Scene) -> None:
-        """Add one scene's tasks: those of the previous graph when nothing they came from changed, else new ones."""
+        """Add one scene's tasks: those of the previous graph when nothing they came from changed (its basis: the
+        declaration, where it and its edits stand, the pick and the image it starts from; its series, cast and
+        named styles; the files it read), else new ones."""
         series = self.recipe.series.get(scene.series)
         if series is None:
             raise fail(scene.where, f"unknown series {scene.series!r}")
-        basis = self._basis(scene)
-        old = self.previous.get(scene.uid)
+        uid = scene.uid
+        basis = (scene, self.opt.picks.get(uid), None if scene.photo is None else self._upstream(scene))
+        old = self.previous.get(uid)
         if (old is not None and old.basis == basis and series.name in self.same_series
                 and self.same_characters.issuperset(scene.cast)
                 and (not self.changed_styles or self.changed_styles.isdisjoint(_style_names(scene, series)))
@@ -242,21 +250,15 @@ class _Builder:
             return
         self._reads, self._added = [], []
         self._new_scene(scene, series)
-        uid = scene.uid
         tasks = {t.id: t for t in self._added if t.scene == uid}
         sizes = {i: self.graph.sizes[i] for i in tasks if i in self.graph.sizes}
         self.graph.builds[uid] = SceneBuild(basis, tuple((p, self._stat(p)) for p in dict.fromkeys(self._reads)),
                                             tasks, sizes, self.graph.scenes[uid], self.infos[uid])
 
-    def _basis(self, scene: Scene) -> tuple:
-        """What a scene's tasks are made from, besides its series, cast, files and the graph's context: the
-        declaration (with where it and its edits stand), the pick and the image it starts from."""
-        upstream = None
-        if scene.photo is not None:
-            nodes = self.graph.scenes.get(_scene_source(scene) or "")
-            upstream = (nodes.final, self.graph.sizes.get(nodes.final)) if nodes is not None else None
-        wheres = tuple([e.where for e in scene.edits]) if scene.edits else ()
-        return scene, wheres, self.opt.picks.get(scene.uid), upstream
+    def _upstream(self, scene: Scene) -> tuple[str, tuple[int, int] | None] | None:
+        """The task (and size) of the image a scene starts from, when it starts from another scene."""
+        nodes = self.graph.scenes.get(_scene_source(scene) or "")
+        return (nodes.final, self.graph.sizes.get(nodes.final)) if nodes is not None else None
 
     def _reuse(self, scene: Scene, build: SceneBuild) -> None:
         for name in scene.cast:
@@ -371,10 +373,14 @@ class _Builder:
             raise fail(where, f"scene {scene.uid}: {exc.message}") from None
 
     def _sheet(self, character: Character) -> Task:
-        task_id = f"characters/{character.name}/sheet"
-        made = self.graph.tasks.get(task_id)
-        if made is not None and made.where == character.where:
+        made = self._sheets.get(character.name)
+        if made is not None:
             return made
+        made = self._sheets[character.name] = self._new_sheet(character)
+        return made
+
+    def _new_sheet(self, character: Character) -> Task:
+        task_id = f"characters/{character.name}/sheet"
         if character.reference is not None:
             rel, size = self._image(character.reference, f"reference image of {character.name!r}")
             return self._add(Task(task_id, "source", {"file": rel}, files=(rel,), where=character.where), size)

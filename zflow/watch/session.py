@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from ..engine.memory import collect_while_idle, gc_paused, set_aside
 from ..engine.project import Loaded, Project
 from ..errors import RecipeError, ZflowError
 from .gallery import Gallery
@@ -83,6 +84,7 @@ class Session:
     def run(self) -> None:
         """Build once, then once per change set until ``stop``."""
         self.cycle(set())
+        collect_while_idle()
         self.emit({"event": "watching", "files": len(self._signatures)})
         while True:
             with self._cond:
@@ -94,6 +96,8 @@ class Session:
                 changes, self._changes = self._changes, set()
                 picks, self._picks = self._picks, {}
             self.cycle(changes, picks)
+            if not self.pending():
+                collect_while_idle()
 
     def close(self) -> None:
         """Release the loaded models and the store."""
@@ -116,7 +120,9 @@ class Session:
                     before[picks_path] = self._signatures[picks_path] = signature(picks_path)
             if any(_reopens(p, root) for p in changes):
                 self._reopen()
-            loaded = self.project.load(self.recipes)
+            with gc_paused():  # the new graph is set aside before any automatic collection could walk it
+                loaded = self.project.load(self.recipes)
+                set_aside()
         except ZflowError as exc:
             self._fail(exc)
             return None
