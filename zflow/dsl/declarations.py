@@ -456,8 +456,8 @@ def _check_plain(key: str, value: Any, where: Location) -> None:
     if type(value) in _PLAIN_TYPES or isinstance(value, _PLAIN):
         return
     if type(value) in (list, tuple):  # not a Scene or Location (named tuples)
-        for v in value:
-            if type(v) not in _PLAIN_TYPES:
+        if not _PLAIN_TYPES.issuperset(map(type, value)):
+            for v in value:
                 _check_plain(key, v, where)
         return
     if isinstance(value, Mapping):

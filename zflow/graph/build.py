@@ -99,7 +99,6 @@ class _Builder:
         self.changed_styles = {n for n in recipe.styles.keys() | old_styles.keys()
                                if recipe.styles.get(n) != old_styles.get(n)}
         self._prompts: Prompts | None = None
-        self.infos: dict[str, dict[str, Any]] = {}
         self._images: dict[Path, tuple[str, tuple[int, int]]] = {}
         self._stats: dict[Path, tuple[int, int] | None] = {}
         self._reads: list[Path] = []
@@ -117,8 +116,22 @@ class _Builder:
         for character in self.recipe.characters.values():
             if character.reference is not None:
                 self._image(character.reference, f"reference image of {character.name!r}")
+        graph, previous, characters = self.graph, self.previous, self.recipe.characters
         for scene in self._scene_order():
-            self._scene(scene)
+            old = previous.get(scene.uid)
+            if old is None or not self._unchanged(scene, old):
+                self._scene(scene)
+                continue
+            for name in scene.cast:  # what a reused scene needs besides its own tasks
+                self._sheet(characters[name])
+            for file in scene.references:
+                self._reference(file)
+            # No clash to check: a scene's task ids are its unique uid plus a name without "/", and exports (which
+            # could clash) are added after every scene.
+            graph.tasks.update(old.tasks)
+            graph.sizes.update(old.sizes)
+            graph.scenes[scene.uid] = old.nodes
+            graph.builds[scene.uid] = old
         names: dict[tuple[str, str], Location] = {}
         for exp in self.recipe.exports:
             if (exp.series, exp.name) in names:
@@ -232,50 +245,41 @@ class _Builder:
                 visit(scene, [])
         return order
 
+    def _basis(self, scene: Scene) -> tuple:
+        """What a scene's tasks are made from, besides its series, cast, named styles and files: the declaration
+        (with where it and its edits stand: named tuples compare their places too), the pick and the image it
+        starts from."""
+        return scene, self.opt.picks.get(scene.uid), None if scene.photo is None else self._upstream(scene)
+
+    def _unchanged(self, scene: Scene, old: SceneBuild) -> bool:
+        """Whether a scene may reuse its tasks of the previous graph: nothing they came from has changed."""
+        series = self.recipe.series.get(scene.series)
+        return (old.basis == self._basis(scene) and series is not None and series.name in self.same_series
+                and self.same_characters.issuperset(scene.cast)
+                and (not self.changed_styles or self.changed_styles.isdisjoint(_style_names(scene, series)))
+                and (not old.reads or all(self._stat(p) == st for p, st in old.reads)))
+
     def _scene(self, scene: Scene) -> None:
-        """Add one scene's tasks: those of the previous graph when nothing they came from changed (its basis: the
-        declaration, where it and its edits stand, the pick and the image it starts from; its series, cast and
-        named styles; the files it read), else new ones."""
+        """Add a scene's new tasks (and remember how they were made, for the next build of the graph to reuse)."""
         series = self.recipe.series.get(scene.series)
         if series is None:
             raise fail(scene.where, f"unknown series {scene.series!r}")
         uid = scene.uid
-        basis = (scene, self.opt.picks.get(uid), None if scene.photo is None else self._upstream(scene))
-        old = self.previous.get(uid)
-        if (old is not None and old.basis == basis and series.name in self.same_series
-                and self.same_characters.issuperset(scene.cast)
-                and (not self.changed_styles or self.changed_styles.isdisjoint(_style_names(scene, series)))
-                and (not old.reads or all(self._stat(p) == st for p, st in old.reads))):
-            self._reuse(scene, old)
-            return
         self._reads, self._added = [], []
-        self._new_scene(scene, series)
+        info = self._new_scene(scene, series)
         tasks = {t.id: t for t in self._added if t.scene == uid}
         sizes = {i: self.graph.sizes[i] for i in tasks if i in self.graph.sizes}
-        self.graph.builds[uid] = SceneBuild(basis, tuple((p, self._stat(p)) for p in dict.fromkeys(self._reads)),
-                                            tasks, sizes, self.graph.scenes[uid], self.infos[uid])
+        self.graph.builds[uid] = SceneBuild(self._basis(scene), tuple((p, self._stat(p)) for p in
+                                                                      dict.fromkeys(self._reads)),
+                                            tasks, sizes, self.graph.scenes[uid], info)
 
     def _upstream(self, scene: Scene) -> tuple[str, tuple[int, int] | None] | None:
         """The task (and size) of the image a scene starts from, when it starts from another scene."""
         nodes = self.graph.scenes.get(_scene_source(scene) or "")
         return (nodes.final, self.graph.sizes.get(nodes.final)) if nodes is not None else None
 
-    def _reuse(self, scene: Scene, build: SceneBuild) -> None:
-        for name in scene.cast:
-            self._sheet(self.recipe.characters[name])
-        for file in scene.references:
-            self._reference(file)
-        tasks = self.graph.tasks
-        if not tasks.keys().isdisjoint(build.tasks):  # rare: let _add sort out equal and clashing tasks
-            for task_id, task in build.tasks.items():
-                self._add(task, build.sizes.get(task_id))
-        tasks.update(build.tasks)
-        self.graph.sizes.update(build.sizes)
-        self.graph.scenes[scene.uid] = build.nodes
-        self.infos[scene.uid] = build.info
-        self.graph.builds[scene.uid] = build
-
-    def _new_scene(self, scene: Scene, series: Any) -> None:
+    def _new_scene(self, scene: Scene, series: Any) -> dict[str, Any]:
+        """Make a scene's tasks; returns what exports say of it."""
         uid = scene.uid
         nodes = SceneNodes(uid)
         self.graph.scenes[uid] = nodes
@@ -327,7 +331,7 @@ class _Builder:
                                        size, common | guides, sheets, series.seed)
             nodes.edits.append(current)
         nodes.final = current
-        self.infos[uid] = {
+        return {
             "id": scene.id, "series": series.name, "title": scene.title,
             "alt": scene.alt or scene.title or prompt, "prompt": prompt,
             "seed": self.graph.tasks[current].params.get("seed"),
@@ -465,11 +469,12 @@ class _Builder:
         for index, uid in enumerate(wanted):
             final = inputs[index]
             size = self.graph.sizes[final]
-            entry = {**self.infos[uid], "image": index, "size": list(size), "reframes": {}}
+            info = self.graph.builds[uid].info
+            entry = {**info, "image": index, "size": list(size), "reframes": {}}
             for tag, edit in (exporter.reframes(options, size) or {}).items():
                 edit = dict(edit)
                 task_id, _ = self._edit(uid, f"reframe-{tag}", edit.pop("op"), edit, exp.where, final, size,
-                                        {"prompt": self.infos[uid]["prompt"], "negative": ""}, [], None)
+                                        {"prompt": info["prompt"], "negative": ""}, [], None)
                 entry["reframes"][tag] = len(inputs)
                 inputs.append(task_id)
             entries.append(entry)
