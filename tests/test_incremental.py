@@ -6,6 +6,7 @@ import pytest
 from PIL import Image
 
 from zflow.engine import Project
+from zflow.store import Store
 
 RECIPE = '''\
 from zflow import Character, Edit, Series, Style, sns, template
@@ -55,8 +56,8 @@ def reload(project, live):
     finally:
         fresh.close()
     assert snapshot(loaded.graph) == snapshot(fresh_loaded.graph)
-    assert {i: (p.key, p.runner) for i, p in plan.items.items()} == \
-        {i: (p.key, p.runner) for i, p in fresh_plan.items.items()}
+    assert {i: (p.key, p.runner, p.stale) for i, p in plan.items.items()} == \
+        {i: (p.key, p.runner, p.stale) for i, p in fresh_plan.items.items()}
     return {uid for uid, build in loaded.graph.builds.items() if old.builds.get(uid) is not build}
 
 
@@ -130,3 +131,35 @@ def test_a_broken_change_is_the_same_error_as_in_a_fresh_load_and_the_last_graph
     with pytest.raises(RecipeError, match=message):
         Project(project.root).load()
     assert live._last_graph is kept
+
+
+def test_after_a_build_unchanged_scenes_keep_their_whole_plan_until_the_store_loses_keys(session):
+    project, live = session
+    live.build(live.load())
+    built = live.plan(live.load())
+    assert not built.stale
+    project.write("recipes/rows.csv", ROWS.replace("sits", "stands"))
+    assert reload(project, live) == {"s/b"}
+    plan = live._last_plan
+    assert set(built.scenes) - set(plan.scenes) == {"s/b"}  # stale until built again: planned task by task
+    assert all(kept is built.scenes[uid] for uid, kept in plan.scenes.items())
+    assert {p.task.id for p in plan.stale} == {"s/b/draft-1", "s/b/draft-2", "s/b/contact", "s/b/refine",
+                                               "s/b/edit-1-inpaint", "s/b/reframe-outpaint-48x48", "s/export/sns"}
+
+    other = Store(project.root, project.root / "out")  # another process collects every artifact
+    other.gc(keep=set())
+    other.close()
+    live.store.refresh()
+    assert reload(project, live) == set()
+    assert len(live._last_plan.stale) == len(live._last_plan.items)
+
+
+def test_after_a_build_a_new_reference_image_restales_its_characters_scenes_which_the_graph_reused(session):
+    project, live = session
+    live.build(live.load())
+    live.plan(live.load())
+    Image.new("RGB", (24, 32), "red").save(project.root / "recipes/refs/jun.png")
+    assert reload(project, live) == set()  # same size: the scene's tasks are the same, their keys are not
+    stale = {p.task.id for p in live._last_plan.stale}
+    assert {"characters/jun/sheet", "s/c/draft-1", "s/c/refine", "s/c/edit-1-inpaint", "s/export/sns"} <= stale
+    assert not any(i.startswith(("s/a/", "s/b/", "o/")) for i in stale)

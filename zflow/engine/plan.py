@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ..contracts import ModelRef
-from ..graph import Graph
+from ..graph import Graph, SceneBuild
 from ..graph.keys import changes, key_of, key_parts
 from ..graph.task import Task
 from ..store import Store
@@ -27,9 +27,12 @@ class Planned:
 
 @dataclass(slots=True)
 class Plan:
-    """Every task of a graph in dependency order, keyed."""
+    """Every task of a graph in dependency order, keyed; and, for the next plan of a watch session, each scene's
+    planned tasks with the store's key set they were checked against."""
 
     items: dict[str, Planned] = field(default_factory=dict)
+    scenes: dict[str, "ScenePlan"] = field(default_factory=dict)
+    present: set[str] | None = None
 
     @property
     def stale(self) -> list[Planned]:
@@ -42,17 +45,31 @@ class Plan:
         return changes(store.parts_of_last_build(task_id), item.parts)
 
 
+@dataclass(slots=True)
+class ScenePlan:
+    """The planned tasks of one scene build whose artifacts are all in the store (while the store only gains keys,
+    none can become stale), and the tasks outside it they take as inputs."""
+
+    build: SceneBuild
+    items: dict[str, Planned]
+    outside: frozenset[str]
+
+
 def make_plan(graph: Graph, runtime: Runtime, store: Store, root: Path, previous: Plan | None = None) -> Plan:
     """Key every task (inputs first) and mark those with no artifact in the store as stale. Given the
-    ``previous`` plan of this process (watch mode), the very same task object (from a scene the graph reused)
-    keeps its key, route and parts while no input was re-keyed and its files are unchanged."""
-    plan = Plan()
-    items = plan.items
+    ``previous`` plan of this process (watch mode): a scene the graph reused keeps its whole plan while all its
+    artifacts were there, the store has only gained keys since and no task it takes from outside was re-keyed; the
+    very same task object keeps its key, route and parts while no input was re-keyed and its files are unchanged."""
     present = store.keys()
+    plan = Plan(present=present)
+    items = plan.items
     old_items = previous.items if previous is not None else {}
+    old_scenes = previous.scenes if previous is not None and previous.present is present else {}
     rekeyed: set[str] = set()  # tasks whose key differs from the previous plan's (or that it did not have)
     digests: dict[str, str] = {}
-    for task_id, task in graph.tasks.items():
+
+    def plan_task(task: Task) -> None:
+        task_id = task.id
         files = {}
         if task.files:
             for f in task.files:
@@ -65,7 +82,7 @@ def make_plan(graph: Graph, runtime: Runtime, store: Store, root: Path, previous
             stale = old.key not in present
             items[task_id] = old if old.stale == stale else Planned(task, old.runner, old.model, old.parts,
                                                                      old.key, stale)
-            continue
+            return
         runner, model = runtime.route(task)
         impl, identity = runtime.impl(runner), runtime.identity(runner, model)
         parts = key_parts(task, impl, identity, {i: items[i].key for i in task.inputs}, files)
@@ -73,4 +90,21 @@ def make_plan(graph: Graph, runtime: Runtime, store: Store, root: Path, previous
         if old is None or old.key != key:
             rekeyed.add(task_id)
         items[task_id] = Planned(task, runner, model, parts, key, key not in present)
+
+    for unit in graph.units:
+        if isinstance(unit, Task):
+            plan_task(unit)
+            continue
+        uid = unit.nodes.uid
+        kept = old_scenes.get(uid)
+        if kept is not None and kept.build is unit and rekeyed.isdisjoint(kept.outside):
+            items.update(kept.items)
+            plan.scenes[uid] = kept
+            continue
+        for task in unit.tasks.values():
+            plan_task(task)
+        own = {i: items[i] for i in unit.tasks}
+        if not any(p.stale for p in own.values()):
+            outside = frozenset(i for t in unit.tasks.values() for i in t.inputs).difference(own)
+            plan.scenes[uid] = ScenePlan(unit, own, outside)
     return plan

@@ -67,6 +67,7 @@ class Graph:
     sizes: dict[str, tuple[int, int]] = field(default_factory=dict)
     scenes: dict[str, SceneNodes] = field(default_factory=dict)
     builds: dict[str, SceneBuild] = field(default_factory=dict)
+    units: list[Task | SceneBuild] = field(default_factory=list)  # the tasks again, a scene's own as one unit
     context: tuple = ()
     declared: tuple[dict, dict, dict] = ({}, {}, {})  # the series, characters and styles scenes were built with
 
@@ -102,7 +103,8 @@ class _Builder:
         self._images: dict[Path, tuple[str, tuple[int, int]]] = {}
         self._stats: dict[Path, tuple[int, int] | None] = {}
         self._reads: list[Path] = []
-        self._added: list[Task] = []
+        self._scene_uid: str | None = None  # the scene whose tasks are being made
+        self._scene_tasks: list[Task] = []
         self._sheets: dict[str, Task] = {}
 
     @property
@@ -132,6 +134,7 @@ class _Builder:
             graph.sizes.update(old.sizes)
             graph.scenes[scene.uid] = old.nodes
             graph.builds[scene.uid] = old
+            graph.units.append(old)
         names: dict[tuple[str, str], Location] = {}
         for exp in self.recipe.exports:
             if (exp.series, exp.name) in names:
@@ -151,7 +154,10 @@ class _Builder:
         self.graph.tasks[task.id] = task
         if size is not None:
             self.graph.sizes[task.id] = size
-        self._added.append(task)
+        if task.scene is not None and task.scene == self._scene_uid:
+            self._scene_tasks.append(task)
+        else:
+            self.graph.units.append(task)
         return task
 
     def _stat(self, path: Path) -> tuple[int, int] | None:
@@ -265,13 +271,15 @@ class _Builder:
         if series is None:
             raise fail(scene.where, f"unknown series {scene.series!r}")
         uid = scene.uid
-        self._reads, self._added = [], []
+        self._reads, self._scene_uid, self._scene_tasks = [], uid, []
         info = self._new_scene(scene, series)
-        tasks = {t.id: t for t in self._added if t.scene == uid}
+        self._scene_uid = None
+        tasks = {t.id: t for t in self._scene_tasks}
         sizes = {i: self.graph.sizes[i] for i in tasks if i in self.graph.sizes}
-        self.graph.builds[uid] = SceneBuild(self._basis(scene), tuple((p, self._stat(p)) for p in
-                                                                      dict.fromkeys(self._reads)),
-                                            tasks, sizes, self.graph.scenes[uid], info)
+        build = SceneBuild(self._basis(scene), tuple((p, self._stat(p)) for p in dict.fromkeys(self._reads)),
+                           tasks, sizes, self.graph.scenes[uid], info)
+        self.graph.builds[uid] = build
+        self.graph.units.append(build)
 
     def _upstream(self, scene: Scene) -> tuple[str, tuple[int, int] | None] | None:
         """The task (and size) of the image a scene starts from, when it starts from another scene."""
