@@ -2,17 +2,20 @@
 only their scene's downstream, recipe errors keep the last good gallery; the watcher and its debouncing."""
 from __future__ import annotations
 
+import gc
 import json
 import os
 import queue
 import sys
 import threading
+import weakref
 from pathlib import Path
 
 import pytest
 
 from conftest import BASIC_RECIPE, CONFIG, ProjectDir
 from zflow.engine import Project
+from zflow.engine.memory import collect_normally, collect_while_idle, gc_paused, set_aside
 from zflow.watch import Session, Watcher
 from zflow.watch.debounce import Debouncer
 from zflow.watch.targets import Targets
@@ -206,3 +209,31 @@ def test_debouncer_delivers_a_burst_as_one_set() -> None:
         assert delivered.empty()
     finally:
         debouncer.stop()
+
+
+def test_the_collector_pauses_only_inside_a_load_and_what_is_set_aside_is_collected_while_idle() -> None:
+    assert gc.isenabled()
+    with pytest.raises(ValueError):
+        with gc_paused():
+            assert not gc.isenabled()
+            with gc_paused():
+                pass
+            assert not gc.isenabled()  # nested: still paused
+            raise ValueError("a recipe error")
+    assert gc.isenabled()
+
+    class Node:
+        pass
+
+    node = Node()
+    node.self = node  # a cycle: only the collector frees it
+    alive = weakref.ref(node)
+    set_aside()
+    del node
+    gc.collect()
+    assert alive() is not None  # set aside: collections do not look at it
+    collect_while_idle()
+    assert alive() is None
+    assert gc.get_freeze_count() > 0
+    collect_normally()
+    assert gc.get_freeze_count() == 0

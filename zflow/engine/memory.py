@@ -33,3 +33,8 @@ def collect_while_idle() -> None:
     gc.unfreeze()
     gc.collect()
     gc.freeze()
+
+
+def collect_normally() -> None:
+    """Hand everything set aside back to the automatic collector (a session that ends)."""
+    gc.unfreeze()

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from ..engine.memory import collect_while_idle, gc_paused, set_aside
+from ..engine.memory import collect_normally, collect_while_idle, gc_paused, set_aside
 from ..engine.project import Loaded, Project
 from ..errors import RecipeError, ZflowError
 from .gallery import Gallery
@@ -102,6 +102,7 @@ class Session:
     def close(self) -> None:
         """Release the loaded models and the store."""
         self.project.close()
+        collect_normally()
 
     def cycle(self, changes: set[Path], picks: dict[str, int] | None = None) -> dict[str, Any] | None:
         """Apply picks, reload (reopening the project when its config or plugins changed), build the stale tasks.
