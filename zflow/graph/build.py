@@ -1,8 +1,8 @@
 """Turn a loaded recipe into the task graph: sheets, drafts, contact sheets, refine, edit chains, exports."""
 from __future__ import annotations
 
-import re
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -60,8 +60,9 @@ class SceneBuild:
 
 @dataclass(slots=True)
 class Graph:
-    """Tasks in dependency order, the image size of each image task, each scene's nodes, and how each scene was
-    built (``context``: what every scene's build depended on, so a later build knows whether it may reuse them)."""
+    """Tasks in dependency order, the image size of each image task and each scene's nodes; for the next build of
+    the graph (a watch session's), how each scene was built, the tasks in units (a scene's own tasks as one), and
+    the options and declarations every scene's build depended on."""
 
     tasks: dict[str, Task] = field(default_factory=dict)
     sizes: dict[str, tuple[int, int]] = field(default_factory=dict)
