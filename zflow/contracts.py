@@ -91,7 +91,8 @@ class Exporter(Protocol):
     ``check(params)`` validates an export's parameters when the recipe loads (raise ValueError with a message the
     user can act on). ``reframes(params, size)`` names extra images the export needs made by the Edit stage from a
     scene's final image of ``size`` (tag -> edit params such as ``{"op": "outpaint", "size": "1080x1920"}``); the
-    graph makes them edit tasks and the export receives them as inputs.
+    graph makes them edit tasks and the export receives them as inputs. It must depend on its arguments alone: it is
+    asked once per image size of an export.
     """
 
     name: str

@@ -475,12 +475,15 @@ class _Builder:
                 raise fail(exp.where, f"export {exp.name}: unknown scene {uid!r}")
         inputs = [self.graph.scenes[uid].final for uid in wanted]
         entries = []
+        reframes: dict[tuple[int, int], dict] = {}  # by image size: an exporter's reframes depend on nothing else
         for index, uid in enumerate(wanted):
             final = inputs[index]
             size = self.graph.sizes[final]
             info = self.graph.builds[uid].info
             entry = {**info, "image": index, "size": list(size), "reframes": {}}
-            for tag, edit in (exporter.reframes(options, size) or {}).items():
+            if size not in reframes:
+                reframes[size] = exporter.reframes(options, size) or {}
+            for tag, edit in reframes[size].items():
                 edit = dict(edit)
                 task_id, _ = self._edit(uid, f"reframe-{tag}", edit.pop("op"), edit, exp.where, final, size,
                                         {"prompt": info["prompt"], "negative": ""}, [], None)
