@@ -57,9 +57,20 @@ def loaded(driver, task_id: str) -> str | None:
 
 
 def wait(driver, condition, what: str):
+    """Wait for ``condition`` on a page that re-renders as updates arrive (an element found a moment ago may be
+    gone: the condition is then tried again on the new one)."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, TIMEOUT, poll_frequency=0.05).until(lambda d: condition(d), message=what)
+    return WebDriverWait(driver, TIMEOUT, poll_frequency=0.05, ignored_exceptions=(StaleElementReferenceException,)
+                         ).until(lambda d: condition(d), message=what)
+
+
+def click(driver, selector: str, what: str) -> None:
+    """Click an element of the live page (found again if an update replaced it before the click landed)."""
+    from selenium.webdriver.common.by import By
+
+    wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, selector).click() or True, what)
 
 
 def test_gallery_shows_drafts_updates_live_shows_errors_and_picks_on_click(basic: ProjectDir, browser) -> None:
@@ -83,14 +94,14 @@ def test_gallery_shows_drafts_updates_live_shows_errors_and_picks_on_click(basic
 
         basic.write("recipes/basic.py", BASIC_RECIPE + "oops = (\n")
         error = wait(browser, lambda d: d.find_element(By.ID, "error").is_displayed()
-                     and d.find_element(By.ID, "error"), "the recipe error to show")
-        assert "recipes/basic.py:8" in error.text and "never closed" in error.text
+                     and d.find_element(By.ID, "error").text, "the recipe error to show")
+        assert "recipes/basic.py:8" in error and "never closed" in error
         assert browser.find_elements(By.CSS_SELECTOR, "figure.draft img"), "the last good drafts stay up"
 
         basic.write("recipes/basic.py", BASIC_RECIPE.replace("pours coffee", "pours tea"))
         wait(browser, lambda d: not d.find_element(By.ID, "error").is_displayed(), "the error to clear")
 
-        browser.find_element(By.CSS_SELECTOR, 'figure.draft[data-scene="s/b"][data-draft="2"] img').click()
+        click(browser, 'figure.draft[data-scene="s/b"][data-draft="2"] img', "a click on draft 2 of s/b")
         wait(browser, lambda d: loaded(d, "s/b/refine") != first["s/b/refine"], "the refined image to update")
         wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, 'figure.draft.picked[data-scene="s/b"]'
                                                 '[data-draft="2"]'), "draft 2 to show as picked")
