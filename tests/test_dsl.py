@@ -1,11 +1,9 @@
 """The recipe language and loading: declarations, file:line, data tables, sizes, templates, fresh loads."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from zflow.dsl import parse_size, rows
+from zflow.dsl import DeclarationError, parse_size, rows
 from zflow.engine import Project
 from zflow.errors import RecipeError
 from zflow.load import load_file, load_recipes
@@ -81,6 +79,15 @@ def test_rows_with_the_same_values_are_equal_wherever_they_stand(project):
     first, second, third = rows(path)
     assert first == third and first.where.line != third.where.line and hash(first) == hash(third)
     assert first != second
+
+
+def test_a_missing_column_read_by_key_names_the_row(project):
+    path = project.write("recipes/t.csv", "n\n1\n")
+    (row,) = rows(path)
+    for name in ("title", "__title"):
+        with pytest.raises(DeclarationError, match=f"no column '{name}'") as err:
+            row[name]
+        assert err.value.where.line == 2
 
 
 def test_only_plain_data_becomes_prompt_variables(project):

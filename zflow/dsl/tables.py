@@ -30,13 +30,13 @@ class Row:
         """Only called for a name that is no column."""
         if name.startswith("__"):
             raise AttributeError(name)
-        raise DeclarationError(f"row has no column {name!r} (columns: {', '.join(self.__dict__)})", self.where)
+        raise _no_column(self, name)
 
     def __getitem__(self, name: str) -> Any:
         try:
             return self.__dict__[name]
         except KeyError:
-            return self.__getattr__(name)
+            raise _no_column(self, name) from None
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("rows are read-only")
@@ -60,6 +60,10 @@ class Row:
 
     def __repr__(self) -> str:
         return f"Row({self.__dict__!r} at {self.where})"
+
+
+def _no_column(row: Row, name: str) -> DeclarationError:
+    return DeclarationError(f"row has no column {name!r} (columns: {', '.join(row.__dict__)})", row.where)
 
 
 def rows(path: str | Path, due: str | None = None, within: int = 7) -> list[Row]:
