@@ -69,7 +69,7 @@ class Graph:
     scenes: dict[str, SceneNodes] = field(default_factory=dict)
     builds: dict[str, SceneBuild] = field(default_factory=dict)
     units: list[Task | SceneBuild] = field(default_factory=list)  # the tasks again, a scene's own as one unit
-    context: tuple = ()
+    options: GraphOptions | None = None  # picks aside: scenes compare their own
     declared: tuple[dict, dict, dict] = ({}, {}, {})  # the series, characters and styles scenes were built with
 
 
@@ -89,9 +89,9 @@ class _Builder:
     def __init__(self, recipe: Any, options: GraphOptions, previous: Graph | None = None):
         self.recipe = recipe
         self.opt = options
-        context = (replace(options, picks={}),)
-        self.graph = Graph(context=context, declared=(recipe.series, recipe.characters, recipe.styles))
-        if previous is None or previous.context != context:
+        shared = replace(options, picks={})
+        self.graph = Graph(options=shared, declared=(recipe.series, recipe.characters, recipe.styles))
+        if previous is None or previous.options != shared:
             previous = Graph()
         self.previous = previous.builds
         old_series, old_characters, old_styles = previous.declared
