@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Protocol, Sequence, runtime_checkable
 
-from .graph.task import Task, canonical
+from ..graph.task import Task, canonical
 
 
 @dataclass(frozen=True, slots=True)
