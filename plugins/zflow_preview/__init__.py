@@ -6,8 +6,9 @@ from typing import Any, Callable
 from zflow.hookspecs import hookimpl
 
 from .backend import PreviewBackend
+from .reading import add_words
 
-__all__ = ["PreviewBackend", "register_backends"]
+__all__ = ["PreviewBackend", "add_words", "register_backends"]
 
 
 @hookimpl

@@ -15,7 +15,11 @@ class PreviewBackend:
     kinds = frozenset({"sheet", "draft", "refine", "edit"})
 
     def identity(self, model: ModelRef) -> str:
-        return "preview"
+        """"preview", plus a digest of the words plugins taught it (they change what it draws)."""
+        from .reading import fingerprint
+
+        added = fingerprint()
+        return f"preview+words:{added}" if added else "preview"
 
     def load(self, model: ModelRef) -> Any:
         from .text import Fonts

@@ -1,4 +1,5 @@
-"""The preview's edit operations on real pixels: inpaint a region, replace the background, outpaint, restyle."""
+"""The preview's edit operations on real pixels: inpaint a region (tinted, outlined), replace the background,
+outpaint (the scenery extended), restyle."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,10 +7,11 @@ from typing import Any, Mapping
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
 
-from .palette import mix, palette_for, words
+from .palette import mix, palette_for
+from .reading import words
 from .scenery import draw_setting
 from .seeding import stream
-from .text import MIN_TEXT, Fonts, caption, label, preview_mark
+from .text import Fonts, caption, preview_mark
 
 Boxes = tuple[list[list[int]], list[int] | None]
 _INK = {"ink", "comic", "manga", "line", "lineart", "sketch", "pencil", "drawing", "charcoal"}
@@ -42,23 +44,18 @@ def region_mask(region: Any, size: tuple[int, int], meta: Mapping[str, Any], roo
     return mask
 
 
-def inpaint(image: Image.Image, mask: Image.Image, prompt: str, strength: float, seed: int,
-            fonts: Fonts) -> Image.Image:
-    """Repaint the white of ``mask`` with a pattern in the colours of ``prompt``; every other pixel stays as it was."""
-    width, height = image.size
+def inpaint(image: Image.Image, mask: Image.Image, prompt: str, strength: float) -> Image.Image:
+    """The white of ``mask`` moved towards the colours of ``prompt`` as far as ``strength`` asks, its edge outlined
+    thinly (the preview shows where the edit went, not a pattern that would stay in every export); every other
+    pixel stays as it was."""
     palette = palette_for(prompt)
-    painted = Image.new("RGB", image.size, palette.accent)
-    draw = ImageDraw.Draw(painted)
-    step = max(4, min(width, height) // 40)
-    stripe = mix(palette.accent, palette.light, 0.45)
-    offset = stream("inpaint", seed, prompt).randrange(step)
-    for x in range(-height + offset, width, step * 2):
-        draw.line((x, 0, x + height, height), fill=stripe, width=max(1, step // 2))
-    left, top, right, bottom = mask.getbbox() or (0, 0, width, height)
-    px = min(right - left, bottom - top) / 6
-    if px >= MIN_TEXT:
-        label(draw, ((left + right) / 2, (top + bottom) / 2), _short(prompt), fonts(px, prompt), palette.far)
-    return Image.composite(Image.blend(image, painted, strength), image, mask)
+    width = max(1, min(image.size) // 160)
+    inner = mask.filter(ImageFilter.MinFilter(2 * width + 1))
+    tinted = Image.blend(image, ImageOps.colorize(image.convert("L"), mix(palette.far, (0, 0, 0), 0.4),
+                                                  mix(palette.light, palette.accent, 0.3)), 0.35 * strength)
+    outline = Image.new("RGB", image.size, mix(palette.accent, (255, 255, 255), 0.2))
+    edited = Image.composite(tinted, outline, inner)
+    return Image.composite(edited, image, mask)
 
 
 def estimate_subject(image: Image.Image) -> list[int]:
@@ -87,27 +84,31 @@ def background(image: Image.Image, focus: list[int], prompt: str, seed: int, fon
     return Image.composite(image, setting, keep)
 
 
-def outpaint(image: Image.Image, canvas: tuple[int, int], prompt: str,
+def outpaint(image: Image.Image, canvas: tuple[int, int], prompt: str, style: str, seed: int,
              fonts: Fonts) -> tuple[Image.Image, tuple[int, int]]:
-    """``image`` centred on ``canvas``, its edge pixels stretched out to the border and blurred; returns it and the
-    offset of the input on the canvas."""
+    """``image`` centred on ``canvas`` with the scenery ``prompt`` and ``style`` describe drawn around it, its
+    horizon level with the image's; returns it and the offset of the input on the canvas."""
     width, height = canvas
     w, h = image.size
     x, y = (width - w) // 2, (height - h) // 2
-    border = image.resize((1, 1), Image.Resampling.BOX).resize(canvas)
-    depth = max(1, min(w, h) // 32)
-    strips = (((0, 0, w, depth), (w, 1), (x, 0, x + w, y)), ((0, h - depth, w, h), (w, 1), (x, y + h, x + w, height)),
-              ((0, 0, depth, h), (1, h), (0, y, x, y + h)), ((w - depth, 0, w, h), (1, h), (x + w, y, width, y + h)))
-    for crop, line, (x0, y0, x1, y1) in strips:
-        if x1 > x0 and y1 > y0:
-            edge = image.crop(crop).resize(line, Image.Resampling.BOX)
-            border.paste(edge.resize((x1 - x0, y1 - y0), Image.Resampling.NEAREST), (x0, y0))
-    border = border.filter(ImageFilter.GaussianBlur(radius=max(2, max(canvas) // 80)))
-    if prompt:
-        border = Image.blend(border, Image.new("RGB", canvas, palette_for(prompt).sky_bottom), 0.3)
-    border.paste(image, (x, y))
-    preview_mark(ImageDraw.Draw(border), canvas, fonts)
-    return border, (x, y)
+    horizon = (y + horizon_of(image) * h) / height
+    extended = Image.new("RGB", canvas)
+    draw_setting(extended, palette_for(prompt, style), min(0.9, max(0.1, horizon)), words(f"{prompt} {style}"),
+                 stream("outpaint", seed, prompt))
+    extended.paste(image, (x, y))
+    preview_mark(ImageDraw.Draw(extended), canvas, fonts)
+    return extended, (x, y)
+
+
+def horizon_of(image: Image.Image) -> float:
+    """Where (0-1 down) the image's horizon is: climbing from near the bottom up its left and right edges, the first
+    sharp change of colour (the ground is smooth up to the horizon)."""
+    small = image.convert("L").resize((16, 64), Image.Resampling.BOX)
+    edges = [sum(small.getpixel((x, y)) for x in (0, 1, 14, 15)) / 4 for y in range(64)]
+    for y in range(48, 12, -1):
+        if abs(edges[y - 1] - edges[y]) > 6:
+            return y / 64
+    return 0.6
 
 
 def restyle(image: Image.Image, prompt: str, strength: float) -> Image.Image:
@@ -144,8 +145,3 @@ def _inclusive(box: list[int]) -> tuple[int, int, int, int]:
     """A pixel box [x0, y0, x1, y1) (x1, y1 excluded) as Pillow's inclusive rectangle."""
     x0, y0, x1, y1 = (round(v) for v in box)
     return x0, y0, x1 - 1, y1 - 1
-
-
-def _short(prompt: str) -> str:
-    text = " ".join(prompt.split()[:4])
-    return text if len(prompt.split()) <= 4 else text + "…"

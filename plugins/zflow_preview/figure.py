@@ -1,8 +1,10 @@
-"""Drawing one character as a simple storyboard figure, seen from the front or the side."""
+"""Drawing one character as a simple storyboard figure, seen from the front or the side (a person's head, or the
+head and tail of another species from ``creature``)."""
 from __future__ import annotations
 
 from PIL import ImageDraw
 
+from .creature import draw_head, draw_tail
 from .looks import Look
 from .palette import RGB, mix
 from .shapes import rounded_box
@@ -25,6 +27,8 @@ def draw_figure(draw: ImageDraw.ImageDraw, look: Look, cx: float, feet: float, h
     half_top, half_hip = (height * 0.1, height * 0.09) if side else (height * 0.17, height * 0.13)
     leg_w = height * (0.08 if side else 0.085)
     legs = [cx - leg_w / 2] if side else [cx - half_hip + leg_w * 0.2, cx + half_hip - leg_w * 1.2]
+    if look.species != "person":
+        draw_tail(draw, look, cx, hip_y, height, facing if side else 1)
     for x in legs:
         draw.rectangle((x, hip_y - r * 0.2, x + leg_w, feet - height * 0.02), fill=trousers)
         draw.ellipse((x - leg_w * 0.1 + (leg_w * 0.3 * facing if side else 0), feet - height * 0.05,
@@ -45,6 +49,9 @@ def draw_figure(draw: ImageDraw.ImageDraw, look: Look, cx: float, feet: float, h
         draw.line((x0, y0, x1, y1), fill=mix(look.outfit, _BLACK, 0.2), width=arm_w)
         draw.ellipse((x1 - arm_w * 0.6, y1 - arm_w * 0.6, x1 + arm_w * 0.6, y1 + arm_w * 0.6), fill=look.skin)
     head: Box = (hx - r, hy - r, hx + r, hy + r)
+    if look.species != "person":
+        draw_head(draw, look, head, side, facing, line)
+        return head
     draw.ellipse(head, fill=look.skin, outline=mix(look.skin, _BLACK, 0.45), width=line)
     _hair(draw, look, head, side, facing)
     _face(draw, look, head, side, facing, line)

@@ -1,10 +1,11 @@
-"""A scene's palette and mood, read from the words of its prompt and style."""
+"""A scene's palette and mood, read from the words of its prompt and style (in any language ``reading`` knows):
+mood, time of day, weather, style (noir, monochrome, sepia, muted, vivid, pastel) and palette colours."""
 from __future__ import annotations
 
 import colorsys
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from .reading import tokens, words
 from .seeding import digest
 
 RGB = tuple[int, int, int]
@@ -45,22 +46,97 @@ _MOODS: dict[str, tuple[tuple[str, ...], Palette]] = {
                     (255, 250, 220), False)),
 }
 
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-
-
-def words(text: str) -> set[str]:
-    """The lower-case words of a text."""
-    return {w.lower() for w in _WORD.findall(text)}
+#: Colours a palette can be tinted towards ("muted blue", "teal and orange tones").
+TINTS: dict[str, RGB] = {
+    "red": (200, 52, 44), "blue": (48, 90, 180), "navy": (30, 40, 90), "green": (52, 130, 76),
+    "teal": (30, 130, 130), "purple": (120, 70, 160), "pink": (236, 140, 180), "orange": (236, 130, 40),
+    "yellow": (240, 200, 50), "gold": (212, 170, 60), "brown": (110, 70, 40), "lavender": (170, 150, 220),
+    "cyan": (60, 200, 220), "magenta": (210, 60, 170), "violet": (130, 80, 200), "crimson": (170, 20, 50),
+    "amber": (240, 170, 40), "beige": (214, 196, 160),
+}
+#: Words that make the colour next to them a palette colour even in the prompt ("muted blue", "blue tones").
+_PALETTE_BEFORE = {"muted", "pastel", "neon", "deep", "soft", "pale", "dusty", "vivid", "cool", "warm"}
+_PALETTE_AFTER = {"tones", "tone", "palette", "hues", "hue", "colours", "colors", "lighting", "light", "tint",
+                  "grading"}
+_MONO = {"noir", "monochrome"}
+_GLOOM = {"gloomy", "sad", "lonely", "melancholy", "mysterious"}
+_FOG_GREY: RGB = (206, 210, 216)
+_RAIN_GREY: RGB = (58, 66, 88)
 
 
 def palette_for(prompt: str, style: str = "") -> Palette:
-    """The mood whose words the prompt and style use most; otherwise a palette derived from the style text."""
+    """The mood whose words the prompt and style use most (otherwise a palette derived from the style text),
+    then moved by weather, style and palette words."""
     found = words(f"{prompt} {style}")
     scores = {mood: len(found & set(keys)) for mood, (keys, _) in _MOODS.items()}
     best = max(scores, key=lambda mood: scores[mood])
-    if scores[best]:
-        return _MOODS[best][1]
-    return hashed(style or prompt)
+    base = _MOODS[best][1] if scores[best] else hashed(" ".join(tokens(style or prompt)))
+    return adjusted(base, found, tints(prompt, style))
+
+
+def tints(prompt: str, style: str) -> list[RGB]:
+    """The palette colours asked for: colour words of the style, and colour words of the prompt next to a palette
+    word ("muted blue", "orange tones")."""
+    found = [TINTS[w] for w in tokens(style) if w in TINTS]
+    said = tokens(prompt)
+    for i, word in enumerate(said):
+        if word in TINTS and (said[i - 1:i] and said[i - 1] in _PALETTE_BEFORE
+                              or said[i + 1:i + 2] and said[i + 1] in _PALETTE_AFTER):
+            found.append(TINTS[word])
+    return list(dict.fromkeys(found))
+
+
+def adjusted(base: Palette, found: set[str], tinted: list[RGB]) -> Palette:
+    """``base`` moved by the weather (rain, storm, fog), the style (noir, monochrome, sepia), the palette colours
+    ``tinted`` and the saturation words (muted, vivid, pastel)."""
+    steps = []
+    if found & {"rain", "storm"}:
+        steps.append(lambda c: mix(c, _RAIN_GREY, 0.4 if "storm" in found else 0.25))
+    if "fog" in found:
+        steps.append(lambda c: mix(c, _FOG_GREY, 0.45))
+    if found & _GLOOM:
+        steps.append(lambda c: mix(_grey(c), c, 0.6))
+    if found & _MONO:
+        steps.append(lambda c: mix(_grey(c), (0, 0, 0), 0.35 if "noir" in found else 0.0))
+    elif "sepia" in found:
+        steps.append(lambda c: mix(_grey(c), (112, 66, 20), 0.35))
+    for tint in tinted[:2]:
+        steps.append(lambda c, t=tint: _hue_of(c, t, 0.6))
+    if "muted" in found:
+        steps.append(lambda c: mix(c, _grey(c), 0.5))
+    if "pastel" in found:
+        steps.append(lambda c: mix(mix(c, _grey(c), 0.3), (255, 255, 255), 0.45))
+    if "vivid" in found:
+        steps.append(lambda c: _saturate(c, 1.5))
+    if not steps:
+        return base
+    colours = {}
+    for name in ("sky_top", "sky_bottom", "ground", "far", "accent", "light"):
+        colour = getattr(base, name)
+        for step in steps:
+            colour = step(colour)
+        colours[name] = colour
+    dark = base.dark or "noir" in found or bool(found & {"storm"})
+    return replace(base, dark=dark, **colours)
+
+
+def _grey(c: RGB) -> RGB:
+    y = round(0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2])
+    return y, y, y
+
+
+def _hue_of(c: RGB, tint: RGB, t: float) -> RGB:
+    """``c`` a fraction ``t`` of the way to the hue of ``tint``, at its own brightness."""
+    _, s, v = colorsys.rgb_to_hsv(*(x / 255 for x in c))
+    h, ts, _ = colorsys.rgb_to_hsv(*(x / 255 for x in tint))
+    r, g, b = colorsys.hsv_to_rgb(h, max(s, ts * 0.6), v)
+    return mix(c, (round(r * 255), round(g * 255), round(b * 255)), t)
+
+
+def _saturate(c: RGB, factor: float) -> RGB:
+    h, s, v = colorsys.rgb_to_hsv(*(x / 255 for x in c))
+    r, g, b = colorsys.hsv_to_rgb(h, min(1.0, s * factor), v)
+    return round(r * 255), round(g * 255), round(b * 255)
 
 
 def hashed(text: str) -> Palette:

@@ -69,11 +69,12 @@ def _edit(fonts: Fonts, request: Request) -> Output:
     if op == "inpaint":
         strength = float(p.get("strength", 1.0))
         mask = edit.region_mask(p["region"], image.size, meta, request.root)
-        image = edit.inpaint(image, mask, p["prompt"], strength, p.get("seed", 0), fonts)
+        image = edit.inpaint(image, mask, p["prompt"], strength)
     elif op == "background":
         image = edit.background(image, boxes[1], p["prompt"], p.get("seed", 0), fonts)
     elif op == "outpaint":
-        image, offset = edit.outpaint(image, _size(p), p.get("prompt", ""), fonts)
+        prompt = p.get("prompt") or source.meta.get("prompt", "")
+        image, offset = edit.outpaint(image, _size(p), prompt, source.meta.get("style", ""), p.get("seed", 0), fonts)
         boxes = edit.shifted(boxes, offset)
     elif op == "restyle":
         strength = float(p.get("strength", 0.6))
@@ -96,7 +97,7 @@ def _output(request: Request, picture: Picture, scene: Mapping[str, Any], **extr
     meta = {"backend": "preview", "model": "preview", "revision": None, "stage": request.task.kind,
             "prompt": p.get("prompt", ""), "negative": p.get("negative", ""), "seed": p.get("seed"),
             "size": list(picture.image.size), "faces": picture.faces, "focus": picture.focus}
-    return Output(files={"image.png": buffer.getvalue()}, meta=meta | dict(scene) | extra)
+    return Output(files={"image.png": buffer.getvalue()}, meta=meta | picture.drawn | dict(scene) | extra)
 
 
 def _scene_of(source: Artifact) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Drawing a scene preview: setting, the cast as labelled figures, title, prompt; with the faces and focus boxes."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from PIL import Image, ImageDraw
@@ -9,7 +9,8 @@ from PIL import Image, ImageDraw
 from .figure import Box, draw_figure
 from .layout import layout_for
 from .looks import look_of
-from .palette import mix, palette_for, words
+from .palette import mix, palette_for
+from .reading import words
 from .scenery import draw_setting, draw_weather
 from .seeding import stream
 from .shapes import rounded_box
@@ -18,11 +19,13 @@ from .text import MIN_TEXT, Fonts, caption, label, preview_mark
 
 @dataclass(slots=True)
 class Picture:
-    """A drawn image and where its faces and subject are (pixel boxes)."""
+    """A drawn image, where its faces and subject are (pixel boxes), and what was drawn (``drawn``: the figures'
+    species, the scenery and weather, for the image's meta)."""
 
     image: Image.Image
     faces: list[list[int]]
     focus: list[int] | None
+    drawn: dict[str, Any] = field(default_factory=dict)
 
 
 def draw_scene(fonts: Fonts, *, prompt: str, style: str, title: str, cast: Sequence[Mapping[str, Any]],
@@ -34,20 +37,22 @@ def draw_scene(fonts: Fonts, *, prompt: str, style: str, title: str, cast: Seque
     layout = layout_for(seed, index, len(cast), width / height)
     rng = stream("scene", seed, index)
     image = Image.new("RGB", (width, height))
-    draw_setting(image, palette, layout.horizon, found, rng)
+    scenery = draw_setting(image, palette, layout.horizon, found, rng)
     draw = ImageDraw.Draw(image)
     boxes: list[Box] = []
     faces: list[Box] = []
+    figures: list[dict[str, str]] = []
     for place in layout.placements:
         member = cast[place.member]
         look = look_of(str(member.get("name", "")), str(member.get("looks", "")))
         cx, feet, tall = place.x * width, place.feet * height, place.height * height
         _shadow(draw, cx, feet, tall, mix(palette.ground, (0, 0, 0), 0.35))
         faces.append(draw_figure(draw, look, cx, feet, tall, "front", place.facing))
+        figures.append({"name": look.name, "species": look.species})
         boxes.append((cx - tall * 0.23, feet - tall, cx + tall * 0.23, feet))
     if not cast:
         boxes.append(_subject(draw, layout.subject, (width, height), palette.accent, fonts))
-    draw_weather(image, found, rng)
+    weather = draw_weather(image, found, rng)
     caption(draw, (width, height), fonts, title, prompt)
     if height / 34 >= MIN_TEXT:
         for place in layout.placements:
@@ -57,7 +62,9 @@ def draw_scene(fonts: Fonts, *, prompt: str, style: str, title: str, cast: Seque
     preview_mark(draw, (width, height), fonts, mark)
     if supersample > 1:
         image = image.reduce(supersample)
-    return Picture(image, [pixel_box(f, supersample, size) for f in faces], pixel_box(_union(boxes), supersample, size))
+    drawn = {"figures": figures, "scenery": scenery, "weather": weather, "palette": palette.mood}
+    return Picture(image, [pixel_box(f, supersample, size) for f in faces], pixel_box(_union(boxes), supersample, size),
+                   drawn)
 
 
 def _shadow(draw: ImageDraw.ImageDraw, cx: float, feet: float, tall: float, colour: tuple[int, int, int]) -> None:

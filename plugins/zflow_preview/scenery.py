@@ -8,12 +8,14 @@ from PIL import Image, ImageDraw
 from .palette import RGB, Palette, mix
 
 _INTERIOR = {"cafe", "café", "coffee", "room", "kitchen", "office", "bar", "restaurant", "library", "shop", "bakery",
-             "classroom", "bedroom", "studio", "indoor", "indoors", "interior", "store", "counter", "apartment"}
-_CITY = {"city", "street", "neon", "alley", "town", "downtown", "rooftop", "building", "buildings", "tokyo", "seoul",
-         "urban", "skyline", "station"}
-_TREES = {"forest", "garden", "park", "tree", "trees", "woods", "jungle", "orchard", "meadow"}
-_HILLS = {"mountain", "mountains", "hill", "hills", "valley", "alps", "cliff"}
+             "classroom", "bedroom", "studio", "indoor", "indoors", "interior", "store", "counter", "apartment",
+             "mansion", "parlor", "parlour", "hall", "lobby", "school", "hospital", "museum", "subway"}
+_CITY = {"city", "street", "neon", "alley", "town", "downtown", "rooftop", "building", "tokyo", "seoul", "urban",
+         "skyline", "station", "village", "market", "cyberpunk"}
+_TREES = {"forest", "garden", "park", "tree", "woods", "jungle", "orchard", "meadow", "countryside"}
+_HILLS = {"mountain", "hill", "valley", "alps", "cliff", "desert"}
 _WATER = {"sea", "beach", "ocean", "lake", "river", "harbor", "harbour", "coast", "surf", "pool"}
+_CLOUDED = {"rain", "storm", "cloudy", "fog", "overcast"}
 
 
 def gradient(size: tuple[int, int], stops: list[tuple[float, RGB]]) -> Image.Image:
@@ -33,8 +35,10 @@ def gradient(size: tuple[int, int], stops: list[tuple[float, RGB]]) -> Image.Ima
     return strip.resize((width, height), Image.Resampling.NEAREST)
 
 
-def draw_setting(image: Image.Image, palette: Palette, horizon: float, found: set[str], rng: random.Random) -> None:
-    """Paint the background of a scene whose prompt used the words ``found``, horizon at ``horizon`` (0-1)."""
+def draw_setting(image: Image.Image, palette: Palette, horizon: float, found: set[str],
+                 rng: random.Random) -> list[str]:
+    """Paint the background of a scene whose prompt used the words ``found``, horizon at ``horizon`` (0-1);
+    returns what it drew ("interior", or sky, hills, water, city, trees)."""
     width, height = image.size
     y = horizon * height
     draw = ImageDraw.Draw(image)
@@ -43,45 +47,67 @@ def draw_setting(image: Image.Image, palette: Palette, horizon: float, found: se
         image.paste(gradient(image.size, [(0.0, mix(wall, (0, 0, 0), 0.15)), (horizon, wall),
                                           (horizon, palette.ground), (1.0, mix(palette.ground, (0, 0, 0), 0.3))]))
         _room(draw, palette, width, y, rng)
-        return
+        return ["interior"]
     image.paste(gradient(image.size, [(0.0, palette.sky_top), (horizon, palette.sky_bottom),
                                       (horizon, mix(palette.ground, palette.sky_bottom, 0.2)),
                                       (1.0, mix(palette.ground, (0, 0, 0), 0.25))]))
-    _sky(draw, palette, width, y, rng)
+    drawn = [_sky(draw, palette, width, y, found, rng)]
     if found & _HILLS or not found & (_CITY | _TREES | _WATER):
         _hills(draw, palette, width, y, rng)
+        drawn.append("hills")
     if found & _WATER:
         _water(draw, palette, width, height, y, rng)
+        drawn.append("water")
     if found & _CITY:
         _city(draw, palette, width, y, rng)
+        drawn.append("city")
     if found & _TREES:
         _trees(draw, palette, width, y, rng)
+        drawn.append("trees")
+    return drawn
 
 
-def draw_weather(image: Image.Image, found: set[str], rng: random.Random) -> None:
-    """Rain streaks or snowflakes over the whole frame, when the prompt asks for them."""
+def draw_weather(image: Image.Image, found: set[str], rng: random.Random) -> list[str]:
+    """Rain streaks, snowflakes or a fog veil over the whole frame, as the prompt asks; returns which."""
     width, height = image.size
     draw = ImageDraw.Draw(image)
     count = max(8, round(130 * min(1.0, width * height / (800 * 600))))
-    if "rain" in found or "rainy" in found:
+    drawn = []
+    if found & {"rain", "storm"}:
         length = height * 0.05
-        for _ in range(count):
+        for _ in range(count * (2 if "storm" in found else 1)):
             x, y = rng.uniform(0, width), rng.uniform(0, height)
             draw.line((x, y, x - length * 0.25, y + length), fill=(170, 190, 230), width=max(1, width // 700))
-    if found & {"snow", "snowy", "snowing", "blizzard"}:
+        drawn.append("rain")
+    if "snow" in found:
         for _ in range(count):
             x, y, r = rng.uniform(0, width), rng.uniform(0, height), rng.uniform(0.002, 0.006) * width
             draw.ellipse((x - r, y - r, x + r, y + r), fill=(250, 252, 255))
+        drawn.append("snow")
+    if "fog" in found:
+        veil = gradient(image.size, [(0.0, (200, 204, 210)), (1.0, (236, 238, 240))])
+        image.paste(Image.blend(image, veil, 0.35))
+        drawn.append("fog")
+    return drawn
 
 
-def _sky(draw: ImageDraw.ImageDraw, palette: Palette, width: int, y: float, rng: random.Random) -> None:
+def _sky(draw: ImageDraw.ImageDraw, palette: Palette, width: int, y: float, found: set[str],
+         rng: random.Random) -> str:
+    """Clouds when the weather is grey, else the moon and stars on a dark palette, else the sun; returns which."""
+    if found & _CLOUDED:
+        cloud = mix(palette.sky_top, (236, 238, 242), 0.45)
+        for _ in range(rng.randint(4, 7)):
+            cx, cy, r = rng.uniform(0, width), y * rng.uniform(0.08, 0.45), width * rng.uniform(0.06, 0.12)
+            for dx in (-0.8, 0.0, 0.8):
+                draw.ellipse((cx + dx * r - r, cy - r * 0.55, cx + dx * r + r, cy + r * 0.55), fill=cloud)
+        return "clouds"
     if palette.dark:
         for _ in range(50):
             sx, sy, r = rng.uniform(0, width), rng.uniform(0, y * 0.8), max(0.5, width * rng.uniform(0.0008, 0.002))
             draw.ellipse((sx - r, sy - r, sx + r, sy + r), fill=(230, 230, 255))
         mx, my, r = rng.uniform(0.1, 0.9) * width, y * rng.uniform(0.15, 0.4), width * 0.04
         draw.ellipse((mx - r, my - r, mx + r, my + r), fill=(240, 236, 210))
-        return
+        return "moon"
     low = palette.mood == "warm"
     sx = rng.uniform(0.15, 0.85) * width
     sy = y * (rng.uniform(0.7, 0.9) if low else rng.uniform(0.15, 0.35))
@@ -89,6 +115,7 @@ def _sky(draw: ImageDraw.ImageDraw, palette: Palette, width: int, y: float, rng:
     glow = mix(palette.light, palette.sky_bottom, 0.6)
     draw.ellipse((sx - r * 1.5, sy - r * 1.5, sx + r * 1.5, sy + r * 1.5), fill=glow)
     draw.ellipse((sx - r, sy - r, sx + r, sy + r), fill=palette.light)
+    return "sun"
 
 
 def _hills(draw: ImageDraw.ImageDraw, palette: Palette, width: int, y: float, rng: random.Random) -> None:

@@ -49,7 +49,8 @@ def draw_sheet(fonts: Fonts, *, name: str, looks: str, style: str, prompt: str, 
         _swatches(draw, look, width - small * 2.6, small * 5, small, fonts)
     preview_mark(draw, size, fonts)
     focus = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
-    return Picture(image, [pixel_box(f, 1, size) for f in faces], pixel_box(focus, 1, size))
+    return Picture(image, [pixel_box(f, 1, size) for f in faces], pixel_box(focus, 1, size),
+                   {"figures": [{"name": name, "species": look.species}]})
 
 
 def _swatches(draw: ImageDraw.ImageDraw, look: Look, x: float, y: float, small: float, fonts: Fonts) -> None:
