@@ -11,6 +11,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 demo: $(CORE) fonts
 	$(BIN)/zflow build
 	@echo "outputs are in out/ (open out/cafe-diaries/export/blog/index.html)"
+	@echo "next: $(BIN)/zflow watch --serve   (rebuilds as you save; the live gallery is on http://127.0.0.1:8765)"
 
 test: $(FULL) fonts browser
 	$(BIN)/python -m pytest

@@ -41,7 +41,7 @@ def test_schedule_once_builds_only_the_rows_due_this_week(project):
     made = project.out_files()
     assert made and {name.split("/")[1] for name in made} == {"ep1", "ep2"}
     runs = json.loads(project.zflow("runs", "--json").stdout)["runs"]
-    assert len(runs) == 1 and runs[0]["outcome"] == "ok" and runs[0]["fire"] == "2026-11-30T00:00:00+00:00"
+    assert len(runs) == 1 and runs[0]["outcome"] == "ok" and runs[0]["fire"] == "2026-11-30T09:00:00+09:00"
     assert sorted(runs[0]["outputs"]) == sorted(made)
     assert runs[0]["counts"]["ran"] == 4 and runs[0]["ended"] >= runs[0]["started"]
 

@@ -203,15 +203,19 @@ def test_broken_recipe_at_start_is_reported_then_watched_until_fixed(project: Pr
 
 def test_terminal_shows_one_line_per_rebuild_and_errors_in_full(basic: ProjectDir) -> None:
     proc = WatchProcess(basic, as_json=False)
-    assert re.search(r"start: 10 ran, 0 cached, 0 failed, 0 skipped in [\d.]+s$", proc.line()[1])
+    assert re.search(r"start: 10 ran \(\S+, \S+, \S+, \+7 more\), 0 cached, 0 failed, 0 skipped in [\d.]+s$",
+                     proc.line()[1])
     assert "watching" in proc.line()[1]
     basic.write("recipes/basic.py", BASIC_RECIPE.replace("pours coffee", "pours tea"))
     name, text = proc.line()
     assert name == "out"
-    assert re.search(r"recipes/basic.py: 4 ran, 6 cached, 0 failed, 0 skipped in [\d.]+s$", text)
+    found = re.search(r"recipes/basic.py: 4 ran \((\S+), (\S+), (\S+), \+1 more\), 6 cached, 0 failed, 0 skipped "
+                      r"in [\d.]+s$", text)
+    assert found and set(found.groups()) < {"s/a/draft-1", "s/a/draft-2", "s/a/contact", "s/a/refine"}
     basic.write("recipes/basic.py", BASIC_RECIPE + "s.scene('c', cast=[ghost])\n")
     name, text = proc.line()
     assert name == "err"
     line = BASIC_RECIPE.count("\n") + 1
     assert f"recipes/basic.py:{line}: NameError: name 'ghost' is not defined" in text
     assert proc.stop() == 0
+    assert proc.line()[1].endswith("stopped watching")

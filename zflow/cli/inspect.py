@@ -7,6 +7,7 @@ import json
 from collections import Counter
 
 from ..errors import UsageError
+from ..graph.diff import differences, marked
 from .common import add_recipes_argument, open_project
 
 
@@ -17,9 +18,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--all", action="store_true", help="list up-to-date tasks too")
     p.set_defaults(run=run_plan)
 
-    p = sub.add_parser("explain", help="which key parts of a task changed since its last build")
+    p = sub.add_parser("explain", help="which key parts of a task changed since its last build, old and new")
     p.add_argument("task", help="task id, e.g. cafe-diaries/ep01/opening/draft-2")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true",
+                   help="print id, stale, key, reasons and changes (part, name, change, old, new, words)")
     p.set_defaults(run=run_explain, recipes=[])
 
     p = sub.add_parser("graph", help="print the task graph as Mermaid or DOT")
@@ -71,17 +73,40 @@ def run_explain(args: argparse.Namespace) -> int:
             hint = f"; did you mean {', '.join(near)}?" if near else ""
             raise UsageError(f"no task {args.task!r}{hint}")
         reasons = plan.reasons(project.store, args.task)
+        found = differences(project.store.parts_of_last_build(args.task), item.parts) if item.stale else []
     finally:
         project.close()
     if args.json:
-        print(json.dumps({"id": args.task, "stale": item.stale, "key": item.key, "reasons": reasons}))
+        print(json.dumps({"id": args.task, "stale": item.stale, "key": item.key, "reasons": reasons,
+                          "changes": found}, ensure_ascii=False, default=str))
     elif item.stale:
         print(f"{args.task} is stale:")
-        for reason in reasons:
+        for reason in reasons if not found else ():
             print(f"  - {reason}")
+        for change in found:
+            print(f"  - {_described(change)}")
     else:
         print(f"{args.task} is up to date (key {item.key[:12]})")
     return 0
+
+
+def _described(change: dict) -> str:
+    """One change as a line: "param prompt changed: a [-red-] {+blue+} cat", "param seed changed: 7 -> 8"."""
+    what = f"{change['part']} {change['name']}".strip()
+    if change["change"] == "removed":
+        return f"{what} removed (was {_short(change['old'])})"
+    if change["change"] == "added":
+        return f"{what} added: {_short(change['new'])}"
+    if "words" in change:
+        return f"{what} changed: {marked(change['words'])}"
+    if change["part"] in ("input", "file"):
+        return f"{what} changed: {str(change['old'])[:12]} -> {str(change['new'])[:12]}"
+    return f"{what} changed: {_short(change['old'])} -> {_short(change['new'])}"
+
+
+def _short(value: object, limit: int = 80) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def run_graph(args: argparse.Namespace) -> int:

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 from pathlib import Path
 
 from ..errors import UsageError
 from .common import open_project
 
 ZFLOW_TOML = """\
-# zflow settings: https://github.com/ (see README.md). With no settings every stage uses the weightless preview.
+# zflow settings (every option is in zflow's README, "Configuration"). Every stage below uses the weightless
+# preview; point a stage at a model to render for real.
 output = "out"
 recipes = ["recipes/*.py"]
 
@@ -72,7 +74,9 @@ def run_init(args: argparse.Namespace) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         print(f"created {path}")
-    print(f"next: cd {folder} && zflow build")
+    go = "" if folder.resolve() == Path.cwd().resolve() else f"cd {shlex.quote(str(folder))} && "
+    print(f"next: {go}zflow build")
+    print("then: zflow watch --serve   (rebuilds as you save; the live gallery is on http://127.0.0.1:8765)")
     return 0
 
 

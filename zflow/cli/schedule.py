@@ -24,7 +24,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("schedule", help="run recipes on the schedules they declare (until Ctrl-C or SIGTERM)")
     add_recipes_argument(p)
     mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--list", action="store_true", help="show each schedule's next fire times and last run")
+    mode.add_argument("--list", action="store_true",
+                      help="show each schedule's next fire times, the scenes each will build, and its last run")
     mode.add_argument("--once", action="store_true",
                       help="run whatever is due now, then exit (for system cron, systemd timers and CI)")
     p.add_argument("--at", metavar="TIME", help="with --list or --once: act as if it were TIME "
@@ -62,7 +63,7 @@ def run_schedule(args: argparse.Namespace) -> int:
         scheduler = Scheduler(_reporting(source, show), runner, Runs(project.store.index), clock, backoff, rescan,
                               emit=show)
         if args.list:
-            return _list(scheduler, source, clock.now(), args)
+            return _list(scheduler, source, clock.now(), args, project.root)
         jobs = scheduler.jobs()
         if not jobs and not source.errors:
             raise UsageError("no recipe declares a schedule: add schedule=Schedule(\"0 9 * * MON\", tz=...) "
@@ -97,17 +98,19 @@ def _reporting(source: JobSource, show: Callable[[dict[str, Any]], None]) -> Cal
     return jobs
 
 
-def _list(scheduler: Scheduler, source: JobSource, now: datetime, args: argparse.Namespace) -> int:
+def _list(scheduler: Scheduler, source: JobSource, now: datetime, args: argparse.Namespace, root: Path) -> int:
     from ..schedule import upcoming
 
     rows = []
     for job in scheduler.jobs():
         last = scheduler.runs.last(job.name)
         zone = job.schedule.zone
+        fires = upcoming(job.schedule, now, args.count)
         rows.append({
             "job": job.name, "recipe": shown_path(str(job.recipe)), "declared": str(job.where),
             "cron": job.schedule.cron, "tz": job.schedule.tz, "missed": job.schedule.missed,
-            "next": [f.astimezone(zone).isoformat() for f in upcoming(job.schedule, now, args.count)],
+            "next": [f.astimezone(zone).isoformat() for f in fires],
+            "builds": [{"fire": f.astimezone(zone).isoformat(), **_scenes_of(job, f, root)} for f in fires],
             "last": None if last is None else {"fire": last.fire.astimezone(zone).isoformat(), "outcome": last.outcome},
         })
     if args.json:
@@ -118,9 +121,35 @@ def _list(scheduler: Scheduler, source: JobSource, now: datetime, args: argparse
         last = row["last"]
         print(f"{row['job']}  {row['cron']} ({row['tz']}), missed: {row['missed']}  [{row['declared']}]")
         print(f"  last run: {'never' if last is None else last['outcome'] + ' for ' + _minutes(last['fire'])}")
-        for fire in row["next"]:
-            print(f"  next: {_minutes(fire)}")
+        for build in row["builds"]:
+            print(f"  next: {_minutes(build['fire'])}  {_built(build)}")
     return 2 if source.errors else 0
+
+
+def _scenes_of(job: Any, fire: datetime, root: Path) -> dict[str, Any]:
+    """The scenes of the job's series that the recipe declares when loaded for ``fire`` (its due rows), or the
+    recipe error that keeps it from loading."""
+    from ..load import load_file
+
+    series = job.name.split("/")[0]
+    try:
+        registry = load_file(job.recipe, root, job.run_vars(fire))
+    except RecipeError as exc:
+        return {"scenes": [], "error": str(exc)}
+    return {"scenes": [{"id": scene.id, "title": scene.title} for scene in registry.scenes
+                       if scene.series == series]}
+
+
+def _built(build: dict[str, Any]) -> str:
+    """What one fire builds, in words: "2 scenes: ep1 (The map), ep2"."""
+    if build.get("error"):
+        return f"cannot tell: {build['error']}"
+    scenes = build["scenes"]
+    if not scenes:
+        return "builds no scene (no row is due)"
+    names = ", ".join(f"{s['id']} ({s['title']})" if s["title"] else s["id"] for s in scenes[:6])
+    more = f", +{len(scenes) - 6} more" if len(scenes) > 6 else ""
+    return f"builds {len(scenes)} scene{'s' if len(scenes) != 1 else ''}: {names}{more}"
 
 
 def run_runs(args: argparse.Namespace) -> int:
@@ -137,17 +166,20 @@ def run_runs(args: argparse.Namespace) -> int:
             records = Runs(index).history(job=args.job, limit=args.limit)
         finally:
             index.close()
+    zones = _zones(root) if records else {}
     if args.json:
-        print(json.dumps({"runs": [_record(r) for r in records]}, ensure_ascii=False))
+        print(json.dumps({"runs": [_record(r, zones.get(r.job, timezone.utc)) for r in records]}, ensure_ascii=False))
         return 0
     if not records:
         print("no runs recorded" + (f" for {args.job}" if args.job else ""))
     for r in records:
+        zone = zones.get(r.job, timezone.utc)
         took = f"{r.ended - r.started:.1f}s" if r.ended is not None else "-"
         counts = ", ".join(f"{r.counts.get(k, 0)} {k}" for k in ("ran", "cached", "failed")) if r.counts else ""
-        started = datetime.fromtimestamp(r.started).astimezone().strftime("%Y-%m-%d %H:%M")
-        print(f"#{r.id} {r.job} fire {_minutes(r.fire.isoformat())}  attempt {r.attempt}  {r.outcome}  "
-              f"started {started}, took {took}" + (f"; {counts}; {len(r.outputs)} outputs" if counts else ""))
+        started = _minutes(datetime.fromtimestamp(r.started, zone).isoformat())
+        print(f"#{r.id} {r.job} fire {_minutes(r.fire.astimezone(zone).isoformat())}  attempt {r.attempt}  "
+              f"{r.outcome}  started {started}, took {took}"
+              + (f"; {counts}; {len(r.outputs)} outputs" if counts else ""))
         if r.error:
             print(f"    {r.error}")
         for name in r.outputs if args.outputs else ():
@@ -155,8 +187,22 @@ def run_runs(args: argparse.Namespace) -> int:
     return 0
 
 
-def _record(r: Any) -> dict[str, Any]:
-    return {"id": r.id, "job": r.job, "recipe": r.recipe, "fire": r.fire.isoformat(), "attempt": r.attempt,
+def _zones(root: Path) -> dict[str, Any]:
+    """Each scheduled job's time zone, read from the recipes as they are now (a job whose recipe cannot be read
+    shows UTC)."""
+    from ..config import load_config
+    from ..schedule import JobSource
+
+    try:
+        paths = load_config(root).recipe_files()
+    except UsageError:
+        return {}
+    return {job.name: job.schedule.zone for job in JobSource(root, lambda: paths).jobs()}
+
+
+def _record(r: Any, zone: Any) -> dict[str, Any]:
+    return {"id": r.id, "job": r.job, "recipe": r.recipe, "fire": r.fire.astimezone(zone).isoformat(),
+            "attempt": r.attempt,
             "started": r.started, "ended": r.ended, "outcome": r.outcome, "counts": r.counts,
             "outputs": list(r.outputs), "error": r.error}
 

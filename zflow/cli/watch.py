@@ -69,25 +69,38 @@ def run_watch(args: argparse.Namespace) -> int:
         if server is not None:
             server.stop()
         session.close()
+        display({"event": "stopped"})
     return 0
 
 
+#: How many of the tasks that ran a rebuild's line names.
+NAMED = 3
+
+
 class Lines:
-    """People's output: one line per rebuild (what changed, what ran, how long), failures and errors in full."""
+    """People's output: one line per rebuild (what changed, which tasks ran, how long), failures and errors in
+    full, and a line when watching stops."""
 
     def __init__(self) -> None:
         self.changed = "start"
         self.started = time.perf_counter()
+        self.ran: list[str] = []
 
     def __call__(self, event: dict[str, Any]) -> None:
         kind = event["event"]
         if kind == "change":
             self.changed = ", ".join(event["files"])
             self.started = time.perf_counter()
+        elif kind == "build-start":
+            self.ran = []
+        elif kind == "task-done":
+            self.ran.append(event["id"])
         elif kind == "summary":
             extra = f", {event['superseded']} superseded" if event.get("superseded") else ""
-            self._out(f"{self.changed}: {event['ran']} ran, {event['cached']} cached, {event['failed']} failed, "
-                      f"{event['skipped']} skipped{extra} in {time.perf_counter() - self.started:.2f}s")
+            self._out(f"{self.changed}: {event['ran']} ran{_named(self.ran)}, {event['cached']} cached, "
+                      f"{event['failed']} failed, {event['skipped']} skipped{extra} "
+                      f"in {time.perf_counter() - self.started:.2f}s")
+            self.ran = []
         elif kind == "task-failed":
             self._out(f"failed {event['id']}: {event['error']}", sys.stderr)
         elif kind == "error":
@@ -97,7 +110,17 @@ class Lines:
             self._out(f"gallery: {event['url']}")
         elif kind == "watching":
             self._out(f"watching {event['files']} files; Ctrl-C to stop")
+        elif kind == "stopped":
+            self._out("stopped watching")
 
     @staticmethod
     def _out(text: str, stream: Any = None) -> None:
         print(f"{time.strftime('%H:%M:%S')} {text}", file=stream or sys.stdout, flush=True)
+
+
+def _named(ran: list[str]) -> str:
+    """The first few task ids that ran, and how many more: " (s/a/draft-1, s/a/contact, +2 more)"."""
+    if not ran:
+        return ""
+    more = f", +{len(ran) - NAMED} more" if len(ran) > NAMED else ""
+    return f" ({', '.join(ran[:NAMED])}{more})"
