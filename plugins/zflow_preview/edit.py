@@ -48,14 +48,23 @@ def inpaint(image: Image.Image, mask: Image.Image, prompt: str, strength: float)
     """The white of ``mask`` moved towards the colours of ``prompt`` as far as ``strength`` asks, its edge outlined
     thinly (the preview shows where the edit went, not a pattern that would stay in every export); every other
     pixel stays as it was."""
+    box = mask.getbbox()
+    if box is None:
+        return image.copy()
     palette = palette_for(prompt)
     width = max(1, min(image.size) // 160)
-    inner = mask.filter(ImageFilter.MinFilter(2 * width + 1))
-    tinted = Image.blend(image, ImageOps.colorize(image.convert("L"), mix(palette.far, (0, 0, 0), 0.4),
-                                                  mix(palette.light, palette.accent, 0.3)), 0.35 * strength)
-    outline = Image.new("RGB", image.size, mix(palette.accent, (255, 255, 255), 0.2))
-    edited = Image.composite(tinted, outline, inner)
-    return Image.composite(edited, image, mask)
+    region, held = image.crop(box), mask.crop(box)
+    # A pixel is inside (not on the outline) when its whole (2w+1)-square is white: a box blur that stays at 255.
+    inner = Image.new("L", (held.width + 2 * width, held.height + 2 * width), 0)
+    inner.paste(held, (width, width))
+    inner = inner.filter(ImageFilter.BoxBlur(width)).point(lambda v: 255 if v == 255 else 0)
+    inner = inner.crop((width, width, width + held.width, width + held.height))
+    tinted = Image.blend(region, ImageOps.colorize(region.convert("L"), mix(palette.far, (0, 0, 0), 0.4),
+                                                   mix(palette.light, palette.accent, 0.3)), 0.35 * strength)
+    outline = Image.new("RGB", region.size, mix(palette.accent, (255, 255, 255), 0.2))
+    edited = image.copy()
+    edited.paste(Image.composite(Image.composite(tinted, outline, inner), region, held), box)
+    return edited
 
 
 def estimate_subject(image: Image.Image) -> list[int]:
