@@ -34,6 +34,7 @@ def run_watch(args: argparse.Namespace) -> int:
     if not 10 <= args.debounce <= 5000:
         raise UsageError(f"--debounce {args.debounce}: give between 10 and 5000 milliseconds")
     from ..watch import Session, Watcher
+    from ..watch.gallery import TaskDetails
     from ..watch.server import GalleryServer, check_host
 
     if args.serve:
@@ -46,6 +47,7 @@ def run_watch(args: argparse.Namespace) -> int:
     watcher.watch(session.targets())
     watcher.start()
     server = None
+    details = TaskDetails(lambda: session.project.store.dir / "index.sqlite")
 
     def stop(signum: int, frame: Any) -> None:
         """First Ctrl-C (or SIGTERM): finish the running task and stop; a second one interrupts at once."""
@@ -58,7 +60,7 @@ def run_watch(args: argparse.Namespace) -> int:
     try:
         if args.serve:
             server = GalleryServer(lambda: session.project.config.out_dir, lambda: session.snapshot, session.pick,
-                                   args.host, args.port)
+                                   args.host, args.port, details)
             session.publishers.append(server.publish)
             display({"event": "serving", "url": server.start()})
         session.run()
@@ -68,6 +70,7 @@ def run_watch(args: argparse.Namespace) -> int:
         watcher.stop()
         if server is not None:
             server.stop()
+        details.close()
         session.close()
         display({"event": "stopped"})
     return 0

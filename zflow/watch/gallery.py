@@ -1,11 +1,14 @@
-"""The gallery's view of a project: each series' scenes with their images, exports, build progress and the current
-error, as JSON-able state rebuilt from the last good load and the output manifest."""
+"""The gallery's view of a project: each series' scenes with their images, style variants, exports, build progress
+and the current error, as JSON-able state rebuilt from the last good load and the output manifest; and one image's
+details (prompt, seed, model, steps, key parts) read from the store's index."""
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import Any, Callable
 from urllib.parse import quote
 
 from ..engine.project import Loaded, Project
+from ..store.index import Index
 
 #: Suffixes the page shows as pictures; other exported files are listed as links.
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
@@ -98,7 +101,8 @@ class Gallery:
                 if nodes is None:
                     continue
                 series.setdefault(scene.series, []).append({
-                    "uid": scene.uid, "title": scene.title or scene.id, "pick": nodes.pick,
+                    "uid": scene.uid, "id": scene.id, "series": scene.series, "title": scene.title or scene.id,
+                    "pick": nodes.pick,
                     "drafts": [self.image(t) for t in nodes.drafts],
                     "contact": self.image(nodes.contact) if nodes.contact else None,
                     "refine": self.image(nodes.refine) if nodes.refine else None,
@@ -107,20 +111,64 @@ class Gallery:
                 })
             for task in graph.tasks.values():
                 if task.kind == "export":
-                    exports.append(self.image(task.id))
+                    exports.append(self.image(task.id) | {"exporter": task.params.get("exporter", "")})
                 elif task.id.startswith("characters/"):
                     sheets.append(self.image(task.id))
         return {
             "rev": self.rev, "project": self.project.root.name, "error": self.error,
             "build": dict(self.build, running_tasks=sorted(self.running)),
             "series": [{"name": name, "scenes": scenes} for name, scenes in series.items()],
-            "characters": sheets, "exports": exports,
+            "variants": style_variants(series), "characters": sheets, "exports": exports,
         }
 
     def image(self, task_id: str) -> dict[str, Any]:
         """One task's files as URLs (versioned by content hash), with its state."""
-        files = [{"name": rel.rsplit("/", 1)[-1], "url": f"/files/{quote(rel)}?v={sha[:16]}",
+        files = [{"name": rel.rsplit("/", 1)[-1], "path": rel, "url": f"/files/{quote(rel)}?v={sha[:16]}",
                   "image": rel.lower().endswith(IMAGE_SUFFIXES)} for rel, sha in self.files.get(task_id, ())]
         state = "running" if task_id in self.running else "failed" if task_id in self.failed else ""
         return {"id": task_id, "files": files, "url": files[0]["url"] if files else None, "state": state,
                 "error": self.failed.get(task_id)}
+
+
+def style_variants(series: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Scenes that share an id across series (the same scene in style A and style B), for side-by-side viewing."""
+    by_id: dict[str, list[str]] = {}
+    for scenes in series.values():
+        for scene in scenes:
+            by_id.setdefault(scene["id"], []).append(scene["uid"])
+    return [{"id": scene_id, "scenes": uids} for scene_id, uids in by_id.items() if len(uids) > 1]
+
+
+class TaskDetails:
+    """One task's last build as the details panel shows it: prompt, seed, model, steps, size and key parts. Opens
+    its own connection to the index on first use, in the thread that asks (the server's)."""
+
+    def __init__(self, index_path: Callable[[], Path]):
+        self.index_path = index_path
+        self._index: Index | None = None
+
+    def __call__(self, task_id: str) -> dict[str, Any] | None:
+        """The details of ``task_id``'s last build; None when it was never built."""
+        if self._index is None:
+            self._index = Index(self.index_path())
+        key = self._index.last_keys().get(task_id)
+        row = self._index.artifact_row(key) if key else None
+        if row is None:
+            return None
+        _, files, meta = row
+        parts = self._index.parts_of_last_build(task_id) or {}
+        params, model = parts.get("params") or {}, parts.get("model") or {}
+        options = model.get("options") or {} if isinstance(model, dict) else {}
+        return {
+            "id": task_id, "key": key, "kind": parts.get("kind"), "files": sorted(files),
+            "prompt": meta.get("prompt", params.get("prompt")), "negative": meta.get("negative", ""),
+            "seed": meta.get("seed", params.get("seed")),
+            "model": meta.get("model") or (model.get("id") if isinstance(model, dict) else model),
+            "backend": meta.get("backend"), "steps": meta.get("steps") or options.get("steps") or params.get("steps"),
+            "size": meta.get("size") or params.get("size"), "parts": parts,
+        }
+
+    def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
+            self._index = None

@@ -1,5 +1,5 @@
-"""The live gallery's HTTP server (aiohttp, loopback only): the page, its state, pushes over SSE, picks, and the
-files of the project's output folder (nothing outside it)."""
+"""The live gallery's HTTP server (aiohttp, loopback only): the page, its state, pushes over SSE, picks, an image's
+details, and the files of the project's output folder (nothing outside it)."""
 from __future__ import annotations
 
 import asyncio
@@ -37,10 +37,12 @@ class GalleryServer:
     """Serves one session's gallery from a thread of its own; ``publish`` may be called from any thread."""
 
     def __init__(self, out_dir: Callable[[], Path], state: Callable[[], dict[str, Any]],
-                 pick: Callable[[str, int], None], host: str = "127.0.0.1", port: int = 0):
+                 pick: Callable[[str, int], None], host: str = "127.0.0.1", port: int = 0,
+                 details: Callable[[str], dict[str, Any] | None] | None = None):
         self.out_dir = out_dir
         self.state = state
         self.pick = pick
+        self.details = details
         self.host = check_host(host)
         self.port = port
         self.url = ""
@@ -109,6 +111,7 @@ class GalleryServer:
         app.router.add_get("/assets/{name}", self._asset)
         app.router.add_get("/api/state", self._state)
         app.router.add_post("/api/pick", self._pick)
+        app.router.add_get("/api/details", self._details)
         app.router.add_get("/events", self._events)
         app.router.add_get("/files/{path:.+}", self._file)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
@@ -159,6 +162,17 @@ class GalleryServer:
             return web.json_response({"error": problem}, status=400)
         self.pick(scene, draft)
         return web.json_response({"scene": scene, "draft": draft}, status=202)
+
+    async def _details(self, request: web.Request) -> web.Response:
+        """An image's prompt, seed, model, steps and key parts, from the store's index (``?task=series/scene/...``)."""
+        task = request.query.get("task", "")
+        if self.details is None or not task:
+            return web.json_response({"error": "ask for ?task=<task id>"}, status=400)
+        found = self.details(task)
+        if found is None:
+            return web.json_response({"error": f"{task} has not been built yet"}, status=404)
+        return web.json_response(found, dumps=lambda data: json.dumps(data, ensure_ascii=False, default=str),
+                                 headers={"Cache-Control": "no-store"})
 
     async def _events(self, request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"})
