@@ -93,20 +93,23 @@ def run_explain(args: argparse.Namespace) -> int:
 def _described(change: dict) -> str:
     """One change as a line: "param prompt changed: a [-red-] {+blue+} cat", "param seed changed: 7 -> 8"."""
     what = f"{change['part']} {change['name']}".strip()
+    old, new = _shown(change, "old"), _shown(change, "new")
     if change["change"] == "removed":
-        return f"{what} removed (was {_short(change['old'])})"
+        return f"{what} removed (was {old})"
     if change["change"] == "added":
-        return f"{what} added: {_short(change['new'])}"
-    if "words" in change:
+        return f"{what} added: {new}"
+    if "words" in change and change["part"] == "param":
         return f"{what} changed: {marked(change['words'])}"
+    return f"{what} changed: {old} -> {new}"
+
+
+def _shown(change: dict, side: str) -> str:
+    """The old or new value of a change, short: keys and digests by their first 12 digits, values to 80 characters."""
+    value = change[side]
     if change["part"] in ("input", "file"):
-        return f"{what} changed: {str(change['old'])[:12]} -> {str(change['new'])[:12]}"
-    return f"{what} changed: {_short(change['old'])} -> {_short(change['new'])}"
-
-
-def _short(value: object, limit: int = 80) -> str:
+        return str(value)[:12]
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= 80 else text[:79] + "…"
 
 
 def run_graph(args: argparse.Namespace) -> int:
