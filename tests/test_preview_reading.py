@@ -157,3 +157,29 @@ def test_outpaint_extends_the_scenery_instead_of_stretching_the_edge(backend, ha
     assert variation > 5
     seam = mean_difference(after.crop((318, 100, 319, 400)), before.crop((0, 100, 1, 400)))
     assert seam < 40, "the scenery meets the picture's edge"
+
+
+@pytest.mark.parametrize("english, korean", [("a park at dawn", "새벽의 공원"), ("a park at noon", "한낮의 공원"),
+                                             ("a park at night", "밤의 공원"), ("a park at sunset", "노을 지는 공원")])
+def test_time_of_day_sets_the_light_in_every_language(backend, handle, english, korean):
+    wanted, said = (draft(backend, handle, text, cast=[]) for text in (english, korean))
+    assert said.meta["palette"] == wanted.meta["palette"] != "style"
+    assert pixels(said).tobytes() == pixels(wanted).tobytes()
+
+
+def test_times_of_day_differ_from_each_other(backend, handle):
+    skies = {t: ImageStat.Stat(pixels(draft(backend, handle, f"a park at {t}", cast=[])).crop((0, 0, 320, 60))).mean
+             for t in ("dawn", "noon", "sunset", "night")}
+    assert sum(skies["night"]) < min(sum(skies[t]) for t in ("dawn", "noon", "sunset")) - 150
+    assert skies["noon"][2] > skies["noon"][0] + 60, "a blue midday sky"
+    assert skies["sunset"][0] > skies["sunset"][2] + 40, "a warm sunset"
+
+
+def test_an_animal_named_by_a_castless_prompt_is_drawn_instead_of_the_subject_block(backend, handle):
+    cat = draft(backend, handle, "a black cat sleeping in a garden", cast=[])
+    mug = draft(backend, handle, "a mug sleeping in a garden", cast=[])
+    assert cat.meta["figures"] == [{"name": "", "species": "cat"}] and mug.meta["figures"] == []
+    assert len(cat.meta["faces"]) == 1 and mug.meta["faces"] == []
+    head = pixels(cat).crop(tuple(cat.meta["faces"][0]))
+    black = sum(n for n, rgb in head.getcolors(100_000) if rgb == (34, 30, 36)) / (head.width * head.height)
+    assert black > 0.25, "the colour before the species is the fur's"

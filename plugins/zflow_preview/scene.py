@@ -50,7 +50,16 @@ def draw_scene(fonts: Fonts, *, prompt: str, style: str, title: str, cast: Seque
         faces.append(draw_figure(draw, look, cx, feet, tall, "front", place.facing))
         figures.append({"name": look.name, "species": look.species})
         boxes.append((cx - tall * 0.23, feet - tall, cx + tall * 0.23, feet))
-    if not cast:
+    creature = look_of("", prompt) if not cast else None
+    if creature is not None and creature.species != "person":
+        # No cast, but the prompt names an animal or a robot: it stands where the subject would be.
+        x0, y0, x1, y1 = layout.subject
+        cx, feet, tall = (x0 + x1) / 2 * width, y1 * height, (y1 - y0) * height
+        _shadow(draw, cx, feet, tall, mix(palette.ground, (0, 0, 0), 0.35))
+        faces.append(draw_figure(draw, creature, cx, feet, tall, "front", 1))
+        figures.append({"name": "", "species": creature.species})
+        boxes.append((cx - tall * 0.23, feet - tall, cx + tall * 0.23, feet))
+    elif not cast:
         boxes.append(_subject(draw, layout.subject, (width, height), palette.accent, fonts))
     weather = draw_weather(image, found, rng)
     caption(draw, (width, height), fonts, title, prompt)
