@@ -120,27 +120,28 @@ function slices(exp) {
     .sort((a, b) => a.path.localeCompare(b.path));
 }
 
+function chosenExport(state, exporter, view, empty) {
+  // The exports of one exporter, the one the address names (else the first), and the menu to choose another.
+  const found = state.exports.filter((e) => e.exporter === exporter);
+  const current = found.some((e) => e.id === ui.arg) ? ui.arg : (found[0] || {}).id;
+  const menu = choice(`${view}-what`, found.map((e) => [e.id, e.id]), current, empty);
+  return [found.find((e) => e.id === current), `<div class="toolbar">${menu}</div>`];
+}
+
 function readerView(state) {
-  const episodes = state.exports.filter((e) => e.exporter === "webtoon");
-  const current = episodes.some((e) => e.id === ui.arg) ? ui.arg : (episodes[0] || {}).id;
-  const head = choice("reader-what", episodes.map((e) => [e.id, e.id]), current,
+  const [exp, head] = chosenExport(state, "webtoon", "reader",
     "no webtoon export yet: add webtoon(series) or webtoon(scenes, name=...) to a recipe");
-  const exp = episodes.find((e) => e.id === current);
   const strip = exp ? slices(exp).map((f) => picture(f.url, exp.id, f.name)).join("") : "";
-  return `<div class="toolbar">${head}</div><div class="strip">${strip || (exp ? '<p class="hint">not built yet</p>' : "")}</div>`;
+  return `${head}<div class="strip">${strip || (exp ? '<p class="hint">not built yet</p>' : "")}</div>`;
 }
 
 function blogView(state) {
-  const posts = state.exports.filter((e) => e.exporter === "blog");
-  const current = posts.some((e) => e.id === ui.arg) ? ui.arg : (posts[0] || {}).id;
-  const head = choice("blog-what", posts.map((e) => [e.id, e.id]), current,
-    "no blog export yet: add blog(series, title=...) to a recipe");
-  const post = posts.find((e) => e.id === current);
+  const [post, head] = chosenExport(state, "blog", "blog", "no blog export yet: add blog(series, title=...) to a recipe");
   const page = post && post.files.find((f) => /(^|\/)index\.html$/.test(f.path));
   const text = post && post.files.find((f) => /\.(md|markdown)$/.test(f.path));
   const body = page ? `<iframe id="blog-frame" title="${esc(post.id)}" src="${esc(page.url)}"></iframe>`
     : text ? `<pre id="blog-text" data-src="${esc(text.url)}"></pre>` : (post ? '<p class="hint">not built yet</p>' : "");
-  return `<div class="toolbar">${head}</div>${body}`;
+  return `${head}${body}`;
 }
 
 // ---- rendering -----------------------------------------------------------------------------------------------------
