@@ -6,9 +6,17 @@ from typing import Any, Callable
 from zflow.hookspecs import hookimpl
 
 from .backend import PreviewBackend
-from .reading import add_words
 
 __all__ = ["PreviewBackend", "add_words", "register_backends"]
+
+
+def __getattr__(name: str) -> Any:
+    """``add_words`` (teach the preview more words), imported when first asked for: loading the plugin stays cheap."""
+    if name == "add_words":
+        from .reading import add_words
+
+        return add_words
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @hookimpl

@@ -2,6 +2,7 @@
 ``render``, imported at first use so that loading the plugin stays cheap)."""
 from __future__ import annotations
 
+import sys
 from typing import Any, Sequence
 
 from zflow.contracts import ModelRef, Output, Request
@@ -15,10 +16,10 @@ class PreviewBackend:
     kinds = frozenset({"sheet", "draft", "refine", "edit"})
 
     def identity(self, model: ModelRef) -> str:
-        """"preview", plus a digest of the words plugins taught it (they change what it draws)."""
-        from .reading import fingerprint
-
-        added = fingerprint()
+        """"preview", plus a digest of the words plugins taught it (they change what it draws); no plugin can have
+        taught it any while its word lists were never loaded."""
+        reading = sys.modules.get(f"{__package__}.reading")
+        added = reading.fingerprint() if reading is not None else ""
         return f"preview+words:{added}" if added else "preview"
 
     def load(self, model: ModelRef) -> Any:
