@@ -140,8 +140,8 @@ def style_variants(series: dict[str, list[dict[str, Any]]]) -> list[dict[str, An
 
 
 class TaskDetails:
-    """One task's last build as the details panel shows it: prompt, seed, model, steps, size and key parts. Opens
-    its own connection to the index on first use, in the thread that asks (the server's)."""
+    """One task's last build as the details panel shows it: prompt, seed, model, steps, guidance, size and key parts.
+    Opens its own connection to the index on first use, in the thread that asks (the server's)."""
 
     def __init__(self, index_path: Callable[[], Path]):
         self.index_path = index_path
@@ -165,6 +165,7 @@ class TaskDetails:
             "seed": meta.get("seed", params.get("seed")),
             "model": meta.get("model") or (model.get("id") if isinstance(model, dict) else model),
             "backend": meta.get("backend"), "steps": meta.get("steps") or options.get("steps") or params.get("steps"),
+            "guidance": meta.get("guidance", options.get("guidance", params.get("guidance"))),
             "size": meta.get("size") or params.get("size"), "parts": parts,
         }
 

@@ -236,7 +236,8 @@ async function openDetails(taskId) {
   if (ui.details !== taskId) return;
   if (!response.ok) { panel.innerHTML = `<button class="close">close</button><p>${esc(data.error)}</p>`; return; }
   const rows = [["prompt", data.prompt], ["negative", data.negative], ["seed", data.seed], ["model", data.model],
-                ["backend", data.backend], ["steps", data.steps ?? "—"], ["size", (data.size || []).join("×")],
+                ["backend", data.backend], ["steps", data.steps ?? "—"], ["guidance", data.guidance ?? "—"],
+                ["size", (data.size || []).join("×")],
                 ["kind", data.kind], ["key", data.key]];
   const parts = data.parts || {};
   const keyParts = {impl: parts.impl, model: parts.model, params: parts.params, inputs: parts.inputs, files: parts.files};
