@@ -1,6 +1,7 @@
 """Benchmark of the preview backend: milliseconds per image for each kind at thumbnail and demo sizes."""
 from __future__ import annotations
 
+import json
 import platform
 import tempfile
 import time
@@ -40,6 +41,7 @@ def main() -> None:
     handle = backend.load(ModelRef("preview"))
     print(f"machine: {platform.processor() or platform.machine()}, {platform.python_implementation()} "
           f"{platform.python_version()}, Pillow {PIL.__version__}")
+    results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         for size, count in (([64, 64], 600), ([1024, 768], 12), ([1024, 1024], 12)):
@@ -59,9 +61,14 @@ def main() -> None:
                    {"op": "restyle", "prompt": "ink comic", "strength": 0.6}] * (count // 3)
             edits = [request("edit", {"negative": "", "seed": i, "size": size} | op, source, root)
                      for i, op in enumerate(ops)]
+            wide = [request("edit", {"negative": "", "seed": i, "size": [size[0] * 16 // 9, size[1]], "op": "outpaint",
+                                     "prompt": ""}, source, root) for i in range(count // 3)]
             figures = {"draft": timed(backend, handle, drafts), "sheet": timed(backend, handle, sheets),
-                       "refine": timed(backend, handle, refine), "edit": timed(backend, handle, edits)}
+                       "refine": timed(backend, handle, refine), "edit": timed(backend, handle, edits),
+                       "outpaint": timed(backend, handle, wide)}
             print(f"{size[0]}x{size[1]}: " + ", ".join(f"{k} {v:.2f} ms" for k, v in figures.items()))
+            results[f"{size[0]}x{size[1]}"] = {k: round(v, 3) for k, v in figures.items()}
+    print(json.dumps({"bench": "preview_speed", "ms_per_image": results}))
 
 
 if __name__ == "__main__":
