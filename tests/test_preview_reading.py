@@ -183,3 +183,9 @@ def test_an_animal_named_by_a_castless_prompt_is_drawn_instead_of_the_subject_bl
     head = pixels(cat).crop(tuple(cat.meta["faces"][0]))
     black = sum(n for n, rgb in head.getcolors(100_000) if rgb == (34, 30, 36)) / (head.width * head.height)
     assert black > 0.25, "the colour before the species is the fur's"
+
+
+def test_a_longer_word_wins_over_a_colour_character_inside_it():
+    look = look_of("x", "若い青年、黒髪、青いコート")  # a young man, black hair, a blue coat
+    assert (look.hair, look.outfit) == ((34, 30, 36), (48, 90, 180))
+    assert "blue" not in reading.tokens("若い青年")

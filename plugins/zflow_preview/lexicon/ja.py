@@ -24,8 +24,8 @@ WORDS = {
     "漫画": "manga", "マンガ": "manga", "スケッチ": "sketch", "鉛筆": "pencil", "パステル": "pastel",
     "アニメ": "anime", "レトロ": "retro", "セピア": "sepia", "くすんだ": "muted", "落ち着いた": "muted",
     "鮮やか": "vivid",
-    # colours
-    "赤": "red", "黒": "black", "白": "white", "青": "blue", "紺": "navy", "黄色": "yellow", "緑": "green",
+    # colours (and words that start with a colour's character but mean something else)
+    "青年": "young man", "赤ちゃん": "baby", "白衣": "white coat", "黒髪": "black hair", "赤": "red", "黒": "black", "白": "white", "青": "blue", "紺": "navy", "黄色": "yellow", "緑": "green",
     "灰色": "grey", "グレー": "grey", "茶色": "brown", "金髪": "blonde hair", "銀髪": "silver hair",
     "ピンク": "pink", "紫": "purple", "オレンジ": "orange", "ベージュ": "beige",
     # species

@@ -26,8 +26,8 @@ WORDS = {
     "黑色电影": "noir", "黑白": "monochrome", "油画": "oil painting", "素描": "sketch", "铅笔": "pencil",
     "粉彩": "pastel", "动漫": "anime", "复古": "retro", "怀旧": "vintage", "柔和": "muted", "低饱和": "muted",
     "鲜艳": "vivid",
-    # colours
-    "红色": "red", "红": "red", "黑色": "black", "黑": "black", "白色": "white", "蓝色": "blue", "蓝": "blue",
+    # colours (and words that start with a colour's character but mean something else)
+    "青年": "young man", "网红": "influencer", "红色": "red", "红": "red", "黑色": "black", "黑": "black", "白色": "white", "蓝色": "blue", "蓝": "blue",
     "藏青": "navy", "绿色": "green", "绿": "green", "灰": "grey", "棕色": "brown", "褐色": "brown",
     "金发": "blonde hair", "银发": "silver hair", "粉色": "pink", "粉红": "pink", "紫色": "purple",
     "橙色": "orange", "米色": "beige",
