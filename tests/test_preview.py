@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import subprocess
 import sys
@@ -115,15 +116,18 @@ def test_same_params_give_byte_identical_png(backend, handle):
     assert run(backend, handle, "draft", draft_params()).files == run(backend, handle, "draft", draft_params()).files
 
 
-def test_png_bytes_do_not_depend_on_the_python_process(backend, handle):
-    script = ("import hashlib, sys; sys.path.insert(0, 'tests'); "
+@pytest.mark.parametrize("changes", [{}, {"prompt": "비 내리는 골목, 누아르, 차분한 파란", "cast": [
+    {"name": "ray", "looks": "회색 고양이 탐정, 트렌치코트"}]}])
+def test_png_bytes_do_not_depend_on_the_python_process(backend, handle, changes):
+    script = ("import hashlib, json, sys; sys.path.insert(0, 'tests'); "
               "import test_preview as t; b = t.PreviewBackend(); h = b.load(t.ModelRef('preview')); "
-              "print(hashlib.sha256(t.run(b, h, 'draft', t.draft_params()).files['image.png']).hexdigest())")
-    here = hashlib.sha256(run(backend, handle, "draft", draft_params()).files["image.png"]).hexdigest()
+              "p = t.draft_params(**json.loads(sys.argv[1])); "
+              "print(hashlib.sha256(t.run(b, h, 'draft', p).files['image.png']).hexdigest())")
+    here = hashlib.sha256(run(backend, handle, "draft", draft_params(**changes)).files["image.png"]).hexdigest()
     for salt in ("1", "2"):
         env = os.environ | {"PYTHONHASHSEED": salt}
-        there = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True,
-                               cwd=Path(__file__).parent.parent)
+        there = subprocess.run([sys.executable, "-c", script, json.dumps(changes)], env=env, capture_output=True,
+                               text=True, check=True, cwd=Path(__file__).parent.parent)
         assert there.stdout.strip() == here
 
 
