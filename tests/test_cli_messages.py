@@ -55,6 +55,22 @@ def test_schedule_list_shows_the_rows_each_coming_fire_builds(project: ProjectDi
     assert "next: 2026-12-14 09:00+09:00  builds no scene (no row is due)" in human
 
 
+def test_schedule_list_of_an_export_shows_only_the_scenes_it_takes(project: ProjectDir) -> None:
+    project.write("recipes/promo.py", """\
+        from zflow import Schedule, Series, sns
+        s = Series("promo", size="64x64", drafts=1, refine=False)
+        a = s.scene("a", action="a mug")
+        b = s.scene("b", action="a cup", title="Cup")
+        sns([b], "ig_portrait", name="teaser", schedule=Schedule("0 9 * * *", tz="Asia/Tokyo"))
+        """)
+    listing = json.loads(project.zflow("schedule", "--list", "--json", "--at", "2026-11-27T00:00").stdout)
+    [job] = listing["jobs"]
+    assert job["job"] == "promo/teaser"
+    assert job["builds"][0] == {"fire": "2026-11-27T09:00:00+09:00", "scenes": [{"id": "b", "title": "Cup"}]}
+    human = project.zflow("schedule", "--list", "--at", "2026-11-27T00:00").stdout
+    assert "next: 2026-11-27 09:00+09:00  builds 1 scene: b (Cup)" in human
+
+
 def test_runs_shows_times_in_the_schedules_zone_as_list_does(project: ProjectDir) -> None:
     calendar_project(project)
     assert project.zflow("schedule", "--once", "--at", "2026-11-30T09:30+09:00").code == 0

@@ -127,17 +127,18 @@ def _list(scheduler: Scheduler, source: JobSource, now: datetime, args: argparse
 
 
 def _scenes_of(job: Any, fire: datetime, root: Path) -> dict[str, Any]:
-    """The scenes of the job's series that the recipe declares when loaded for ``fire`` (its due rows), or the
-    recipe error that keeps it from loading."""
+    """The scenes the job builds when its recipe is loaded for ``fire`` (the due rows of its series, or those of
+    them an export takes), or the recipe error that keeps it from loading."""
     from ..load import load_file
 
-    series = job.name.split("/")[0]
+    series, _, export = job.name.partition("/")
     try:
         registry = load_file(job.recipe, root, job.run_vars(fire))
     except RecipeError as exc:
         return {"scenes": [], "error": str(exc)}
+    taken = next((e.scenes for e in registry.exports if e.series == series and e.name == export), None)
     return {"scenes": [{"id": scene.id, "title": scene.title} for scene in registry.scenes
-                       if scene.series == series]}
+                       if scene.series == series and (taken is None or scene.id in taken)]}
 
 
 def _built(build: dict[str, Any]) -> str:
