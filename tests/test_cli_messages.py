@@ -66,9 +66,9 @@ def test_schedule_list_of_an_export_shows_only_the_scenes_it_takes(project: Proj
     listing = json.loads(project.zflow("schedule", "--list", "--json", "--at", "2026-11-27T00:00").stdout)
     [job] = listing["jobs"]
     assert job["job"] == "promo/teaser"
-    assert job["builds"][0] == {"fire": "2026-11-27T09:00:00+09:00", "scenes": [{"id": "b", "title": "Cup"}]}
+    assert job["builds"][0] == {"fire": "2026-11-28T09:00:00+09:00", "scenes": [{"id": "b", "title": "Cup"}]}
     human = project.zflow("schedule", "--list", "--at", "2026-11-27T00:00").stdout
-    assert "next: 2026-11-27 09:00+09:00  builds 1 scene: b (Cup)" in human
+    assert "next: 2026-11-28 09:00+09:00  builds 1 scene: b (Cup)" in human
 
 
 def test_runs_shows_times_in_the_schedules_zone_as_list_does(project: ProjectDir) -> None:
