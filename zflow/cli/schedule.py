@@ -203,8 +203,7 @@ def _zones(root: Path) -> dict[str, Any]:
 
 def _record(r: Any, zone: Any) -> dict[str, Any]:
     return {"id": r.id, "job": r.job, "recipe": r.recipe, "fire": r.fire.astimezone(zone).isoformat(),
-            "attempt": r.attempt,
-            "started": r.started, "ended": r.ended, "outcome": r.outcome, "counts": r.counts,
+            "attempt": r.attempt, "started": r.started, "ended": r.ended, "outcome": r.outcome, "counts": r.counts,
             "outputs": list(r.outputs), "error": r.error}
 
 
