@@ -12,7 +12,7 @@ class PreviewBackend:
     """Weightless, deterministic previews for every image stage: what composition and cast a render would have."""
 
     name = "preview"
-    version = "1"
+    version = "2"  # 2: reads four languages, draws species, outlines inpaints, extends scenery
     kinds = frozenset({"sheet", "draft", "refine", "edit"})
 
     def identity(self, model: ModelRef) -> str:
