@@ -9,7 +9,7 @@ from zflow.errors import TaskError
 from .balloons import KINDS
 from .common import SceneImage, fail, open_rgb, options, resolve, scene_images
 from .encode import MAX_QUALITY, MIN_QUALITY, OverCap, encode_capped
-from .focus import required_boxes, saliency_box
+from .focus import heads
 from .frame import Framer
 from .layout import Panel, Strip, compose
 from .provenance import COMPOSITE, save_options
@@ -56,16 +56,16 @@ class WebtoonExporter:
             raise TaskError(request.task.id, f"preset {preset.name!r}: the strip is {strip.image.height:,} px tall, "
                                              f"over JPEG's {JPEG_MAX_SIDE:,}; split the episode")
         try:
-            bounds = cuts(strip.image.height, preset.slice_height, strip.gutters, strip.keepouts())
+            bounds = cuts(strip.image.height, preset.slice_height, strip.gutters, strip.keepouts(),
+                          [(top, bottom) for _, top, bottom in strip.panels])
         except NoCut as err:
-            scene = next((s for s, top, bottom in strip.panels if bottom > err.row), "?")
-            raise TaskError(request.task.id, f"scene {scene!r}, preset {preset.name!r}: the panel is taller than the "
-                                             f"{preset.slice_height} px slices allow with no free row to cut") from err
+            scene = next((s for s, top, bottom in strip.panels if bottom > err.row), strip.panels[-1][0])
+            raise TaskError(request.task.id, f"scene {scene!r}, preset {preset.name!r}: {err}") from err
         files = _slices(request, strip, bounds, preset, scenes)
         files.update(_thumbnails(request, scenes, opts, preset))
         meta = {"exporter": self.name, "preset": preset.name, "width": preset.width, "cuts": bounds,
-                "panels": [list(p) for p in strip.panels], "balloons": [[s, list(b)] for s, b in strip.balloons],
-                "keep": [[s, list(b)] for s, b in strip.keep], "gutters": [list(g) for g in strip.gutters]}
+                "panels": [list(p) for p in strip.panels], "balloons": strip.balloons, "faces": strip.faces,
+                "text": [[s, list(b)] for s, b in strip.text], "gutters": [list(g) for g in strip.gutters]}
         return Output(files, meta)
 
 
@@ -74,9 +74,10 @@ def _panels(scenes: list[SceneImage], scene_key: str) -> list[Panel]:
     panels, previous = [], None
     for scene in scenes:
         image = open_rgb(scene.artifact.main)
-        keep = required_boxes(scene.artifact.meta) or [saliency_box(image)]
+        meta = scene.artifact.meta
         marker = (scene.entry.get("vars") or {}).get(scene_key)
-        panels.append(Panel(scene.id, image, keep, list(scene.entry.get("balloons") or []),
+        panels.append(Panel(scene.id, image, heads(meta, image), [tuple(b) for b in meta.get("text") or []],
+                            list(scene.entry.get("balloons") or []),
                             new_scene=marker is not None and previous is not None and marker != previous))
         previous = marker
     return panels

@@ -53,7 +53,7 @@ def _refine(fonts: Fonts, request: Request) -> Output:
             factor = (size[0] / image.width, size[1] / image.height)
         faces = [_scaled(f, factor) for f in source.meta.get("faces", [])]
         focus = _scaled(source.meta["focus"], factor) if source.meta.get("focus") else None
-        picture = Picture(refined, faces, focus)
+        picture = Picture(refined, faces, focus, [_scaled(t, factor) for t in source.meta.get("text", [])])
     return _output(request, picture, _scene_of(source), strength=strength)
 
 
@@ -65,6 +65,7 @@ def _edit(fonts: Fonts, request: Request) -> Output:
     # A photo nothing has described (a product shot) gets its subject estimated from the pixels.
     meta = {**source.meta, "focus": source.meta.get("focus") or edit.estimate_subject(image)}
     boxes = (list(meta.get("faces", [])), meta["focus"])
+    text = list(meta.get("text", []))
     strength = None
     if op == "inpaint":
         strength = float(p.get("strength", 1.0))
@@ -75,6 +76,7 @@ def _edit(fonts: Fonts, request: Request) -> Output:
     elif op == "outpaint":
         image, offset = edit.outpaint(image, _size(p), p.get("prompt", ""), fonts)
         boxes = edit.shifted(boxes, offset)
+        text = edit.shifted((text, None), offset)[0]
     elif op == "restyle":
         strength = float(p.get("strength", 0.6))
         image = edit.restyle(image, p["prompt"], strength)
@@ -82,7 +84,7 @@ def _edit(fonts: Fonts, request: Request) -> Output:
         raise ValueError(f"the preview backend has no edit operation {op!r} (it knows inpaint, background, "
                          f"outpaint and restyle)")
     extra = {"op": op} | ({"strength": strength} if strength is not None else {})
-    return _output(request, Picture(image, boxes[0], boxes[1]), _scene_of(source), **extra)
+    return _output(request, Picture(image, boxes[0], boxes[1], text), _scene_of(source), **extra)
 
 
 _RUNNERS = {"sheet": _sheet, "draft": _draft, "refine": _refine, "edit": _edit}
@@ -95,7 +97,7 @@ def _output(request: Request, picture: Picture, scene: Mapping[str, Any], **extr
     picture.image.save(buffer, "PNG", compress_level=_PNG_LEVEL)
     meta = {"backend": "preview", "model": "preview", "revision": None, "stage": request.task.kind,
             "prompt": p.get("prompt", ""), "negative": p.get("negative", ""), "seed": p.get("seed"),
-            "size": list(picture.image.size), "faces": picture.faces, "focus": picture.focus}
+            "size": list(picture.image.size), "faces": picture.faces, "focus": picture.focus, "text": picture.text}
     return Output(files={"image.png": buffer.getvalue()}, meta=meta | dict(scene) | extra)
 
 
