@@ -37,13 +37,13 @@ class Framer:
 
     def __post_init__(self) -> None:
         self.image = open_rgb(self.scene.artifact.main)
-        self.keep = required_boxes(self.scene.artifact.meta)
+        self.keep = required_boxes(self.scene.artifact.meta, self.image)
         self.soft = None if self.keep else saliency_box(self.image)
         w, h = self.image.size
         for tag, artifact in self.scene.reframes.items():
             img = open_rgb(artifact.main)
             dx, dy = (img.width - w) / 2, (img.height - h) / 2
-            keep = required_boxes(artifact.meta) or [shifted(b, dx, dy) for b in self.keep]
+            keep = required_boxes(artifact.meta, img) or [shifted(b, dx, dy) for b in self.keep]
             soft = shifted(self.soft, dx, dy) if self.soft and not keep else None
             self._reframed[tag] = (img, keep, soft)
 
