@@ -86,7 +86,7 @@ class ThumbnailExporter:
                     cap = preset.max_bytes - signer.reserve
                     fmt = preset.format
                     data, quality = encode_capped(img, fmt, cap, save_options(fmt, scene.meta(), COMPOSITE))
-                    files[name] = signer.sign(data, fmt)
+                    files[name] = signer.sign(data, fmt, COMPOSITE)
                     report[name] = {"size": list(preset.size), "bytes": len(files[name]), "quality": quality,
                                     "title_box": list(ink) if ink else None}
                 except (OverCap, ValueError) as err:

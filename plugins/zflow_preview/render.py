@@ -1,4 +1,5 @@
-"""Preview rendering per request kind: draws sheets, drafts, refines and edits, and packs PNG with provenance."""
+"""Preview rendering per request kind: draws sheets, drafts, refines and edits, and packs PNG with provenance
+(IPTC XMP and A1111 ``parameters``)."""
 from __future__ import annotations
 
 import io
@@ -7,6 +8,7 @@ from typing import Any, Mapping, Sequence
 from PIL import Image
 
 from zflow.contracts import Artifact, Output, Request
+from zflow.contracts.provenance import COMPOSITE, TRAINED, png_info
 
 from . import edit
 from .refine import refine_image
@@ -93,12 +95,16 @@ _RUNNERS = {"sheet": _sheet, "draft": _draft, "refine": _refine, "edit": _edit}
 def _output(request: Request, picture: Picture, scene: Mapping[str, Any], **extra: Any) -> Output:
     """The PNG of ``picture`` and its provenance (plus the scene facts a later txt2img refine redraws from)."""
     p = request.params
-    buffer = io.BytesIO()
-    picture.image.save(buffer, "PNG", compress_level=_PNG_LEVEL)
     meta = {"backend": "preview", "model": "preview", "revision": None, "stage": request.task.kind,
             "prompt": p.get("prompt", ""), "negative": p.get("negative", ""), "seed": p.get("seed"),
             "size": list(picture.image.size), "faces": picture.faces, "focus": picture.focus, "text": picture.text}
-    return Output(files={"image.png": buffer.getvalue()}, meta=meta | dict(scene) | extra)
+    meta |= dict(scene) | extra
+    if any(a.meta.get("stage") == "source" or a.meta.get("composite") for a in request.inputs):
+        meta["composite"] = True  # an edit of the user's own photo
+    buffer = io.BytesIO()
+    info = png_info(meta, COMPOSITE if meta.get("composite") else TRAINED)
+    picture.image.save(buffer, "PNG", compress_level=_PNG_LEVEL, pnginfo=info)
+    return Output(files={"image.png": buffer.getvalue()}, meta=meta)
 
 
 def _scene_of(source: Artifact) -> dict[str, Any]:
