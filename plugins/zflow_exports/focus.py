@@ -37,12 +37,17 @@ def heads(meta: Mapping[str, Any], img: Image.Image) -> list[Head]:
     return [Head(name, box) for name, box in zip(names, boxes) if box[2] > box[0] and box[3] > box[1]]
 
 
+def face_boxes(meta: Mapping[str, Any], img: Image.Image | None = None) -> list[Box]:
+    """The backend's face boxes; without any record of faces, the faces detected in ``img``."""
+    if "faces" not in meta:
+        return detect(img) if img is not None else []
+    return [b for b in (_box(f) for f in meta.get("faces") or []) if b[2] > b[0] and b[3] > b[1]]
+
+
 def required_boxes(meta: Mapping[str, Any], img: Image.Image | None = None) -> list[Box]:
     """Boxes that must stay in frame, strictest first: faces with the focus box, then faces alone, then focus alone.
     Without the backend's faces, the faces detected in ``img`` stand in."""
-    faces = [_box(b) for b in meta.get("faces") or []]
-    if "faces" not in meta and img is not None:
-        faces = detect(img)
+    faces = face_boxes(meta, img)
     focus = [_box(meta["focus"])] if meta.get("focus") else []
     options = [union(faces + focus)] if faces and focus else []
     options += [union(b) for b in (faces, focus) if b]
