@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from zflow.contracts.text import load_font, wrap
+
 from .common import Box
-from .text import load_font, wrap
 
 KINDS = ("speech", "thought", "shout", "narration")
 #: An ellipse through the corners of a w x h text block has semi-axes w/sqrt(2), h/sqrt(2) (geometry).
@@ -56,7 +57,7 @@ class Balloon:
 def measure(kind: str, text: str, font_file: tuple[str, int], size: int, max_width: int) -> Balloon:
     """Wrap the text to ``max_width`` px at ``size`` px and measure it."""
     font = load_font(font_file[0], font_file[1], size)
-    lines = tuple(wrap(text, font, max_width, 0))
+    lines = tuple(wrap(text, font, max_width))
     ascent, descent = font.getmetrics()
     width = max(int(font.getlength(line)) for line in lines)
     return Balloon(kind, lines, font, (width, len(lines) * (ascent + descent)))

@@ -6,6 +6,7 @@ from typing import Any, Mapping
 from PIL import Image
 
 from zflow.contracts import Output, Request
+from zflow.contracts.text import find_font
 
 from .common import Box, fail, options, resolve, scene_images
 from .encode import OverCap, encode_capped
@@ -14,7 +15,7 @@ from .presets import Preset
 from .provenance import COMPOSITE, save_options
 from .signing import Signer, check_c2pa
 from .sns import chosen
-from .text import draw, find_font, fit
+from .text import draw, fit
 
 #: Text keeps this share of the frame's width from the safe zone's edges and from overlays (our choice).
 MARGIN = 0.04

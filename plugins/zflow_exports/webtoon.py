@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from zflow.contracts import Output, Request
+from zflow.contracts.text import find_font
 from zflow.errors import TaskError
 
 from .balloons import KINDS
@@ -15,7 +16,6 @@ from .layout import Panel, Strip, compose
 from .provenance import COMPOSITE, save_options
 from .signing import Signer, check_c2pa
 from .slicing import NoCut, cuts
-from .text import find_font
 from .webtoon_presets import WebtoonPreset, from_options
 
 #: Master-strip limit: JPEG stores at most 65,500 px a side (sheet section 2, tested).

@@ -1,9 +1,9 @@
 """Text on previews: a font cache (the backend's handle), wrapping, labels, the title and the PREVIEW mark."""
 from __future__ import annotations
 
-import os
-
 from PIL import ImageDraw, ImageFont
+
+from zflow.contracts.text import FontFile, find_font, load_font, needs_cjk, wrap
 
 from .palette import RGB, ink
 from .shapes import rounded_box
@@ -13,59 +13,28 @@ Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 MIN_TEXT = 7
 
 
-#: Fonts with Hangul, kana and CJK ideographs (Debian fonts-noto-cjk, fonts-nanum), tried in order for text that
-#: Pillow's built-in font cannot draw. Latin text always uses the built-in font, so its pixels are the same on every
-#: machine; CJK text looks the way the installed font draws it.
-CJK_FONTS = (("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 1),
-             ("/usr/share/fonts/truetype/nanum/NanumGothic.ttf", 0))
-#: Characters from here up (CJK radicals, kana, Hangul, ideographs, fullwidth forms) need a CJK font.
-CJK_START = 0x2E80
-
-
 class Fonts:
-    """Pillow's scalable default font, loaded once per size; a CJK font for text that needs one, when installed."""
+    """Pillow's scalable default font, loaded once per size; for text it cannot draw (Hangul, kana, ideographs), the
+    regular sans-serif font fontconfig ranks first for that script, when one is installed. Latin text always uses the
+    built-in font, so its pixels are the same on every machine; CJK text looks the way the installed font draws it."""
 
     def __init__(self) -> None:
-        self._by_size: dict[tuple[int, bool], Font] = {}
-        self._cjk = next(((path, index) for path, index in CJK_FONTS if os.path.exists(path)), None)
+        self._by_size: dict[tuple[int, FontFile | None], Font] = {}
 
     def __call__(self, size: float, text: str = "") -> Font:
         px = max(MIN_TEXT, round(size))
-        cjk = self._cjk is not None and any(ord(ch) >= CJK_START for ch in text)
-        if (px, cjk) not in self._by_size:
-            if cjk:
-                path, index = self._cjk
-                self._by_size[px, cjk] = ImageFont.truetype(path, px, index=index)
-            else:
-                self._by_size[px, cjk] = ImageFont.load_default(size=px)
-        return self._by_size[px, cjk]
+        face = _cjk_font(text) if needs_cjk(text) else None
+        if (px, face) not in self._by_size:
+            self._by_size[px, face] = load_font(*face, px) if face else ImageFont.load_default(size=px)
+        return self._by_size[px, face]
 
 
-def wrap(text: str, font: Font, width: float, max_lines: int) -> list[str]:
-    """Greedy word wrap to ``width`` pixels; an overlong word is cut, and the last line ends in "…" if text is left."""
-    lines: list[str] = []
-    line = ""
-    for word in text.split():
-        candidate = f"{line} {word}" if line else word
-        if font.getlength(candidate) <= width:
-            line = candidate
-            continue
-        if line:
-            lines.append(line)
-        line = word
-        while font.getlength(line) > width and len(line) > 1:
-            cut = _fit(line, font, width)
-            lines.append(line[:cut])
-            line = line[cut:]
-    if line:
-        lines.append(line)
-    if len(lines) > max_lines:
-        lines = lines[:max_lines]
-        last = lines[-1]
-        while last and font.getlength(last + "…") > width:
-            last = last[:-1]
-        lines[-1] = last + "…"
-    return lines
+def _cjk_font(text: str) -> FontFile | None:
+    """An installed font covering the text, or None (the text then shows the default font's boxes)."""
+    try:
+        return find_font(text, bold=False)
+    except ValueError:
+        return None
 
 
 def label(draw: ImageDraw.ImageDraw, centre: tuple[float, float], text: str, font: Font,
@@ -125,11 +94,3 @@ def caption(draw: ImageDraw.ImageDraw, size: tuple[int, int], fonts: Fonts, titl
             draw.text((small, top + i * line_h), line, font=font, fill=(220, 220, 220))
         boxes.append((0, top - small * 0.5, width, height))
     return boxes
-
-
-def _fit(text: str, font: Font, width: float) -> int:
-    """How many leading characters of ``text`` fit in ``width`` (at least one)."""
-    cut = len(text)
-    while cut > 1 and font.getlength(text[:cut]) > width:
-        cut -= 1
-    return cut
