@@ -48,7 +48,7 @@ class BlogExporter:
     """Exports the post file, ``images/<scene>-<w>.{avif,webp,jpg}`` and ``images/featured.jpg``."""
 
     name = "blog"
-    version = "1"
+    version = "2"
 
     def check(self, params: Mapping[str, Any]) -> None:
         opts = params.get("options") or params

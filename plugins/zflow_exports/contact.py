@@ -52,7 +52,7 @@ class ContactSheetExporter:
     """Serves ``contact`` tasks: ``contact.jpg`` with every draft numbered (``labels``, default 1..n)."""
 
     name = "contact-sheet"
-    version = "1"
+    version = "2"
 
     def check(self, params: Mapping[str, Any]) -> None:
         labels = params.get("labels")

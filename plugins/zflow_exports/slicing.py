@@ -12,9 +12,10 @@ MIN_SHARE = 0.25
 MIN_CONTENT = 0.25
 #: Rows tried as cuts: every this many px, plus each gutter's middle (our choice: 8 px keeps the search fast).
 STEP = 8
-#: Costs: each slice, and each cut inside a panel rather than in a gutter (our choice: a gutter cut is invisible;
-#: a cut through a panel's free row shows when the slices are viewed one by one, so it is worth a slice).
-SLICE_COST, PANEL_CUT_COST = 1.0, 1.5
+#: Costs: each slice, each cut inside a panel rather than in a gutter, and a slice's shortfall from the full height
+#: (squared, so that slices come out even) (our choice: a gutter cut is invisible; a cut through a panel's free
+#: row shows when the slices are viewed one by one, so it is worth a slice; evenness only breaks ties).
+SLICE_COST, PANEL_CUT_COST, SHORT_COST = 1.0, 1.5, 0.5
 
 
 class NoCut(ValueError):
@@ -54,7 +55,7 @@ def cuts(height: int, max_height: int, gutters: list[tuple[int, int]], keepouts:
                 continue
             if content[row] - content[prev] < MIN_CONTENT * (row - prev):
                 continue
-            cost = best[prev][0] + SLICE_COST + panel_cut
+            cost = best[prev][0] + SLICE_COST + panel_cut + SHORT_COST * (1 - (row - prev) / max_height) ** 2
             if row not in best or cost < best[row][0]:
                 best[row] = (cost, prev)
     if height not in best:

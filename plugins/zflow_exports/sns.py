@@ -39,7 +39,7 @@ class SnsExporter:
     """Exports each scene to each chosen preset as ``<preset>/<scene>.<ext>``."""
 
     name = "sns"
-    version = "1"
+    version = "2"
 
     def check(self, params: Mapping[str, Any]) -> None:
         opts = params.get("options") or params

@@ -71,7 +71,7 @@ class ThumbnailExporter:
     """Exports each scene as ``<preset>/<scene>.<ext>`` with its title (option ``title`` or the scene's) set over it."""
 
     name = "thumbnail"
-    version = "1"
+    version = "2"
 
     def check(self, params: Mapping[str, Any]) -> None:
         opts = params.get("options") or params

@@ -28,7 +28,7 @@ class WebtoonExporter:
     """Exports ``episode/001.jpg``... and ``thumbnails/<name>.jpg`` for a webtoon preset."""
 
     name = "webtoon"
-    version = "1"
+    version = "2"
 
     def check(self, params: Mapping[str, Any]) -> None:
         opts = params.get("options") or params

@@ -11,7 +11,7 @@ class PreviewBackend:
     """Weightless, deterministic previews for every image stage: what composition and cast a render would have."""
 
     name = "preview"
-    version = "1"
+    version = "2"
     kinds = frozenset({"sheet", "draft", "refine", "edit"})
 
     def identity(self, model: ModelRef) -> str:
