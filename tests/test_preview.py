@@ -95,7 +95,7 @@ def test_the_hook_registers_a_preview_backend_for_every_image_kind():
     manager.hook.register_backends(register=found.append)
     [backend] = found
     assert isinstance(backend, Backend)
-    assert (backend.name, backend.version, backend.identity(ModelRef("preview"))) == ("preview", "1", "preview")
+    assert (backend.name, backend.version, backend.identity(ModelRef("preview"))) == ("preview", "2", "preview")
     assert backend.kinds == {"sheet", "draft", "refine", "edit"}
 
 

@@ -40,7 +40,8 @@ def test_wrap_keeps_lines_within_the_width_and_breaks_long_korean_words_between_
     width = 200
     lines = wrap(KOREAN + " " + "가나다라마바사아자차카타파하" * 2, font, width)
     assert len(lines) > 3 and all(text_width(font, line) <= width for line in lines)
-    assert "".join(lines).replace(" ", "") == (KOREAN + "가나다라마바사아자차카타파하" * 2).replace(" ", "")
+    words = KOREAN + "가나다라마바사아자차카타파하" * 2
+    assert "".join(lines).replace(" ", "") == words.replace(" ", "")
 
 
 def test_wrap_keeps_paragraphs_and_ends_a_cut_text_with_an_ellipsis():

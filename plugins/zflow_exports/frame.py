@@ -71,8 +71,8 @@ class Framer:
     """One scene's pixels, reframes and subject, loaded once, framed for any number of targets (thread-safe).
 
     Each target gets the window that keeps the subject's height the share of the frame's it has in the scene (at
-    most ``share``) with its faces in the safe zone: a crop of the scene when one holds it, else of the outpainted reframe
-    closest to the target's aspect, else the whole scene padded.
+    most ``share``) with its faces in the safe zone: a crop of the scene when one holds it, else of an outpainted
+    reframe, else the whole scene padded.
     """
 
     scene: SceneImage

@@ -19,8 +19,9 @@ EDGE = 0.03
 #: Clearance around faces, text and other balloons, and the gap a tail's tip leaves before the head, as shares of
 #: the font size (our choice).
 CLEAR, TIP_GAP = 0.3, 0.35
-#: A tail is at least this long and at most this long, as multiples of the font size (our choice).
-MIN_TAIL, MAX_TAIL = 0.6, 9.0
+#: A tail is at least this long, and costs three times as much per px beyond this length, as multiples of the
+#: font size (our choice: a long tail is allowed when a crowded panel leaves no nearer spot, but any nearer spot wins).
+MIN_TAIL, LONG_TAIL = 0.6, 9.0
 #: A balloon covering a body (below its head: 1.6 head-widths wide, 3.5 head-heights tall, the figure's torso and
 #: legs) costs this many font sizes of tail per covered share of the balloon (our choice: a free spot beside the
 #: speaker wins over one on a chest, but a body may be covered when nothing else is free).
@@ -98,6 +99,7 @@ def _best(size: tuple[int, int], balloon: Balloon, spec: Mapping[str, Any], head
     target = speaker(spec, heads)
     blocked = [_grow(b, clear) for b in [*avoid, *(hd.box for hd in heads), *(_full(p) for p in placed)]]
     bodies = [_body(hd.box) for hd in heads]
+    others = [b for b in blocked if target is None or not _overlaps(b, _grow(target.box, clear))]
     prev = placed[-1] if placed else None
     xs = _steps(edge, w - edge - bw)
     ys = _steps(edge, h - edge - bh)
@@ -111,12 +113,11 @@ def _best(size: tuple[int, int], balloon: Balloon, spec: Mapping[str, Any], head
             if target is not None:
                 tip = _tip(body, target.box, fs * TIP_GAP)
                 reach = math.dist(_centre(body), tip) - balloon.edge(_angle(body, tip))
-                if not MIN_TAIL * fs <= reach <= MAX_TAIL * fs:
+                if reach < MIN_TAIL * fs:
                     continue
-                others = [b for b in blocked if not _overlaps(b, _grow(target.box, clear))]
                 if any(_crosses(_centre(body), tip, b) for b in others):
                     continue
-                cost = reach + max(0.0, y + bh / 2 - target.box[1]) * 0.5
+                cost = reach + 2 * max(0.0, reach - LONG_TAIL * fs) + max(0.0, y + bh / 2 - target.box[1]) * 0.5
             else:
                 cost = y + 0.25 * x
             cost += BODY_COST * fs * sum(_area(body, b) for b in bodies) / (bw * bh)

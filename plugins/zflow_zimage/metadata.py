@@ -25,8 +25,9 @@ def provenance(job, *, model: str, revision: str, stage: str, pipeline: str, ste
 
 
 def png_bytes(image: Image.Image, meta: dict[str, Any]) -> bytes:
-    """The image as PNG with the XMP and ``parameters`` chunks and the full meta as JSON (``zflow`` chunk); zlib level
-    1: 3x faster than the default for ~15 % more bytes (encoding 1024 px at level 6 costs a good part of a GPU image)."""
+    """The image as PNG with the XMP and ``parameters`` chunks and the full meta as JSON (``zflow`` chunk); zlib
+    level 1: 3x faster than the default for ~15 % more bytes (encoding 1024 px at level 6 costs a good part of a GPU
+    image)."""
     info = png_info(meta)
     info.add_text("zflow", json.dumps(meta, sort_keys=True, ensure_ascii=False))
     buffer = io.BytesIO()

@@ -1,4 +1,4 @@
-"""Text on images, shared by the backends and the exporters: fonts found through fontconfig, glyph coverage, wrapping."""
+"""Text on images, shared by backends and exporters: fonts found through fontconfig, glyph coverage, wrapping."""
 from __future__ import annotations
 
 import os
