@@ -6,9 +6,7 @@ from typing import Any, Mapping
 
 from PIL import Image, ImageCms
 
-from zflow.contracts.provenance import COMPOSITE, TRAINED, parameters_text, png_info, xmp_packet
-
-__all__ = ["COMPOSITE", "TRAINED", "save_options"]
+from zflow.contracts.provenance import TRAINED, parameters_text, png_info, xmp_packet
 
 #: EXIF tags: the Exif IFD pointer and UserComment (EXIF 2.32), where A1111 keeps ``parameters`` in JPEG/WebP.
 EXIF_IFD, USER_COMMENT = 0x8769, 0x9286

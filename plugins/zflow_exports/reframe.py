@@ -52,7 +52,7 @@ def fit_window(size: tuple[int, int], target: tuple[int, int], safe: Box, subjec
     tw, th = target
     k_max = min(w / tw, h / th)  # image px per target px of the largest window
     k_min = k_max / MAX_ZOOM
-    k_want = (subject[3] - subject[1]) / th / share
+    k_want = (subject[3] - subject[1]) / th / share if share > 0 and subject[3] > subject[1] else k_max
     best: tuple[Box, tuple[int, float]] | None = None
     for i in range(ZOOM_STEPS + 1):
         k = k_max * (k_min / k_max) ** (i / ZOOM_STEPS)
@@ -62,7 +62,7 @@ def fit_window(size: tuple[int, int], target: tuple[int, int], safe: Box, subjec
             y = _span(anchor[1], anchor[3], subject[1], subject[3], zone[1] * k, zone[3] * k, th * k, h, level % 2)
             if x is None or y is None:
                 continue
-            score = (level, -abs(math.log(k / k_want)) if k_want > 0 else 0.0)
+            score = (level, -abs(math.log(k / k_want)))
             if best is None or score > best[1]:
                 best = ((x, y, x + tw * k, y + th * k), score)
             break

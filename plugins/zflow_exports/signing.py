@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from .provenance import TRAINED
+from zflow.contracts.provenance import TRAINED
 
 #: Bytes kept free under a byte cap for the manifest. The sheet measured ~3 KB with the embedded thumbnail off and
 #: ~25 KB with it on (section 4); the certificate chain comes on top, so 32 KB is held back.

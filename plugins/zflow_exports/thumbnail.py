@@ -6,13 +6,14 @@ from typing import Any, Mapping
 from PIL import Image
 
 from zflow.contracts import Output, Request
+from zflow.contracts.provenance import COMPOSITE
 from zflow.contracts.text import find_font
 
 from .common import Box, fail, options, resolve, scene_images
 from .encode import OverCap, encode_capped
 from .frame import Framer, reframe_requests, subject_share
 from .presets import Preset
-from .provenance import COMPOSITE, save_options
+from .provenance import save_options
 from .signing import Signer, check_c2pa
 from .sns import chosen
 from .text import draw, fit

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from zflow.contracts import Output, Request
+from zflow.contracts.provenance import COMPOSITE
 from zflow.contracts.text import find_font
 from zflow.errors import TaskError
 
@@ -13,7 +14,7 @@ from .encode import MAX_QUALITY, MIN_QUALITY, OverCap, encode_capped
 from .focus import heads
 from .frame import Framer
 from .layout import Panel, Strip, compose
-from .provenance import COMPOSITE, save_options
+from .provenance import save_options
 from .signing import Signer, check_c2pa
 from .slicing import NoCut, cuts
 from .webtoon_presets import WebtoonPreset, from_options
