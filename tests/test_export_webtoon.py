@@ -154,3 +154,15 @@ def test_balloon_too_big_for_its_panel_names_scene_and_preset(tmp_path):
         WebtoonExporter().export(export_request(tmp_path, "webtoon", {}, inputs,
                                                 [{"id": "wide", "image": 0, "balloons": said}]))
     assert "'wide'" in str(err.value) and "'webtoon-canvas'" in str(err.value)
+
+
+def test_the_speaker_is_the_named_head_else_the_only_one():
+    from zflow_exports.placement import Head, speaker
+
+    nabi, jun = Head("nabi", (0, 0, 10, 10)), Head("jun", (50, 0, 60, 10))
+    assert speaker({"kind": "speech", "who": "nabi"}, [jun, nabi]) is nabi
+    assert speaker({"kind": "shout", "who": "jun"}, [jun, nabi]) is jun
+    assert speaker({"kind": "speech"}, [jun, nabi]) is None  # whose voice is unknown: no tail
+    unnamed = Head(None, (0, 0, 10, 10))
+    assert speaker({"kind": "speech", "who": "nabi"}, [unnamed]) is unnamed
+    assert speaker({"kind": "narration"}, [nabi]) is None

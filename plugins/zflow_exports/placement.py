@@ -60,7 +60,8 @@ class NoRoom(ValueError):
 
 def place(size: tuple[int, int], specs: Sequence[Mapping[str, Any]], heads: Sequence[Head], avoid: Sequence[Box],
           font_file: tuple[str, int], font_size: int) -> list[Placed]:
-    """Every balloon of a panel placed, re-flowed or shrunk as needed (the same try for all); raises NoRoom."""
+    """Every balloon of a panel placed, each re-flowed as suits it and all shrunk alike when they do not fit; raises
+    NoRoom."""
     if not specs:
         return []
     for scale in SHRINKS:
@@ -80,13 +81,14 @@ def place(size: tuple[int, int], specs: Sequence[Mapping[str, Any]], heads: Sequ
 
 
 def speaker(spec: Mapping[str, Any], heads: Sequence[Head]) -> Head | None:
-    """The head a balloon's tail points at: the named speaker's, else the only head; None for narration."""
+    """The head a balloon's tail points at: the named speaker's, else the panel's only head; None for narration and
+    when the speaker is not one head among several (a voice from outside the panel gets no tail)."""
     if spec.get("kind", "speech") == "narration" or not heads:
         return None
     named = [h for h in heads if h.who is not None and h.who == spec.get("who")]
     if named:
         return named[0]
-    return heads[0] if len(heads) == 1 or not spec.get("who") else None
+    return heads[0] if len(heads) == 1 else None
 
 
 def _best(size: tuple[int, int], balloon: Balloon, spec: Mapping[str, Any], heads: Sequence[Head],
