@@ -6,7 +6,7 @@ from skimage import data
 
 from zflow.store import Store
 from zflow_exports.faces import detect
-from zflow_exports.focus import required_boxes, saliency_box
+from zflow_exports.focus import saliency_box, subject
 
 #: The astronaut's face in skimage.data.astronaut() (512x512): hairline to chin, cheek to cheek, measured by eye on
 #: a 32-px grid drawn over the photograph.
@@ -42,13 +42,13 @@ def test_a_photo_without_a_face_has_none():
 
 def test_focus_order_is_backend_meta_then_detector_then_saliency():
     photo = Image.fromarray(data.astronaut())
-    recorded = [[10, 10, 60, 60]]
-    assert required_boxes({"faces": recorded}, photo)[0] == (10.0, 10.0, 60.0, 60.0)  # the backend's word wins
-    assert required_boxes({"faces": []}, photo) == []  # the backend said: no faces
-    detected = required_boxes({}, photo)[0]  # nothing recorded: the detector
-    assert iou(detected, ASTRONAUT_FACE) >= 0.6
+    assert subject({"faces": [[10, 10, 60, 60]]}, photo)[1] == (10.0, 10.0, 60.0, 60.0)  # the backend's word wins
+    box, faces = subject({"faces": [], "focus": [100, 100, 300, 400]}, photo)  # the backend said: no faces
+    assert box == (100.0, 100.0, 300.0, 400.0) and faces == (200.0, 250.0, 200.0, 250.0)
+    box, faces = subject({}, photo)  # nothing recorded: the detector
+    assert iou(faces, ASTRONAUT_FACE) >= 0.6 and box == faces
     coffee = Image.fromarray(data.coffee())
-    assert required_boxes({}, coffee) == [] and saliency_box(coffee)  # no face anywhere: saliency frames it
+    assert subject({}, coffee)[0] == saliency_box(coffee)  # no face anywhere: saliency
 
 
 def test_a_photo_scenes_thumbnail_and_story_keep_the_face_clear_and_in_frame(project):

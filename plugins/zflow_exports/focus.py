@@ -44,14 +44,17 @@ def face_boxes(meta: Mapping[str, Any], img: Image.Image | None = None) -> list[
     return [b for b in (_box(f) for f in meta.get("faces") or []) if b[2] > b[0] and b[3] > b[1]]
 
 
-def required_boxes(meta: Mapping[str, Any], img: Image.Image | None = None) -> list[Box]:
-    """Boxes that must stay in frame, strictest first: faces with the focus box, then faces alone, then focus alone.
-    Without the backend's faces, the faces detected in ``img`` stand in."""
+def subject(meta: Mapping[str, Any], img: Image.Image) -> tuple[Box, Box]:
+    """The subject's box and the faces' box, in that order of trust: the backend's faces and focus together (else the
+    faces, else the focus), detected faces standing in for unrecorded ones, else the salient region; the faces' box
+    is their union, or the subject's centre when there are none."""
     faces = face_boxes(meta, img)
     focus = [_box(meta["focus"])] if meta.get("focus") else []
-    options = [union(faces + focus)] if faces and focus else []
-    options += [union(b) for b in (faces, focus) if b]
-    return options
+    box = union(faces + focus) if faces or focus else saliency_box(img)
+    if faces:
+        return box, union(faces)
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    return box, (cx, cy, cx, cy)
 
 
 def saliency_box(img: Image.Image) -> Box:

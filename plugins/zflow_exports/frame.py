@@ -8,7 +8,7 @@ from typing import Any, Mapping, Sequence
 from PIL import Image
 
 from .common import Box, SceneImage, open_rgb
-from .focus import face_boxes, required_boxes, saliency_box, union
+from .focus import subject
 from .presets import Preset
 from .reframe import MIN_KEPT, fit_window, kept_fraction, outpaint_canvas, padded, resize_box, shifted
 
@@ -82,7 +82,7 @@ class Framer:
 
     def __post_init__(self) -> None:
         image = open_rgb(self.scene.artifact.main)
-        box, faces = _subject(self.scene.artifact.meta, image)
+        box, faces = subject(self.scene.artifact.meta, image)
         self.sources = [Subject(image, box, faces)]
         w, h = image.size
         self.wanted = min(self.share, (box[3] - box[1]) / h)
@@ -90,10 +90,6 @@ class Framer:
             img = open_rgb(artifact.main)
             dx, dy = (img.width - w) / 2, (img.height - h) / 2
             self.sources.append(Subject(img, shifted(box, dx, dy), shifted(faces, dx, dy)))
-
-    @property
-    def image(self) -> Image.Image:
-        return self.sources[0].image
 
     def frame(self, target: tuple[int, int], safe: Box) -> Image.Image:
         """The image at ``target`` size with the subject large, its faces inside ``safe`` and never cut if avoidable."""
@@ -131,14 +127,3 @@ class Framer:
                 best = (score, source, window)
         return (self.sources[0], None) if best is None else (best[1], best[2])
 
-
-def _subject(meta: Mapping[str, Any], img: Image.Image) -> tuple[Box, Box]:
-    """The subject box (faces and focus together, else faces, else focus, else the salient region) and the faces'
-    box (their union; the subject's centre when there are none)."""
-    boxes = required_boxes(meta, img)
-    faces = face_boxes(meta, img)
-    box = boxes[0] if boxes else saliency_box(img)
-    if faces:
-        return box, union(faces)
-    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-    return box, (cx, cy, cx, cy)
