@@ -28,11 +28,12 @@ $(FULL): pyproject.toml $(CORE)
 	$(BIN)/pip install -q -e '.[test,zimage,gemini,ray]'
 	touch $@
 
-# Debian packages, installed when missing and we are root: a free CJK font for titles and balloons (fonts-nanum)
-# and exiftool (a second reader of the provenance metadata in the tests); a browser for the gallery test.
+# Debian packages, installed when missing and we are root: fontconfig (how zflow finds fonts) with a free CJK font
+# for titles and balloons (fonts-nanum), and exiftool (a second reader of the provenance metadata in the tests);
+# a browser for the gallery test.
 fonts:
-	@if [ "$$(id -u)" = 0 ] && { ! test -e /usr/share/fonts/truetype/nanum/NanumGothicBold.ttf || ! command -v exiftool >/dev/null 2>&1; }; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-nanum libimage-exiftool-perl >/dev/null; \
+	@if [ "$$(id -u)" = 0 ] && { ! fc-list :lang=ko 2>/dev/null | grep -q . || ! command -v exiftool >/dev/null 2>&1; }; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fontconfig fonts-nanum libimage-exiftool-perl >/dev/null; \
 	fi
 
 browser:

@@ -9,8 +9,9 @@ import pytest
 from PIL import Image
 
 from test_export_support import artifact, export_request, parameters, scene_png, written, xmp_fields
-from zflow_exports.provenance import TRAINED
+from zflow.contracts.provenance import COMPOSITE, TRAINED
 from zflow_exports.sns import SnsExporter
+from zflow_exports.thumbnail import ThumbnailExporter
 
 FORMATS = {"jpeg": "jpg", "png": "png", "webp": "webp", "avif": "avif"}
 
@@ -108,3 +109,84 @@ def test_unconfigured_c2pa_leaves_files_unsigned_and_readable(tmp_path):
         assert b"c2pa" not in path.read_bytes()
         with Image.open(path) as img:
             img.load()
+
+
+EVERYTHING = '''\
+from zflow import Character, Edit, Series, blog, say, thumbnail, webtoon
+
+mina = Character("mina", looks="barista, green apron")
+s = Series("s", prompt="{{ cast }} {{ action }}", size="96x96", drafts=2, seed=5)
+s.scene("a", cast=[mina], action="pours coffee", balloons=[say("Hi!", who=mina)])
+s.scene("b", cast=[mina], action="reads a book", edits=[Edit.inpaint("face", "a smile")])
+thumbnail(s, title="Cafe", preset="yt_thumbnail"{c2pa})
+webtoon(s, width=320{c2pa})
+blog(s{c2pa})
+'''
+
+
+def exiftool(paths):
+    import json
+
+    tags = ["-XMP-iptcExt:DigitalSourceType", "-PNG:Parameters", "-ExifIFD:UserComment",
+            "-ICC_Profile:ProfileDescription"]
+    out = subprocess.run(["exiftool", "-j", "-G1", *tags, *map(str, paths)], capture_output=True, text=True,
+                         check=True)
+    return {row["SourceFile"]: row for row in json.loads(out.stdout)}
+
+
+@pytest.mark.skipif(shutil.which("exiftool") is None, reason="exiftool (libimage-exiftool-perl) not installed")
+def test_exiftool_reads_source_type_and_parameters_on_every_image_in_out(project):
+    project.write("recipes/all.py", EVERYTHING.format(c2pa=""))
+    result = project.build()
+    assert result.code == 0, result.stderr
+    images = sorted(p for p in (project.root / "out").rglob("*") if p.suffix in (".png", ".jpg", ".webp", ".avif"))
+    kinds = {p.stem.split("-")[0] for p in images}
+    assert {"sheet", "draft", "contact", "refine", "edit", "reframe"} <= kinds, kinds
+    rows = exiftool(images)
+    for path in images:
+        row = rows[str(path)]
+        assert row.get("XMP-iptcExt:DigitalSourceType", "").startswith("http://cv.iptc.org/newscodes/"), path
+        text = row.get("PNG:Parameters") or row.get("ExifIFD:UserComment") or ""
+        assert "Seed: " in text or "Model: " in text, (path, text)
+        if "export" in path.parts:
+            assert row.get("ICC_Profile:ProfileDescription") == "sRGB built-in", path
+
+
+def test_c2pa_on_webtoon_and_blog_signs_every_image_with_the_xmps_source_type(project):
+    c2pa = pytest.importorskip("c2pa")
+    make_signer(project.root)
+    project.write("recipes/all.py", EVERYTHING.format(c2pa=', c2pa={"cert": "signer.pem", "key": "signer.key"}'))
+    result = project.build()
+    assert result.code == 0, result.stderr
+    export = project.root / "out" / "s" / "export"
+    signed = sorted(p for p in export.rglob("*") if p.suffix in (".jpg", ".png", ".webp", ".avif"))
+    assert {p.relative_to(export).parts[0] for p in signed} == {"thumbnail", "webtoon", "blog"}
+    assert any("episode" in p.parts for p in signed) and any("images" in p.parts for p in signed)
+    for path in signed:
+        with c2pa.Reader(str(path)) as reader:
+            manifest = reader.json()
+        stated = xmp_fields(path)["DigitalSourceType"]
+        assert stated in manifest and (COMPOSITE in manifest) == (stated == COMPOSITE), path
+
+
+def test_a_thumbnails_manifest_and_xmp_tell_one_truth(tmp_path):
+    c2pa = pytest.importorskip("c2pa")
+    make_signer(tmp_path)
+    src = scene_png(tmp_path / "a.png", (1280, 720))
+    out = ThumbnailExporter().export(export_request(
+        tmp_path, "thumbnail", {"preset": "yt_thumbnail", "title": "Cafe", "c2pa": {"cert": "signer.pem",
+                                                                                 "key": "signer.key"}},
+        [artifact("cafe/ep01/final", src)]))
+    path = written(tmp_path, out.files)["yt_thumbnail/ep01.jpg"]
+    with c2pa.Reader(str(path)) as reader:
+        manifest = reader.json()
+    assert xmp_fields(path)["DigitalSourceType"] == COMPOSITE
+    assert COMPOSITE in manifest and TRAINED not in manifest
+
+
+def test_a_c2pa_option_that_cannot_sign_fails_the_load_naming_it(project):
+    project.write("recipes/all.py", EVERYTHING.format(c2pa=', c2pa={"cert": "signer.pem"}'))
+    result = project.build()
+    assert result.code != 0
+    assert "c2pa" in result.stderr and "recipes/all.py" in result.stderr
+    assert not (project.root / "out" / "s" / "export").exists()

@@ -5,10 +5,10 @@ import pytest
 from PIL import Image, ImageChops
 
 from test_export_support import artifact, export_request, scene_png, written, xmp_fields
+from zflow.contracts.provenance import COMPOSITE
+from zflow.contracts.text import covers, find_font
 from zflow.errors import TaskError
 from zflow_exports.presets import BUILTIN
-from zflow_exports.provenance import COMPOSITE
-from zflow_exports.text import covers, find_font
 from zflow_exports.thumbnail import ThumbnailExporter
 
 KOREAN = "카페 다이어리 3화: 첫 손님이 왔어요!"

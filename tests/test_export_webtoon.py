@@ -1,4 +1,4 @@
-"""The webtoon exporter: panels on a strip, slices under the caps cut in gutters, never through balloons or faces."""
+"""The webtoon exporter: panels on a strip, slices under the caps, never cut through balloons, faces or text."""
 from __future__ import annotations
 
 import pytest
@@ -6,7 +6,7 @@ from PIL import Image
 
 from test_export_support import artifact, export_request, scene_png, written, xmp_fields
 from zflow.errors import TaskError
-from zflow_exports.slicing import NoCut, cuts
+from zflow_exports.slicing import MIN_CONTENT, MIN_SHARE, NoCut, cuts
 from zflow_exports.webtoon import WebtoonExporter
 from zflow_exports.webtoon_presets import PRESETS
 
@@ -51,8 +51,8 @@ def test_slices_are_numbered_platform_wide_under_the_caps_and_rebuild_the_strip(
 def test_no_cut_crosses_a_balloon_or_a_face(tmp_path):
     out, _ = episode(tmp_path, {})
     inner = out.meta["cuts"][1:-1]
-    boxes = [b for _, b in out.meta["balloons"]] + [b for _, b in out.meta["keep"]]
-    assert len(out.meta["balloons"]) == 5
+    boxes = [b["box"] for b in out.meta["balloons"]] + [f["box"] for f in out.meta["faces"]]
+    assert len(out.meta["balloons"]) == 5 and len(out.meta["faces"]) == 4
     for cut in inner:
         assert not any(b[1] < cut < b[3] for b in boxes), cut
 
@@ -69,6 +69,15 @@ def test_cuts_in_gutters_leave_plain_background_at_slice_edges(tmp_path):
                     assert all(min(rgb.getpixel((x, row))) > 240 for x in range(0, 800, 40)), (i, row)
 
 
+def test_no_slice_is_short_or_mostly_gutter(tmp_path):
+    out, _ = episode(tmp_path, {})
+    bounds, panels = out.meta["cuts"], out.meta["panels"]
+    for top, bottom in zip(bounds, bounds[1:]):
+        assert bottom - top >= 1280 * MIN_SHARE, (top, bottom)
+        shown = sum(max(0, min(bottom, b) - max(top, a)) for _, a, b in panels)
+        assert shown >= MIN_CONTENT * (bottom - top), (top, bottom)
+
+
 def test_a_scene_change_gets_the_wide_gutter(tmp_path):
     out, _ = episode(tmp_path, {})
     gaps = [b - a for a, b in out.meta["gutters"]]
@@ -81,7 +90,7 @@ def test_balloons_are_drawn_black_on_white_inside_their_boxes(tmp_path):
     for i, top in enumerate(out.meta["cuts"][:-1], 1):
         with Image.open(files[f"episode/{i:03}.jpg"]) as img:
             strip.paste(img, (0, top))
-    for _, (x0, y0, x1, y1) in out.meta["balloons"]:
+    for x0, y0, x1, y1 in (b["body"] for b in out.meta["balloons"]):
         region = strip.crop((int(x0), int(y0), int(x1), int(y1))).convert("L")
         histogram = region.histogram()
         white, black = sum(histogram[230:]), sum(histogram[:40])
@@ -118,10 +127,23 @@ def test_unknown_webtoon_preset_lists_the_known_ones():
     assert "webtoon-canvas" in str(err.value) and "tapas" in str(err.value)
 
 
-def test_cut_falls_back_to_a_free_row_inside_a_tall_panel_and_fails_without_one():
-    assert cuts(3000, 1280, [], [(1000, 1400)]) == [0, 1000, 2280, 3000]
+def test_cuts_prefer_gutters_then_free_rows_inside_a_panel_and_fail_without_one():
+    gutters, panels = [(0, 200), (1100, 1300), (2800, 3000)], [(200, 1100), (1300, 2800)]
+    bounds = cuts(3000, 1280, gutters, [], panels)
+    assert len(bounds) == 4 and 1100 <= bounds[1] <= 1300  # three slices, the first cut in the gutter
+    bounds = cuts(3000, 1280, gutters, [(1500, 2100)], panels)
+    assert all(not 1500 < c < 2100 for c in bounds) and max(b - a for a, b in zip(bounds, bounds[1:])) <= 1280
     with pytest.raises(NoCut):
-        cuts(3000, 1280, [], [(0, 2000)])
+        cuts(3000, 1280, [], [(0, 2000)], [(0, 3000)])
+
+
+def test_cuts_never_leave_a_blank_tail_of_gutter():
+    # a strip that ends in a long plain stretch: cutting at the last gutter would leave a blank 500-px slice
+    panels = [(200, 1200), (1400, 2300)]
+    bounds = cuts(2800, 1280, [(0, 200), (1200, 1400), (2300, 2800)], [], panels)
+    for top, bottom in zip(bounds, bounds[1:]):
+        shown = sum(max(0, min(bottom, b) - max(top, a)) for a, b in panels)
+        assert shown >= MIN_CONTENT * (bottom - top)
 
 
 def test_balloon_too_big_for_its_panel_names_scene_and_preset(tmp_path):
@@ -132,3 +154,15 @@ def test_balloon_too_big_for_its_panel_names_scene_and_preset(tmp_path):
         WebtoonExporter().export(export_request(tmp_path, "webtoon", {}, inputs,
                                                 [{"id": "wide", "image": 0, "balloons": said}]))
     assert "'wide'" in str(err.value) and "'webtoon-canvas'" in str(err.value)
+
+
+def test_the_speaker_is_the_named_head_else_the_only_one():
+    from zflow_exports.placement import Head, speaker
+
+    nabi, jun = Head("nabi", (0, 0, 10, 10)), Head("jun", (50, 0, 60, 10))
+    assert speaker({"kind": "speech", "who": "nabi"}, [jun, nabi]) is nabi
+    assert speaker({"kind": "shout", "who": "jun"}, [jun, nabi]) is jun
+    assert speaker({"kind": "speech"}, [jun, nabi]) is None  # whose voice is unknown: no tail
+    unnamed = Head(None, (0, 0, 10, 10))
+    assert speaker({"kind": "speech", "who": "nabi"}, [unnamed]) is unnamed
+    assert speaker({"kind": "narration"}, [nabi]) is None

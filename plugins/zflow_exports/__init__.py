@@ -13,11 +13,11 @@ from zflow.hookspecs import hookimpl
 
 #: name -> (module, class, version); the version is the class's own (a test checks they agree).
 EXPORTERS = {
-    "sns": ("sns", "SnsExporter", "1"),
-    "thumbnail": ("thumbnail", "ThumbnailExporter", "1"),
-    "webtoon": ("webtoon", "WebtoonExporter", "1"),
-    "blog": ("blog", "BlogExporter", "1"),
-    "contact-sheet": ("contact", "ContactSheetExporter", "1"),
+    "sns": ("sns", "SnsExporter", "2"),
+    "thumbnail": ("thumbnail", "ThumbnailExporter", "2"),
+    "webtoon": ("webtoon", "WebtoonExporter", "2"),
+    "blog": ("blog", "BlogExporter", "2"),
+    "contact-sheet": ("contact", "ContactSheetExporter", "2"),
 }
 
 

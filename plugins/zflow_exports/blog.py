@@ -18,6 +18,7 @@ from .encode import OverCap, encode_capped
 from .frame import Framer
 from .presets import BUILTIN
 from .provenance import save_options
+from .signing import Signer, check_c2pa
 
 TEMPLATES = Path(__file__).parent / "templates"
 FLAVORS = ("hugo", "jekyll", "astro", "html")
@@ -47,12 +48,13 @@ class BlogExporter:
     """Exports the post file, ``images/<scene>-<w>.{avif,webp,jpg}`` and ``images/featured.jpg``."""
 
     name = "blog"
-    version = "1"
+    version = "2"
 
     def check(self, params: Mapping[str, Any]) -> None:
         opts = params.get("options") or params
         if str(opts.get("flavor", "html")) not in FLAVORS:
             raise ValueError(f"flavor {opts.get('flavor')!r}: use one of {', '.join(FLAVORS)}")
+        check_c2pa(opts)
 
     def reframes(self, params: Mapping[str, Any], size: tuple[int, int]) -> dict[str, dict[str, str]]:
         return {}
@@ -87,6 +89,7 @@ class BlogExporter:
         source = resolve(request, template) if template else None
         text = _environment(source).get_template(source.name if source else f"{flavor}.{_ext(flavor)}.j2")
         name = post_name(flavor, slug, date, source.name if source else None)
+        files = Signer.from_options(opts, request.root).sign_all(files)
         return Output({name: text.render(context).encode(), **files}, {"exporter": self.name, "post": name})
 
 

@@ -7,12 +7,14 @@ from typing import Any, Mapping
 from PIL import Image, ImageDraw, ImageOps
 
 from zflow.contracts import Output, Request
+from zflow.contracts.provenance import COMPOSITE
+from zflow.contracts.text import find_font
 from zflow.errors import TaskError
 
 from .common import Box, open_rgb
 from .encode import encode_capped
-from .provenance import COMPOSITE, save_options
-from .text import draw, find_font, fit
+from .provenance import save_options
+from .text import draw, fit
 
 #: Cell width in px: two columns of 512 fit a 1080-px-wide phone screen at about full size (our choice).
 CELL = 512
@@ -51,7 +53,7 @@ class ContactSheetExporter:
     """Serves ``contact`` tasks: ``contact.jpg`` with every draft numbered (``labels``, default 1..n)."""
 
     name = "contact-sheet"
-    version = "1"
+    version = "2"
 
     def check(self, params: Mapping[str, Any]) -> None:
         labels = params.get("labels")

@@ -1,4 +1,4 @@
-"""Where the subject is: face and focus boxes from provenance, else a frequency-tuned saliency box."""
+"""Where the subject is: face and focus boxes from the backend's metadata, else detected faces, else saliency."""
 from __future__ import annotations
 
 import math
@@ -7,6 +7,8 @@ from typing import Any, Mapping
 from PIL import Image, ImageCms, ImageFilter
 
 from .common import Box
+from .faces import detect
+from .placement import Head
 
 #: Width the saliency map is computed at: the subject's scale, not texture, matters, and 64 px costs about a
 #: millisecond (our choice, after Hou & Zhang's 64-px maps).
@@ -23,13 +25,36 @@ def union(boxes: list[Box]) -> Box:
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
-def required_boxes(meta: Mapping[str, Any]) -> list[Box]:
-    """Boxes that must stay in frame, strictest first: faces with the focus box, then faces alone, then focus alone."""
-    faces = [_box(b) for b in meta.get("faces") or []]
+def heads(meta: Mapping[str, Any], img: Image.Image) -> list[Head]:
+    """The image's faces and whose they are: the backend's boxes (``faces[i]`` belongs to ``cast[i]`` when the meta
+    lists one name per face, as the preview backend does), else the faces OpenCV detects, unnamed."""
+    if "faces" not in meta:
+        return [Head(None, box) for box in detect(img)]
+    boxes = [_box(b) for b in meta.get("faces") or []]
+    names = [c.get("name") if isinstance(c, Mapping) else str(c) for c in meta.get("cast") or []]
+    if len(names) != len(boxes):
+        names = [None] * len(boxes)
+    return [Head(name, box) for name, box in zip(names, boxes) if box[2] > box[0] and box[3] > box[1]]
+
+
+def face_boxes(meta: Mapping[str, Any], img: Image.Image | None = None) -> list[Box]:
+    """The backend's face boxes; without any record of faces, the faces detected in ``img``."""
+    if "faces" not in meta:
+        return detect(img) if img is not None else []
+    return [b for b in (_box(f) for f in meta.get("faces") or []) if b[2] > b[0] and b[3] > b[1]]
+
+
+def subject(meta: Mapping[str, Any], img: Image.Image) -> tuple[Box, Box]:
+    """The subject's box and the faces' box, in that order of trust: the backend's faces and focus together (else the
+    faces, else the focus), detected faces standing in for unrecorded ones, else the salient region; the faces' box
+    is their union, or the subject's centre when there are none."""
+    faces = face_boxes(meta, img)
     focus = [_box(meta["focus"])] if meta.get("focus") else []
-    options = [union(faces + focus)] if faces and focus else []
-    options += [union(b) for b in (faces, focus) if b]
-    return options
+    box = union(faces + focus) if faces or focus else saliency_box(img)
+    if faces:
+        return box, union(faces)
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    return box, (cx, cy, cx, cy)
 
 
 def saliency_box(img: Image.Image) -> Box:

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from .provenance import TRAINED
+from zflow.contracts.provenance import TRAINED
 
 #: Bytes kept free under a byte cap for the manifest. The sheet measured ~3 KB with the embedded thumbnail off and
 #: ~25 KB with it on (section 4); the certificate chain comes on top, so 32 KB is held back.
 C2PA_RESERVE = 32_000
 _MIME = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "avif": "image/avif"}
+_FORMATS = {"jpg": "jpeg", "jpeg": "jpeg", "png": "png", "webp": "webp", "avif": "avif"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +39,9 @@ class Signer:
         """Bytes a signature may add."""
         return C2PA_RESERVE if self.cert else 0
 
-    def sign(self, data: bytes, fmt: str) -> bytes:
-        """The file with a C2PA manifest (created by a trained algorithm) added, or unchanged when not configured."""
+    def sign(self, data: bytes, fmt: str, source_type: str = TRAINED) -> bytes:
+        """The file with a C2PA manifest added whose digital source type is ``source_type`` (the one its XMP states),
+        or unchanged when signing is not configured."""
         if not self.cert:
             return data
         import c2pa
@@ -47,7 +49,7 @@ class Signer:
         manifest = {
             "claim_generator_info": [{"name": "zflow", "version": "0.1"}],
             "assertions": [{"label": "c2pa.actions", "data": {"actions": [
-                {"action": "c2pa.created", "digitalSourceType": TRAINED}]}}],
+                {"action": "c2pa.created", "digitalSourceType": source_type}]}}],
         }
         context = c2pa.Context.from_dict({"builder": {"thumbnail": {"enabled": False}}})
         signer = c2pa.Signer.from_info(c2pa.C2paSignerInfo(self.alg, self.cert, self.key, None))
@@ -55,6 +57,11 @@ class Signer:
         with c2pa.Builder(json.dumps(manifest), context) as builder:
             builder.sign(signer, _MIME[fmt], io.BytesIO(data), out)
         return out.getvalue()
+
+    def sign_all(self, files: Mapping[str, bytes], source_type: str = TRAINED) -> dict[str, bytes]:
+        """Every image among ``files`` (by extension) signed; other files unchanged."""
+        return {name: self.sign(data, _FORMATS[ext], source_type) if (ext := name.rsplit(".", 1)[-1].lower())
+                in _FORMATS else data for name, data in files.items()}
 
 
 def check_c2pa(opts: Mapping[str, Any]) -> Mapping[str, Any] | None:

@@ -10,7 +10,7 @@ from zflow.contracts import Output, Request
 
 from .common import SceneImage, fail, options, scene_images
 from .encode import OverCap, encode_capped
-from .frame import Framer, reframe_requests
+from .frame import Framer, reframe_requests, subject_share
 from .presets import Preset, catalog, lookup
 from .provenance import save_options
 from .signing import Signer, check_c2pa
@@ -39,15 +39,16 @@ class SnsExporter:
     """Exports each scene to each chosen preset as ``<preset>/<scene>.<ext>``."""
 
     name = "sns"
-    version = "1"
+    version = "2"
 
     def check(self, params: Mapping[str, Any]) -> None:
         opts = params.get("options") or params
         chosen(opts)
         check_c2pa(opts)
+        subject_share(opts)
 
     def reframes(self, params: Mapping[str, Any], size: tuple[int, int]) -> dict[str, dict[str, str]]:
-        return reframe_requests(size, [p.size for p in chosen(params.get("options") or params)])
+        return reframe_requests(size, chosen(params.get("options") or params))
 
     def export(self, request: Request) -> Output:
         opts = options(request)
@@ -59,7 +60,8 @@ class SnsExporter:
         pending: deque[tuple[SceneImage, list[Future]]] = deque()
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
             for scene in scene_images(request):
-                framer = Framer(scene)  # loads while the previous scene's presets are still rendering
+                # loads while the previous scene's presets are still rendering
+                framer = Framer(scene, subject_share(opts))
                 groups: dict[tuple, list[Preset]] = defaultdict(list)
                 for preset in presets:
                     groups[framer.key(preset.size, preset.safe_box)].append(preset)

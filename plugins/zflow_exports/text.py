@@ -1,29 +1,18 @@
-"""Title text over images: font choice by glyph coverage, size fitting to a box, stroke and shadow drawing."""
+"""Titles over images: the size that fits a box, stroke and shadow (fonts and wrapping: zflow.contracts.text)."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from zflow.contracts.text import FontFile, load_font, text_width, wrap
+
 from .common import Box
 
-#: Bold fonts tried in order; the first that has every glyph of the text wins. Noto Sans CJK (fonts-noto-cjk) index 1
-#: is the Korean face (spec sheet section 7, tested); Nanum (fonts-nanum) covers Hangul and Latin; DejaVu is Latin.
-FONT_CANDIDATES: tuple[tuple[str, int], ...] = (
-    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Black.ttc", 1),
-    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", 1),
-    ("/usr/share/fonts/truetype/nanum/NanumSquareB.ttf", 0),
-    ("/usr/share/fonts/truetype/nanum/NanumGothicBold.ttf", 0),
-    ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", 0),
-)
 #: Stroke width as a share of the font size: the sheet's 6-9% (section 5); the middle is used.
 STROKE_RATIO = 0.075
 #: Extra space between lines, as a share of the font size (our choice).
 LINE_GAP = 0.12
-_MISSING = "\U0010fffd"  # a private-use code point no font maps: its mask is the font's .notdef box
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,67 +27,7 @@ class Layout:
     height: int
 
 
-@lru_cache(maxsize=256)
-def load_font(path: str, index: int, size: int) -> ImageFont.FreeTypeFont:
-    """A font at a size (Pillow picks Raqm shaping, for Hangul and other complex scripts, when it is built in)."""
-    return ImageFont.truetype(path, size, index=index)
-
-
-def covers(path: str, index: int, text: str) -> bool:
-    """Whether the font has a glyph for every visible character of the text."""
-    font = load_font(path, index, 32)
-    missing = _glyph(font, _MISSING)
-    return all(ch.isspace() or _glyph(font, ch) != missing for ch in set(text))
-
-
-def _glyph(font: ImageFont.FreeTypeFont, ch: str) -> bytes:
-    """The pixels of one character drawn alone."""
-    canvas = Image.new("L", (64, 64))
-    ImageDraw.Draw(canvas).text((16, 8), ch, font=font, fill=255)
-    return canvas.tobytes()
-
-
-def find_font(text: str, path: str | Path | None = None, index: int = 0) -> tuple[str, int]:
-    """The given font, $ZFLOW_FONT, or the first installed candidate covering the text; raises ValueError."""
-    if path:
-        return str(path), index
-    if os.environ.get("ZFLOW_FONT"):
-        return os.environ["ZFLOW_FONT"], int(os.environ.get("ZFLOW_FONT_INDEX", "0"))
-    for candidate, idx in FONT_CANDIDATES:
-        if Path(candidate).exists() and covers(candidate, idx, text):
-            return candidate, idx
-    raise ValueError(f"no installed font has every glyph of {text!r}: install fonts-noto-cjk or fonts-nanum, "
-                     "or set the font option")
-
-
-def wrap(text: str, font: ImageFont.FreeTypeFont, width: int, stroke: int) -> list[str]:
-    """Lines of at most ``width`` px: breaks at spaces, and between characters inside a word too long for a line."""
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        line = ""
-        for word in paragraph.split(" "):
-            trial = f"{line} {word}" if line else word
-            if _width(font, trial, stroke) <= width:
-                line = trial
-                continue
-            if line:
-                lines.append(line)
-            line = ""
-            for ch in word:
-                if line and _width(font, line + ch, stroke) > width:
-                    lines.append(line)
-                    line = ""
-                line += ch
-        lines.append(line)
-    return lines
-
-
-def _width(font: ImageFont.FreeTypeFont, text: str, stroke: int) -> int:
-    x0, _, x1, _ = font.getbbox(text, stroke_width=stroke)
-    return int(x1 - min(x0, 0))
-
-
-def fit(text: str, font_file: tuple[str, int], box: tuple[int, int], max_size: int, min_size: int,
+def fit(text: str, font_file: FontFile, box: tuple[int, int], max_size: int, min_size: int,
         max_lines: int = 3) -> Layout:
     """The largest layout of the text in a (width, height) box, at most ``max_lines``; raises ValueError."""
     best = None
@@ -116,14 +45,14 @@ def fit(text: str, font_file: tuple[str, int], box: tuple[int, int], max_size: i
     return best
 
 
-def _layout(text: str, font_file: tuple[str, int], size: int, width: int) -> Layout:
+def _layout(text: str, font_file: FontFile, size: int, width: int) -> Layout:
     font = load_font(font_file[0], font_file[1], size)
     stroke = max(1, round(size * STROKE_RATIO))
-    lines = tuple(wrap(text, font, width, stroke))
+    lines = tuple(wrap(text, font, width, stroke=stroke))
     ascent, descent = font.getmetrics()
     line_height = ascent + descent + 2 * stroke
     gap = round(size * LINE_GAP)
-    return Layout(font, lines, stroke, line_height, max(_width(font, ln, stroke) for ln in lines),
+    return Layout(font, lines, stroke, line_height, round(max(text_width(font, ln, stroke) for ln in lines)),
                   len(lines) * line_height + (len(lines) - 1) * gap)
 
 
@@ -134,7 +63,7 @@ def draw(img: Image.Image, layout: Layout, box: Box, align: str = "center", fill
     y = box[1] + (box[3] - box[1] - layout.height) / 2
     places = []
     for line in layout.lines:
-        w = _width(layout.font, line, layout.stroke)
+        w = text_width(layout.font, line, layout.stroke)
         x = {"left": box[0], "right": box[2] - w}.get(align, box[0] + (box[2] - box[0] - w) / 2)
         x0 = layout.font.getbbox(line, stroke_width=layout.stroke)[0]
         places.append((x - min(x0, 0), y + layout.stroke, line))

@@ -4,17 +4,19 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from zflow.contracts import Output, Request
+from zflow.contracts.provenance import COMPOSITE
+from zflow.contracts.text import find_font
 from zflow.errors import TaskError
 
 from .balloons import KINDS
 from .common import SceneImage, fail, open_rgb, options, resolve, scene_images
 from .encode import MAX_QUALITY, MIN_QUALITY, OverCap, encode_capped
-from .focus import required_boxes, saliency_box
+from .focus import heads
 from .frame import Framer
 from .layout import Panel, Strip, compose
-from .provenance import COMPOSITE, save_options
+from .provenance import save_options
+from .signing import Signer, check_c2pa
 from .slicing import NoCut, cuts
-from .text import find_font
 from .webtoon_presets import WebtoonPreset, from_options
 
 #: Master-strip limit: JPEG stores at most 65,500 px a side (sheet section 2, tested).
@@ -27,10 +29,12 @@ class WebtoonExporter:
     """Exports ``episode/001.jpg``... and ``thumbnails/<name>.jpg`` for a webtoon preset."""
 
     name = "webtoon"
-    version = "1"
+    version = "2"
 
     def check(self, params: Mapping[str, Any]) -> None:
-        from_options(params.get("options") or params)
+        opts = params.get("options") or params
+        from_options(opts)
+        check_c2pa(opts)
         for entry in params.get("scenes") or []:
             for balloon in entry.get("balloons") or []:
                 if balloon.get("kind", "speech") not in KINDS:
@@ -56,16 +60,17 @@ class WebtoonExporter:
             raise TaskError(request.task.id, f"preset {preset.name!r}: the strip is {strip.image.height:,} px tall, "
                                              f"over JPEG's {JPEG_MAX_SIDE:,}; split the episode")
         try:
-            bounds = cuts(strip.image.height, preset.slice_height, strip.gutters, strip.keepouts())
+            bounds = cuts(strip.image.height, preset.slice_height, strip.gutters, strip.keepouts(),
+                          [(top, bottom) for _, top, bottom in strip.panels])
         except NoCut as err:
-            scene = next((s for s, top, bottom in strip.panels if bottom > err.row), "?")
-            raise TaskError(request.task.id, f"scene {scene!r}, preset {preset.name!r}: the panel is taller than the "
-                                             f"{preset.slice_height} px slices allow with no free row to cut") from err
-        files = _slices(request, strip, bounds, preset, scenes)
-        files.update(_thumbnails(request, scenes, opts, preset))
+            scene = next((s for s, top, bottom in strip.panels if bottom > err.row), strip.panels[-1][0])
+            raise TaskError(request.task.id, f"scene {scene!r}, preset {preset.name!r}: {err}") from err
+        signer = _signer(request, opts)
+        files = _slices(request, strip, bounds, preset, scenes, signer)
+        files.update(_thumbnails(request, scenes, opts, preset, signer))
         meta = {"exporter": self.name, "preset": preset.name, "width": preset.width, "cuts": bounds,
-                "panels": [list(p) for p in strip.panels], "balloons": [[s, list(b)] for s, b in strip.balloons],
-                "keep": [[s, list(b)] for s, b in strip.keep], "gutters": [list(g) for g in strip.gutters]}
+                "panels": [list(p) for p in strip.panels], "balloons": strip.balloons, "faces": strip.faces,
+                "text": [[s, list(b)] for s, b in strip.text], "gutters": [list(g) for g in strip.gutters]}
         return Output(files, meta)
 
 
@@ -74,16 +79,24 @@ def _panels(scenes: list[SceneImage], scene_key: str) -> list[Panel]:
     panels, previous = [], None
     for scene in scenes:
         image = open_rgb(scene.artifact.main)
-        keep = required_boxes(scene.artifact.meta) or [saliency_box(image)]
+        meta = scene.artifact.meta
         marker = (scene.entry.get("vars") or {}).get(scene_key)
-        panels.append(Panel(scene.id, image, keep, list(scene.entry.get("balloons") or []),
+        panels.append(Panel(scene.id, image, heads(meta, image), [tuple(b) for b in meta.get("text") or []],
+                            list(scene.entry.get("balloons") or []),
                             new_scene=marker is not None and previous is not None and marker != previous))
         previous = marker
     return panels
 
 
+def _signer(request: Request, opts: Mapping[str, Any]) -> Signer:
+    try:
+        return Signer.from_options(opts, request.root)
+    except ValueError as err:
+        raise TaskError(request.task.id, str(err)) from err
+
+
 def _slices(request: Request, strip: Strip, bounds: list[int], preset: WebtoonPreset,
-            scenes: list[SceneImage]) -> dict[str, bytes]:
+            scenes: list[SceneImage], signer: Signer) -> dict[str, bytes]:
     """The strip cut at ``bounds`` and encoded under the per-image cap and, together, the episode budget."""
     count = len(bounds) - 1
     if preset.max_images is not None and count > preset.max_images:
@@ -94,15 +107,15 @@ def _slices(request: Request, strip: Strip, bounds: list[int], preset: WebtoonPr
     top_quality = MAX_QUALITY
     while True:
         try:
-            files = {f"episode/{i:03}.jpg": encode_capped(part, preset.format, preset.image_cap,
+            files = {f"episode/{i:03}.jpg": encode_capped(part, preset.format, preset.image_cap - signer.reserve,
                                                           save_options(preset.format, meta, COMPOSITE), top_quality)[0]
                      for i, (part, meta) in enumerate(zip(parts, metas), 1)}
         except OverCap as err:
             raise TaskError(request.task.id, f"preset {preset.name!r}: a slice cannot meet the "
                                              f"{preset.image_cap:,}-byte cap: {err}") from err
-        total = sum(len(d) for d in files.values())
+        total = sum(len(d) for d in files.values()) + signer.reserve * len(files)
         if preset.episode_cap is None or total <= preset.episode_cap:
-            return files
+            return signer.sign_all(files, COMPOSITE)
         top_quality -= QUALITY_STEP
         if top_quality < MIN_QUALITY:
             raise TaskError(request.task.id, f"preset {preset.name!r}: the episode is {total:,} bytes at quality "
@@ -121,7 +134,7 @@ def _slice_meta(strip: Strip, scenes: list[SceneImage], top: int, bottom: int) -
 
 
 def _thumbnails(request: Request, scenes: list[SceneImage], opts: Mapping[str, Any],
-                preset: WebtoonPreset) -> dict[str, bytes]:
+                preset: WebtoonPreset, signer: Signer) -> dict[str, bytes]:
     """The preset's episode thumbnails from the cover scene (option ``cover``, default the first)."""
     cover_id = opts.get("cover")
     cover = next((s for s in scenes if s.id == cover_id), scenes[0])
@@ -130,8 +143,8 @@ def _thumbnails(request: Request, scenes: list[SceneImage], opts: Mapping[str, A
     for thumb in preset.thumbs:
         img = framer.frame(thumb.size, (0, 0, *thumb.size))
         try:
-            files[f"thumbnails/{thumb.name}.jpg"], _ = encode_capped(img, "jpeg", thumb.max_bytes,
-                                                                     save_options("jpeg", cover.meta()))
+            data, _ = encode_capped(img, "jpeg", thumb.max_bytes - signer.reserve, save_options("jpeg", cover.meta()))
+            files[f"thumbnails/{thumb.name}.jpg"] = signer.sign(data, "jpeg")
         except OverCap as err:
             errors.append(f"scene {cover.id!r}, preset {preset.name!r} thumbnail {thumb.name!r}: {err}")
     fail(request, errors)

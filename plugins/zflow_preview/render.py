@@ -1,4 +1,5 @@
-"""Preview rendering per request kind: draws sheets, drafts, refines and edits, and packs PNG with provenance."""
+"""Preview rendering per request kind: draws sheets, drafts, refines and edits, and packs PNG with provenance
+(IPTC XMP and A1111 ``parameters``)."""
 from __future__ import annotations
 
 import io
@@ -7,6 +8,7 @@ from typing import Any, Mapping, Sequence
 from PIL import Image
 
 from zflow.contracts import Artifact, Output, Request
+from zflow.contracts.provenance import COMPOSITE, TRAINED, png_info
 
 from . import edit
 from .refine import refine_image
@@ -53,7 +55,7 @@ def _refine(fonts: Fonts, request: Request) -> Output:
             factor = (size[0] / image.width, size[1] / image.height)
         faces = [_scaled(f, factor) for f in source.meta.get("faces", [])]
         focus = _scaled(source.meta["focus"], factor) if source.meta.get("focus") else None
-        picture = Picture(refined, faces, focus)
+        picture = Picture(refined, faces, focus, text=[_scaled(t, factor) for t in source.meta.get("text", [])])
     return _output(request, picture, _scene_of(source), strength=strength)
 
 
@@ -65,6 +67,7 @@ def _edit(fonts: Fonts, request: Request) -> Output:
     # A photo nothing has described (a product shot) gets its subject estimated from the pixels.
     meta = {**source.meta, "focus": source.meta.get("focus") or edit.estimate_subject(image)}
     boxes = (list(meta.get("faces", [])), meta["focus"])
+    text = list(meta.get("text", []))
     strength = None
     if op == "inpaint":
         strength = float(p.get("strength", 1.0))
@@ -76,6 +79,7 @@ def _edit(fonts: Fonts, request: Request) -> Output:
         prompt = p.get("prompt") or source.meta.get("prompt", "")
         image, offset = edit.outpaint(image, _size(p), prompt, source.meta.get("style", ""), p.get("seed", 0), fonts)
         boxes = edit.shifted(boxes, offset)
+        text = edit.shifted((text, None), offset)[0]
     elif op == "restyle":
         strength = float(p.get("strength", 0.6))
         image = edit.restyle(image, p["prompt"], strength)
@@ -83,7 +87,7 @@ def _edit(fonts: Fonts, request: Request) -> Output:
         raise ValueError(f"the preview backend has no edit operation {op!r} (it knows inpaint, background, "
                          f"outpaint and restyle)")
     extra = {"op": op} | ({"strength": strength} if strength is not None else {})
-    return _output(request, Picture(image, boxes[0], boxes[1]), _scene_of(source), **extra)
+    return _output(request, Picture(image, boxes[0], boxes[1], text=text), _scene_of(source), **extra)
 
 
 _RUNNERS = {"sheet": _sheet, "draft": _draft, "refine": _refine, "edit": _edit}
@@ -92,12 +96,16 @@ _RUNNERS = {"sheet": _sheet, "draft": _draft, "refine": _refine, "edit": _edit}
 def _output(request: Request, picture: Picture, scene: Mapping[str, Any], **extra: Any) -> Output:
     """The PNG of ``picture`` and its provenance (plus the scene facts a later txt2img refine redraws from)."""
     p = request.params
-    buffer = io.BytesIO()
-    picture.image.save(buffer, "PNG", compress_level=_PNG_LEVEL)
     meta = {"backend": "preview", "model": "preview", "revision": None, "stage": request.task.kind,
             "prompt": p.get("prompt", ""), "negative": p.get("negative", ""), "seed": p.get("seed"),
-            "size": list(picture.image.size), "faces": picture.faces, "focus": picture.focus}
-    return Output(files={"image.png": buffer.getvalue()}, meta=meta | picture.drawn | dict(scene) | extra)
+            "size": list(picture.image.size), "faces": picture.faces, "focus": picture.focus, "text": picture.text}
+    meta |= picture.drawn | dict(scene) | extra
+    if any(a.meta.get("stage") == "source" or a.meta.get("composite") for a in request.inputs):
+        meta["composite"] = True  # an edit of the user's own photo
+    buffer = io.BytesIO()
+    info = png_info(meta, COMPOSITE if meta.get("composite") else TRAINED)
+    picture.image.save(buffer, "PNG", compress_level=_PNG_LEVEL, pnginfo=info)
+    return Output(files={"image.png": buffer.getvalue()}, meta=meta)
 
 
 def _scene_of(source: Artifact) -> dict[str, Any]:

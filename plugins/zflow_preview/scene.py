@@ -19,13 +19,15 @@ from .text import MIN_TEXT, Fonts, caption, label, preview_mark
 
 @dataclass(slots=True)
 class Picture:
-    """A drawn image, where its faces and subject are (pixel boxes), and what was drawn (``drawn``: the figures'
-    species, the scenery and weather, for the image's meta)."""
+    """A drawn image, where its faces (``faces[i]`` is the head of cast member ``i``), subject and drawn text
+    (title, prompt strip, name labels) are (pixel boxes), and what was drawn (``drawn``: the figures' species, the
+    scenery and weather, for the image's meta)."""
 
     image: Image.Image
     faces: list[list[int]]
     focus: list[int] | None
     drawn: dict[str, Any] = field(default_factory=dict)
+    text: list[list[int]] = field(default_factory=list)
 
 
 def draw_scene(fonts: Fonts, *, prompt: str, style: str, title: str, cast: Sequence[Mapping[str, Any]],
@@ -40,14 +42,14 @@ def draw_scene(fonts: Fonts, *, prompt: str, style: str, title: str, cast: Seque
     scenery = draw_setting(image, palette, layout.horizon, found, rng)
     draw = ImageDraw.Draw(image)
     boxes: list[Box] = []
-    faces: list[Box] = []
+    faces: list[Box] = [(0, 0, 0, 0)] * len(cast)
     figures: list[dict[str, str]] = []
     for place in layout.placements:
         member = cast[place.member]
         look = look_of(str(member.get("name", "")), str(member.get("looks", "")))
         cx, feet, tall = place.x * width, place.feet * height, place.height * height
         _shadow(draw, cx, feet, tall, mix(palette.ground, (0, 0, 0), 0.35))
-        faces.append(draw_figure(draw, look, cx, feet, tall, "front", place.facing))
+        faces[place.member] = draw_figure(draw, look, cx, feet, tall, "front", place.facing)
         figures.append({"name": look.name, "species": look.species})
         boxes.append((cx - tall * 0.23, feet - tall, cx + tall * 0.23, feet))
     creature = look_of("", prompt) if not cast else None
@@ -62,18 +64,18 @@ def draw_scene(fonts: Fonts, *, prompt: str, style: str, title: str, cast: Seque
     elif not cast:
         boxes.append(_subject(draw, layout.subject, (width, height), palette.accent, fonts))
     weather = draw_weather(image, found, rng)
-    caption(draw, (width, height), fonts, title, prompt)
+    text = caption(draw, (width, height), fonts, title, prompt)
     if height / 34 >= MIN_TEXT:
         for place in layout.placements:
             name = str(cast[place.member].get("name", ""))
-            label(draw, (place.x * width, place.feet * height + height / 34), name, fonts(height / 34, name),
-                  palette.accent)
-    preview_mark(draw, (width, height), fonts, mark)
+            text.append(label(draw, (place.x * width, place.feet * height + height / 34), name,
+                              fonts(height / 34, name), palette.accent))
+    text.append(preview_mark(draw, (width, height), fonts, mark))
     if supersample > 1:
         image = image.reduce(supersample)
     drawn = {"figures": figures, "scenery": scenery, "weather": weather, "palette": palette.mood}
     return Picture(image, [pixel_box(f, supersample, size) for f in faces], pixel_box(_union(boxes), supersample, size),
-                   drawn)
+                   drawn, [pixel_box(t, supersample, size) for t in text])
 
 
 def _shadow(draw: ImageDraw.ImageDraw, cx: float, feet: float, tall: float, colour: tuple[int, int, int]) -> None:
