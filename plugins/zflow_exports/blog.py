@@ -22,7 +22,7 @@ from .signing import Signer, check_c2pa
 
 TEMPLATES = Path(__file__).parent / "templates"
 FLAVORS = ("hugo", "jekyll", "astro", "html")
-#: The featured image doubles as og:image: 1200x630 (sheet section 3, "Use 1200x630 as the og:image").
+#: The featured image doubles as og:image: 1200x630 (docs/platforms.md, Blog posts).
 OG = BUILTIN["og_image"]
 
 

@@ -10,11 +10,11 @@ from .encode import encode
 from .provenance import save_options
 from .reframe import LANCZOS
 
-#: Widths to emit: 480/768/1024/1536/2048 (sheet section 3, after WordPress core sub-sizes), none above the source.
+#: Widths to emit: 480/768/1024/1536/2048 (docs/platforms.md, Blog posts: WordPress's sub-sizes), none above the source.
 WIDTHS = (480, 768, 1024, 1536, 2048)
-#: Order of <source> elements: AVIF, then WebP, then the JPEG <img> fallback (MDN picture; web.dev, sheet section 3).
+#: Order of <source> elements: AVIF, then WebP, then the JPEG <img> fallback (docs/platforms.md, Blog posts).
 FORMATS = ("avif", "webp", "jpeg")
-#: Qualities from the sheet's encode table (section 6): AVIF q60, WebP q80, JPEG q85.
+#: Qualities: AVIF q60, WebP q80, JPEG q85 (docs/platforms.md, Encoding).
 QUALITY = {"avif": 60, "webp": 80, "jpeg": 85}
 MIME = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg"}
 EXT = {"avif": "avif", "webp": "webp", "jpeg": "jpg"}
