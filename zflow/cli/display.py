@@ -48,6 +48,9 @@ class Human:
         elif kind == "task-skipped" and not self.quiet:
             self.console.print(f"[yellow]skipped[/yellow] {event['id']} (input {event['because']} failed)",
                                highlight=False)
+        elif kind == "export-empty" and not self.quiet:
+            self.console.print(f"[yellow]nothing to export[/yellow] {event['id']}: {event['reason']} (skipped)",
+                               highlight=False)
         elif kind == "model-load" and not self.quiet:
             self.console.print(f"loaded {event['model']} ({event['backend']}) in {event['seconds']:.2f}s",
                                highlight=False)

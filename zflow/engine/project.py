@@ -164,12 +164,13 @@ class Project:
                         placed = {"written": 0, "removed": 0, "conflicts": []}
                     else:
                         placed = materialize([tuple(t) for t in last.tasks], self.store, set(), not given, self.emit)
-                    return self._finish(len(last.tasks), 0, None, placed, elapsed())
+                    self._tell_empty(last.empty_exports)
+                    return self._finish(len(last.tasks), 0, None, placed, elapsed(), last.empty_exports)
         loaded = self.load(given, run)
         summary, plan = self._build(loaded, executor, not given, wait)
         if not (summary["failed"] or summary["skipped"] or summary["superseded"]):
             tasks = [[tid, item.key, item.task.kind] for tid, item in plan.items.items()]
-            write_last_load(self.store.dir, LastLoad(mark, loaded.stats, tasks))
+            write_last_load(self.store.dir, LastLoad(mark, loaded.stats, tasks, loaded.graph.empty_exports))
         else:
             forget_last_load(self.store.dir)
         return summary
@@ -189,6 +190,7 @@ class Project:
             plan = self.plan(loaded)
             self._check_budget(self.cost(plan))
             self.emit({"event": "build-start", "tasks": len(plan.items), "stale": len(plan.stale)})
+            self._tell_empty(loaded.graph.empty_exports)
             run = None
             if plan.stale:
                 name = executor or self.config.executor
@@ -206,16 +208,23 @@ class Project:
             failed = set(run.failed) | set(run.skipped) if run else set()
             tasks = [(tid, item.key, item.task.kind) for tid, item in plan.items.items()]
             placed = materialize(tasks, self.store, failed, all_recipes, self.emit)
-        return self._finish(len(plan.items), len(plan.stale), run, placed, elapsed()), plan
+        summary = self._finish(len(plan.items), len(plan.stale), run, placed, elapsed(), loaded.graph.empty_exports)
+        return summary, plan
+
+    def _tell_empty(self, empty_exports: Mapping[str, str]) -> None:
+        """One event per export that has nothing to export in this build (skipped, not failed)."""
+        for tid, reason in empty_exports.items():
+            self.emit({"event": "export-empty", "id": tid, "reason": reason})
 
     def _finish(self, tasks: int, stale: int, run: BuildRun | None, placed: dict[str, Any],
-                seconds: float) -> dict[str, Any]:
+                seconds: float, empty_exports: Mapping[str, str]) -> dict[str, Any]:
         """The build's summary: emitted, handed to the after_build hooks, and returned."""
         summary = {
             "event": "summary", "tasks": tasks, "ran": run.ran if run else 0, "cached": tasks - stale,
             "failed": (len(run.failed) if run else 0) + len(placed["conflicts"]),
             "skipped": len(run.skipped) if run else 0, "superseded": run.superseded if run else 0,
             "written": placed["written"], "removed": placed["removed"], "seconds": round(seconds, 3),
+            "empty_exports": sorted(empty_exports),
         }
         self.emit(summary)
         self.plugins.pm.hook.after_build(summary=summary)
