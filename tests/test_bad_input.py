@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import BASIC_RECIPE
+from helpers.project import BASIC_RECIPE
 
 HEADER = '''\
 from zflow import Character, Edit, Series, Style

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import BASIC_TASKS
+from helpers.project import BASIC_TASKS
 
 
 def test_first_build_runs_every_task_and_writes_outputs(basic):

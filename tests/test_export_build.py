@@ -5,7 +5,7 @@ import io
 
 from PIL import Image
 
-from test_export_support import IPTC
+from helpers.exports import IPTC
 
 RECIPE = '''\
 from zflow import Character, Series, blog, narrate, say, sns, thumbnail, webtoon

@@ -81,7 +81,7 @@ def test_a_photos_face_stays_in_the_banners_safe_zone_and_clear_of_the_title(pro
 def test_subject_share_sets_how_large_the_subject_stays_and_is_checked(tmp_path):
     import pytest
 
-    from test_export_support import artifact, export_request, scene_png, written
+    from helpers.exports import artifact, export_request, scene_png, written
     from zflow_exports.sns import SnsExporter
 
     face = (760, 120, 840, 200)  # a head on a body that fills the scene's height

@@ -29,7 +29,7 @@ FONT_SIZE = 26  # balloon text px at 800 wide (zflow_exports.layout.TEXT_SHARE)
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from conftest import ProjectDir
+    from helpers.project import ProjectDir
 
     project = ProjectDir(tmp_path_factory.mktemp("webtoon") / "proj")
     project.write("zflow.toml", 'output = "out"\nbase_pixels = 262144\n')

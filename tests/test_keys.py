@@ -5,7 +5,7 @@ import os
 
 from PIL import Image
 
-from conftest import BASIC_RECIPE
+from helpers.project import BASIC_RECIPE
 from zflow.engine import Project
 
 RECIPE = '''\

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 import pytest
 from PIL import Image
 
-from test_nanobanana_fake import KEY, MODEL_VERSION, FakeGemini
+from helpers.gemini import KEY, MODEL_VERSION, FakeGemini
 from zflow.contracts import Artifact, ModelRef, Output, Request
 from zflow.errors import PluginError, TaskError
 from zflow.graph.task import Task

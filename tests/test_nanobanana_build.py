@@ -13,7 +13,7 @@ from typing import Iterator
 import pytest
 from PIL import Image
 
-from test_nanobanana_fake import KEY, FakeGemini
+from helpers.gemini import KEY, FakeGemini
 
 ZFLOW = str(Path(sys.executable).with_name("zflow"))
 RECIPE = '''

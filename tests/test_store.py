@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from conftest import ZFLOW, BASIC_TASKS
+from helpers.project import ZFLOW, BASIC_TASKS
 from zflow.store.lock import ProjectLock
 from zflow.errors import StoreError
 

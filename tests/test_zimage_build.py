@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from PIL import Image
 
-import zimage_model
+from helpers import zimage_model
+from helpers.ci import need_torch
 
-pytest.importorskip("diffusers", reason="the zimage backend needs 'zflow[zimage]'")
+need_torch()
 
 RECIPE = '''\
 from zflow import Character, Edit, Series, Style
