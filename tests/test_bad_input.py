@@ -5,6 +5,8 @@ import pytest
 
 from helpers.project import BASIC_RECIPE
 
+pytestmark = [pytest.mark.e2e]
+
 HEADER = '''\
 from zflow import Character, Edit, Series, Style
 mina = Character("mina", looks="barista")

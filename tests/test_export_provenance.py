@@ -135,6 +135,7 @@ def exiftool(paths):
     return {row["SourceFile"]: row for row in json.loads(out.stdout)}
 
 
+@pytest.mark.e2e
 def test_exiftool_reads_source_type_and_parameters_on_every_image_in_out(project):
     need_exiftool()
     project.write("recipes/all.py", EVERYTHING.format(c2pa=""))
@@ -153,6 +154,7 @@ def test_exiftool_reads_source_type_and_parameters_on_every_image_in_out(project
             assert row.get("ICC_Profile:ProfileDescription") == "sRGB built-in", path
 
 
+@pytest.mark.e2e
 def test_c2pa_on_webtoon_and_blog_signs_every_image_with_the_xmps_source_type(project):
     need_c2pa()
     import c2pa
@@ -187,6 +189,7 @@ def test_a_thumbnails_manifest_and_xmp_tell_one_truth(tmp_path):
     assert COMPOSITE in manifest and TRAINED not in manifest
 
 
+@pytest.mark.e2e
 def test_a_c2pa_option_that_cannot_sign_fails_the_load_naming_it(project):
     project.write("recipes/all.py", EVERYTHING.format(c2pa=', c2pa={"cert": "signer.pem"}'))
     result = project.build()

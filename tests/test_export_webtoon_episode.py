@@ -8,6 +8,8 @@ from PIL import Image, ImageStat
 
 from zflow.store import Store
 
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
 RECIPE = '''\
 from zflow import Character, Series, narrate, say, shout, think, webtoon
 

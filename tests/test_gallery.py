@@ -13,6 +13,8 @@ from helpers.ci import need_network_interface
 from helpers.project import BASIC_RECIPE, ZFLOW, ProjectDir
 from helpers.watch import TIMEOUT, WatchProcess, ran, started
 
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
 
 @pytest.fixture
 def serving(basic: ProjectDir):

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from helpers.browser import browser, click, loaded, wait  # noqa: F401  (browser is a fixture)
 from helpers.project import BASIC_RECIPE, ProjectDir
 from helpers.watch import WatchProcess
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
 
 
 def test_gallery_shows_drafts_updates_live_shows_errors_and_picks_on_click(basic: ProjectDir, browser) -> None:

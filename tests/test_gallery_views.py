@@ -13,6 +13,8 @@ from helpers.browser import browser, click, loaded, wait  # noqa: F401  (browser
 from helpers.project import ProjectDir
 from helpers.watch import WatchProcess
 
+pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
+
 RECIPE = '''\
 from zflow import Character, Series, Style, blog, webtoon
 

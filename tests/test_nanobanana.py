@@ -20,6 +20,8 @@ from zflow_nanobanana import NanoBananaBackend
 from zflow_nanobanana.models import KNOWN
 from zflow_nanobanana.sizing import choose
 
+pytestmark = [pytest.mark.slow]
+
 MINA = {"name": "mina", "looks": "barista, short black bob, round glasses"}
 JUN = {"name": "jun", "looks": "grey hoodie, messy hair"}
 

@@ -15,6 +15,8 @@ from PIL import Image
 
 from helpers.gemini import KEY, FakeGemini
 
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
 ZFLOW = str(Path(sys.executable).with_name("zflow"))
 RECIPE = '''
 from zflow import Character, Series

@@ -22,6 +22,8 @@ from zflow.errors import UsageError
 need_ray()
 import ray  # noqa: E402
 
+pytestmark = [pytest.mark.ray, pytest.mark.e2e, pytest.mark.slow]
+
 CLONE_NEWNET = 0x40000000
 GPUS = 2
 MB = 2**20

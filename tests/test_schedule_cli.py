@@ -6,8 +6,12 @@ import signal
 import subprocess
 import threading
 
+import pytest
+
 from helpers.project import ZFLOW
 from helpers.schedule import RECIPE, calendar_project
+
+pytestmark = [pytest.mark.e2e]
 
 
 def test_schedule_once_builds_only_the_rows_due_this_week(project):

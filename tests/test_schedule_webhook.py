@@ -12,6 +12,8 @@ import pytest
 
 from helpers.schedule import calendar_project
 
+pytestmark = [pytest.mark.e2e]
+
 PLUGIN = Path(__file__).resolve().parent.parent / "plugins" / "zflow_webhook" / "__init__.py"
 
 

@@ -11,6 +11,8 @@ import pytest
 from helpers.project import BASIC_RECIPE, ProjectDir
 from helpers.watch import WatchProcess, ran, started
 
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
 
 @pytest.fixture
 def watching(basic: ProjectDir):

@@ -23,6 +23,8 @@ from zflow_zimage import batching, register_backends  # noqa: E402
 from zflow_zimage.backend import ZImageBackend  # noqa: E402
 from zflow_zimage.cache import PipelineCache  # noqa: E402
 
+pytestmark = [pytest.mark.zimage, pytest.mark.slow]
+
 
 @pytest.fixture(scope="module")
 def backend():

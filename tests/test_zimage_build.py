@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from PIL import Image
 
 from helpers import zimage_model
 from helpers.ci import need_torch
 
 need_torch()
+
+pytestmark = [pytest.mark.zimage, pytest.mark.e2e, pytest.mark.slow]
 
 RECIPE = '''\
 from zflow import Character, Edit, Series, Style
