@@ -92,7 +92,8 @@ class Exporter(Protocol):
     user can act on). ``reframes(params, size)`` names extra images the export needs made by the Edit stage from a
     scene's final image of ``size`` (tag -> edit params such as ``{"op": "outpaint", "size": "1080x1920"}``); the
     graph makes them edit tasks and the export receives them as inputs. It must depend on its arguments alone: it is
-    asked once per image size of an export.
+    asked once per image size of an export. Optional: ``scene_vars(params)`` names the scene variables an export
+    reads from its scenes' ``vars`` (a blog's ``text``), so a scene keyword only an export reads is no typo.
     """
 
     name: str

@@ -11,6 +11,7 @@ from .schedule import Schedule
 from .sizes import parse_size
 from .source import Location, caller_location
 from .tables import Row, resolve, rows as read_rows
+from .words import SCENE_OPTIONS, SERIES_OPTIONS, did_you_mean
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _SCENE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(?:/[A-Za-z0-9][A-Za-z0-9._-]*)*")
@@ -257,7 +258,7 @@ class Series:
         set_(self, "drafts", _check_drafts(drafts, where))
         set_(self, "refine", _check_refine(refine, where))
         set_(self, "edits", _check_edits(edits, where))
-        set_(self, "vars", _freeze(vars, where))
+        set_(self, "vars", _freeze(vars, where, options=SERIES_OPTIONS))
         set_(self, "schedule", _check_schedule(schedule, where))
         current().add_named(current().series, "series", self)
 
@@ -279,7 +280,7 @@ class Series:
             kw["__style__"] = _check_style(style, where)
         scene = Scene(
             self.name, id, cast_names,
-            _freeze(dict(self.vars) | kw, where, checked=self.vars) if kw else self.vars,
+            _freeze(dict(self.vars) | kw, where, checked=self.vars, options=SCENE_OPTIONS) if kw else self.vars,
             size if size is self.size else _check_size(size, where),
             drafts if drafts is self.drafts else _check_drafts(drafts, where),
             seed if seed is None else _check_int("seed", seed, where),
@@ -291,7 +292,7 @@ class Series:
             tuple([r if isinstance(r, File) else File.at(r, where) for r in references]) if references else (),
             title if type(title) is str else str(title),
             alt if type(alt) is str else str(alt),
-            tuple([_check_balloon(b, where) for b in balloons]) if balloons else (),
+            _check_balloons(balloons, cast_names, where) if balloons else (),
             where,
             f"{self.name}/{id}",
         )
@@ -443,6 +444,18 @@ def _check_edits(value: Any, where: Location) -> tuple[Edit, ...]:
     return edits
 
 
+def _check_balloons(values: Any, cast: tuple[str, ...], where: Location) -> tuple[Balloon, ...]:
+    """A scene's balloons; a speaker must be in its cast (a balloon points at its speaker's head)."""
+    balloons = tuple([_check_balloon(b, where) for b in values])
+    for balloon in balloons:
+        if balloon.who is not None and balloon.who not in cast:
+            hint = did_you_mean(str(balloon.who), cast)
+            raise DeclarationError(f"balloon {balloon.text!r} is said by {balloon.who!r}, who is not in the scene's "
+                                   f"cast ({', '.join(cast) or 'nobody'}){'; ' + hint if hint else ''}: add them "
+                                   f"to cast= or drop who=", where)
+    return balloons
+
+
 def _check_balloon(value: Any, where: Location) -> Balloon:
     if isinstance(value, Balloon):
         return value
@@ -451,13 +464,20 @@ def _check_balloon(value: Any, where: Location) -> Balloon:
     raise DeclarationError(f"balloon {value!r}: use say(...), think(...), shout(...) or narrate(...)", where)
 
 
-def _freeze(params: Mapping[str, Any], where: Location, checked: tuple[tuple[str, Any], ...] = ()
-            ) -> tuple[tuple[str, Any], ...]:
+def _freeze(params: Mapping[str, Any], where: Location, checked: tuple[tuple[str, Any], ...] = (),
+            options: tuple[str, ...] = ()) -> tuple[tuple[str, Any], ...]:
     """Keyword arguments as sorted pairs, after checking each value is plain data (except the ``checked`` pairs:
-    a series' own variables, already checked when it was declared)."""
+    a series' own variables, already checked when it was declared). A value that is not, under a keyword close to
+    one of ``options``, is a misspelt option."""
     for key, value in params.items():
         if type(value) not in _PLAIN_TYPES and (key, value) not in checked:
-            _check_plain(key, value, where)
+            try:
+                _check_plain(key, value, where)
+            except DeclarationError:
+                hint = did_you_mean(key, options)
+                if hint:
+                    raise DeclarationError(f"unknown keyword {key}=; {hint}", where) from None
+                raise
     return tuple(sorted(params.items()))
 
 

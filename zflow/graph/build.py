@@ -11,6 +11,7 @@ from ..dsl import Character, File, Location, Row, Scene, Style, parse_size, show
 from ..errors import RecipeError
 from .keys import derived_seed
 from .prompts import PromptError, Prompts
+from .unused import check_unused
 from .task import Task
 
 SHEET_ASPECT = "3:4"
@@ -56,6 +57,7 @@ class SceneBuild:
     sizes: dict[str, tuple[int, int]]
     nodes: SceneNodes
     info: dict[str, Any]
+    names: frozenset[str] = frozenset()  # the variables its prompt template reads
 
 
 @dataclass(slots=True)
@@ -108,6 +110,7 @@ class _Builder:
         self._scene_uid: str | None = None  # the scene whose tasks are being made
         self._scene_tasks: list[Task] = []
         self._sheets: dict[str, Task] = {}
+        self._names: frozenset[str] = frozenset()  # the variables the last rendered prompt read
 
     @property
     def prompts(self) -> Prompts:
@@ -144,6 +147,7 @@ class _Builder:
                                       f"(first declared at {names[exp.series, exp.name]}); give one a name=")
             names[exp.series, exp.name] = exp.where
             self._export(exp)
+        check_unused(self.recipe, self.graph.builds, self.opt.exporters)
         return self.graph
 
     # -- helpers -------------------------------------------------------------------------------------------------
@@ -279,7 +283,7 @@ class _Builder:
         tasks = {t.id: t for t in self._scene_tasks}
         sizes = {i: self.graph.sizes[i] for i in tasks if i in self.graph.sizes}
         build = SceneBuild(self._basis(scene), tuple((p, self._stat(p)) for p in dict.fromkeys(self._reads)),
-                           tasks, sizes, self.graph.scenes[uid], info)
+                           tasks, sizes, self.graph.scenes[uid], info, self._names)
         self.graph.builds[uid] = build
         self.graph.units.append(build)
 
@@ -380,11 +384,11 @@ class _Builder:
             "series": series.name, "scene": scene.id, "title": scene.title, "run": dict(self.opt.run),
         })
         try:
-            return self.prompts.render(text, values)
+            prompt = self.prompts.render(text, values)
         except PromptError as exc:
-            if isinstance(source, File) and exc.line:
-                raise RecipeError(f"scene {scene.uid}: {exc.message}", shown_path(str(source.path)), exc.line)
-            raise fail(where, f"scene {scene.uid}: {exc.message}") from None
+            raise _prompt_error(exc, scene, series) from None
+        self._names = self.prompts.names(text)
+        return prompt
 
     def _sheet(self, character: Character) -> Task:
         made = self._sheets.get(character.name)
@@ -498,6 +502,24 @@ class _Builder:
         params = {"exporter": exp.exporter, "name": exp.name, "options": options, "scenes": entries}
         self._add(Task(f"{exp.series}/export/{exp.name}", "export", params, tuple(inputs), tuple(files),
                        exp.where, exp.series, None))
+
+
+def _prompt_error(exc: PromptError, scene: Scene, series: Any) -> RecipeError:
+    """A prompt that failed, reported where the mistake was written: a template file at its line; a series' prompt
+    that is itself wrong at the series, one the scene renders without a value it needs at the scene (naming the
+    series); a scene's own prompt at the scene."""
+    source, scene_at = scene.prompt, f"{shown_path(scene.where.file)}:{scene.where.line}"
+    line = f" (line {exc.line} of the prompt)" if exc.line and exc.line > 1 else ""
+    if isinstance(source, File):
+        return RecipeError(f"{exc.message} (rendering scene {scene.uid} at {scene_at})", shown_path(str(source.path)),
+                           exc.line or 1)
+    if source != series.prompt:
+        return fail(scene.where, f"scene {scene.uid}: prompt{line}: {exc.message}")
+    if exc.syntax:
+        return fail(series.where, f"series {series.name} prompt{line}: {exc.message}")
+    series_at = f"{shown_path(series.where.file)}:{series.where.line}"
+    return fail(scene.where, f"scene {scene.uid}: the prompt of series {series.name} (at {series_at}){line}: "
+                             f"{exc.message}")
 
 
 def _style_names(scene: Scene, series: Any) -> set[str]:
