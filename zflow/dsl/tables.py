@@ -9,7 +9,8 @@ from typing import Any, Iterator
 
 from .registry import DeclarationError, current
 from .schedule import due_rows
-from .source import Location, caller_location
+from .source import Location, caller_location, shown_path
+from .words import did_you_mean
 
 _INT = re.compile(r"^-?\d+$")
 _FLOAT = re.compile(r"^-?\d+\.\d*$")
@@ -63,7 +64,11 @@ class Row:
 
 
 def _no_column(row: Row, name: str) -> DeclarationError:
-    return DeclarationError(f"row has no column {name!r} (columns: {', '.join(row.__dict__)})", row.where)
+    """At the row's line of its table; names the recipe line that asked, and the column meant."""
+    asked = caller_location()
+    hint = did_you_mean(name, row.__dict__)
+    return DeclarationError(f"row has no column {name!r}{'; ' + hint if hint else ''} (columns: "
+                            f"{', '.join(row.__dict__)}; read at {shown_path(asked.file)}:{asked.line})", row.where)
 
 
 def rows(path: str | Path, due: str | None = None, within: int = 7) -> list[Row]:
@@ -85,9 +90,23 @@ def _read_table(path: str | Path, where: Location) -> list[Row]:
             return list(_csv_rows(file))
         if suffix in (".yaml", ".yml", ".json"):
             return list(_structured_rows(file, suffix))
-    except (ValueError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        line = _bad_byte_line(file)
+        raise DeclarationError(f"cannot read data table {file.name}: not UTF-8 text ({exc.reason} at byte "
+                               f"{exc.object[exc.start]:#04x}); save it as UTF-8", Location(str(file), line)) from None
+    except ValueError as exc:
         raise DeclarationError(f"cannot read data table {file.name}: {exc}", Location(str(file), 1)) from exc
     raise DeclarationError(f"data table {str(path)!r}: use .csv, .yaml, .yml or .json", where)
+
+
+def _bad_byte_line(file: Path) -> int:
+    """The line of a file's first byte that is not UTF-8."""
+    data = file.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return data.count(b"\n", 0, exc.start) + 1
+    return 1
 
 
 def resolve(path: str | Path, where: Location) -> Path:
