@@ -6,12 +6,12 @@ import pickle
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from zflow.config import Config
 from zflow.contracts import Batch, Output
 from zflow.engine.runtime import Runtime
 from zflow.errors import PluginError
+from zflow.events import BuildEvent
 from zflow.plugins import Plugins, make_plugin_manager
 
 from .shipping import Blobs, unpack_inputs, write_modules
@@ -20,7 +20,7 @@ from .shipping import Blobs, unpack_inputs, write_modules
 SCRATCH = "zflow-ray-"
 
 #: What a worker sends back for a batch: results, start time, seconds, the models it holds, and its events.
-Reply = tuple[list[Output | BaseException], float, float, list[tuple[str, str]], list[dict[str, Any]]]
+Reply = tuple[list[Output | BaseException], float, float, list[tuple[str, str]], list[BuildEvent]]
 
 
 class GpuWorker:
@@ -32,7 +32,7 @@ class GpuWorker:
         project = self.scratch / "project"
         write_modules(modules, project)
         pm = make_plugin_manager(project, {"ZFLOW_PLUGINS_ONLY": ",".join(plugin_names)})
-        self.events: list[dict[str, Any]] = []
+        self.events: list[BuildEvent] = []
         self.runtime = Runtime(Plugins.collect(pm), config, self.events.append)
 
     def ready(self) -> int:

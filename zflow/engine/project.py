@@ -9,6 +9,7 @@ from typing import Any, Callable, Mapping
 
 from ..config import Config, find_root, load_config
 from ..errors import PluginError, RecipeError, UsageError
+from ..events import BuildStart, Emit, Summary, ignore
 from ..graph import Graph, GraphOptions, build_graph
 from ..load import Recipe, load_recipes
 from ..plugins import Plugins, make_plugin_manager
@@ -18,8 +19,6 @@ from .memory import gc_paused
 from .noop import LastLoad, file_stats, fingerprint, forget_last_load, read_last_load, write_last_load
 from .plan import Plan, make_plan
 from .runtime import Runtime
-
-Emit = Callable[[dict[str, Any]], None]
 
 
 @dataclass(slots=True)
@@ -42,7 +41,7 @@ class Project:
         self._store: Store | None = None
         self._last_plan: Plan | None = None
         self._last_graph: Graph | None = None
-        self.emit: Emit = emit or (lambda event: None)
+        self.emit: Emit = emit or ignore
         self.runtime = Runtime(self.plugins, self.config, lambda event: self.emit(event))
 
     @property
@@ -159,7 +158,7 @@ class Project:
             with self.store.lock(wait):
                 self.store.refresh()
                 if self.store.keys().issuperset(key for _, key, _ in last.tasks):
-                    self.emit({"event": "build-start", "tasks": len(last.tasks), "stale": 0})
+                    self.emit(BuildStart(event="build-start", tasks=len(last.tasks), stale=0))
                     if self.store.outputs.intact({t[0] for t in last.tasks}):
                         placed = {"written": 0, "removed": 0, "conflicts": []}
                     else:
@@ -188,7 +187,7 @@ class Project:
             self.store.refresh()
             plan = self.plan(loaded)
             self._check_budget(self.cost(plan))
-            self.emit({"event": "build-start", "tasks": len(plan.items), "stale": len(plan.stale)})
+            self.emit(BuildStart(event="build-start", tasks=len(plan.items), stale=len(plan.stale)))
             run = None
             if plan.stale:
                 name = executor or self.config.executor
@@ -209,14 +208,14 @@ class Project:
         return self._finish(len(plan.items), len(plan.stale), run, placed, elapsed()), plan
 
     def _finish(self, tasks: int, stale: int, run: BuildRun | None, placed: dict[str, Any],
-                seconds: float) -> dict[str, Any]:
+                seconds: float) -> Summary:
         """The build's summary: emitted, handed to the after_build hooks, and returned."""
-        summary = {
-            "event": "summary", "tasks": tasks, "ran": run.ran if run else 0, "cached": tasks - stale,
-            "failed": (len(run.failed) if run else 0) + len(placed["conflicts"]),
-            "skipped": len(run.skipped) if run else 0, "superseded": run.superseded if run else 0,
-            "written": placed["written"], "removed": placed["removed"], "seconds": round(seconds, 3),
-        }
+        summary = Summary(
+            event="summary", tasks=tasks, ran=run.ran if run else 0, cached=tasks - stale,
+            failed=(len(run.failed) if run else 0) + len(placed["conflicts"]),
+            skipped=len(run.skipped) if run else 0, superseded=run.superseded if run else 0,
+            written=placed["written"], removed=placed["removed"], seconds=round(seconds, 3),
+        )
         self.emit(summary)
         self.plugins.pm.hook.after_build(summary=summary)
         return summary

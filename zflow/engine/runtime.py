@@ -4,11 +4,12 @@ from __future__ import annotations
 import os
 import time
 from collections import OrderedDict
-from typing import Any, Callable
+from typing import Any
 
 from ..config import Config
 from ..contracts import Batch, ModelRef, Output
 from ..errors import PluginError
+from ..events import Emit, ModelLoad, ignore
 from ..graph.task import Task
 from ..plugins import Plugins
 from .runners import ExporterRunner, PixelOpRunner, SourceRunner
@@ -20,10 +21,10 @@ _NO_MODEL = ModelRef("none")
 class Runtime:
     """Knows which runner and model serve each task, and runs batches with models loaded at most once."""
 
-    def __init__(self, plugins: Plugins, config: Config, on_event: Callable[[dict], None] | None = None):
+    def __init__(self, plugins: Plugins, config: Config, on_event: Emit | None = None):
         self.plugins = plugins
         self.config = config
-        self.on_event = on_event or (lambda event: None)
+        self.on_event: Emit = on_event or ignore
         self.runners: dict[str, Any] = {"source": SourceRunner()}
         self.loaded: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self.loads: dict[tuple[str, str], int] = {}
@@ -115,8 +116,8 @@ class Runtime:
         handle = self.runners[runner_name].load(model)
         self.loaded[key] = handle
         self.loads[key] = self.loads.get(key, 0) + 1
-        self.on_event({"event": "model-load", "backend": runner_name, "model": model.model or runner_name,
-                       "seconds": round(time.perf_counter() - started, 4)})
+        self.on_event(ModelLoad(event="model-load", backend=runner_name, model=model.model or runner_name,
+                                seconds=round(time.perf_counter() - started, 4)))
         return handle
 
     def release_all(self) -> None:
