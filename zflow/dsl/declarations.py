@@ -251,7 +251,7 @@ class Series:
         set_(self, "style", _check_style(style, where))
         set_(self, "prompt", prompt)
         set_(self, "negative", negative)
-        set_(self, "seed", _check_int("seed", seed, where))
+        set_(self, "seed", _check_seed(seed, where))
         set_(self, "size", size)
         set_(self, "drafts", _check_drafts(drafts, where))
         set_(self, "refine", _check_refine(refine, where))
@@ -281,7 +281,7 @@ class Series:
             _freeze(dict(self.vars) | kw, where, checked=self.vars) if kw else self.vars,
             size,
             drafts if drafts is self.drafts else _check_drafts(drafts, where),
-            seed if seed is None else _check_int("seed", seed, where),
+            seed if seed is None else _check_seed(seed, where),
             pick if pick is None else _check_int("pick", pick, where),
             refine if refine is self.refine else _check_refine(refine, where),
             self.edits + _check_edits(edits, where) if edits else self.edits,
@@ -397,6 +397,17 @@ def _check_int(what: str, value: Any, where: Location) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise DeclarationError(f"{what} must be a whole number, not {value!r}", where)
     return value
+
+
+#: Seeds are what every backend takes: a 32-bit unsigned number (drafts count on from a scene's seed).
+MAX_SEED = 2**32 - 1
+
+
+def _check_seed(value: Any, where: Location) -> int | None:
+    seed = _check_int("seed", value, where)
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        raise DeclarationError(f"seed must be a whole number from 0 to {MAX_SEED}, not {seed}", where)
+    return seed
 
 
 def _check_drafts(value: Any, where: Location) -> int:
