@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -126,3 +127,13 @@ def test_a_read_only_output_folder_is_exit_3_with_advice(basic):
             if folder.is_dir():
                 folder.chmod(0o755)
     assert basic.build().code == 0
+
+
+def test_a_real_ctrl_c_while_a_recipe_loads_is_still_an_interrupt(project):
+    project.write("recipes/slow.py", "import time\nprint('loading', flush=True)\ntime.sleep(60)\n")
+    proc = subprocess.Popen([ZFLOW, "build"], cwd=project.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    assert proc.stderr.readline().strip() == "loading"  # what a recipe prints goes to stderr
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=60) == 130
+    assert "zflow: interrupted" in proc.stderr.read()

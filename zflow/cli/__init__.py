@@ -8,7 +8,8 @@ from typing import Sequence
 
 from ..errors import RecipeError, ZflowError
 from . import build, inspect, maintenance, schedule, watch
-from .exits import exit_despite_threads, leftover_threads, quiet_broken_pipe
+from ..load.threads import left_running
+from .exits import exit_despite_threads, quiet_broken_pipe
 
 COMMANDS = (build, inspect, maintenance, schedule, watch)
 
@@ -28,7 +29,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     process alive: it is named and zflow exits with its own code."""
     code = _run(argv)
     if argv is None:
-        threads = leftover_threads()
+        threads = left_running()
         if threads:
             exit_despite_threads(code, threads)
     return code

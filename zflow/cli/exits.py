@@ -20,17 +20,11 @@ def quiet_broken_pipe() -> int:
     return BROKEN_PIPE
 
 
-def leftover_threads() -> list[threading.Thread]:
-    """Non-daemon threads still running besides the main one (Python would wait for them before exiting)."""
-    main = threading.main_thread()
-    return [t for t in threading.enumerate() if t is not main and not t.daemon and t.is_alive()]
-
-
 def exit_despite_threads(code: int, threads: list[threading.Thread]) -> None:
     """Name the threads left running and end the process with ``code`` without waiting for them."""
     names = ", ".join(repr(t.name) for t in threads)
     try:
-        print(f"zflow: warning: not waiting for {len(threads)} thread(s) a recipe or plugin left running: {names}",
+        print(f"zflow: warning: not waiting for {len(threads)} thread(s) a recipe left running: {names}",
               file=sys.stderr)
         sys.stdout.flush()
         sys.stderr.flush()

@@ -14,6 +14,7 @@ from ..dsl import DeclarationError, Registry, collecting
 from ..dsl.source import shown_path
 from ..errors import RecipeError
 from .interrupts import interrupts_from_the_user
+from .threads import noting_threads
 
 _ZFLOW_DIRS = tuple(str(Path(m.__file__).resolve().parent) for m in (sys.modules["zflow"],))
 
@@ -79,7 +80,8 @@ def load_file(path: Path, root: Path, run: dict | None = None, limits: dict | No
     finder = _FreshProjectModules(root)
     sys.meta_path.insert(0, finder)
     try:
-        with collecting(registry), interrupts_from_the_user() as interrupted, redirect_stdout(sys.stderr):
+        with collecting(registry), interrupts_from_the_user() as interrupted, redirect_stdout(sys.stderr), \
+                noting_threads():
             exec(code, module.__dict__)
     except DeclarationError as exc:
         raise RecipeError(exc.message, shown_path(exc.where.file), exc.where.line) from None

@@ -11,8 +11,6 @@ from ..errors import StoreError
 class LinkEscapes(StoreError):
     """A path under out/ or .zflow/ goes through a symbolic link to somewhere outside that folder."""
 
-    exit_code = 1
-
 
 def check_confined(path: Path, root: Path, checked: set[Path] | None = None) -> None:
     """Raise LinkEscapes when ``path`` or any folder between ``root`` and it is a symbolic link whose target lies
