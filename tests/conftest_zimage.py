@@ -9,8 +9,7 @@ import pytest
 from PIL import Image
 
 import zimage_model
-from zflow.contracts import Artifact, ModelRef, Output, Request
-from zflow.graph.task import Task
+from zflow.contracts import Artifact, ModelRef, Output, Request, Task
 
 STEPS = 2
 

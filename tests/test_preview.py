@@ -16,8 +16,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageStat
 
 import zflow_preview
 from zflow import hookspecs
-from zflow.contracts import Artifact, Backend, ModelRef, Output, Request
-from zflow.graph.task import Task
+from zflow.contracts import Artifact, Backend, ModelRef, Output, Request, Task
 from zflow_preview import PreviewBackend
 from zflow_preview.looks import look_of
 from zflow_preview.palette import palette_for

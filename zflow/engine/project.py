@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from ..config import Config, find_root, load_config
+from ..contracts import CostEstimate
 from ..errors import PluginError, RecipeError, UsageError
 from ..graph import Graph, GraphOptions, build_graph
 from ..load import Recipe, load_recipes
 from ..plugins import Plugins, make_plugin_manager
 from ..store import STORE_DIR, Store
+from . import core_plugin
 from .execute import BuildRun, materialize, timer
 from .memory import gc_paused
 from .noop import LastLoad, file_stats, fingerprint, forget_last_load, read_last_load, write_last_load
@@ -38,7 +40,7 @@ class Project:
     def __init__(self, root: Path | None = None, env: Mapping[str, str] | None = None, emit: Emit | None = None):
         self.root = root.resolve() if root is not None else find_root(Path.cwd())
         self.config: Config = load_config(self.root)
-        self.plugins = Plugins.collect(make_plugin_manager(self.root, env))
+        self.plugins = Plugins.collect(make_plugin_manager(self.root, env, core=core_plugin))
         self._store: Store | None = None
         self._last_plan: Plan | None = None
         self._last_graph: Graph | None = None
@@ -122,7 +124,7 @@ class Project:
         groups: dict[tuple[str, str], tuple[Any, Any, list]] = {}
         for item in plan.stale:
             runner = self.runtime.runners.get(item.runner)
-            if hasattr(runner, "estimate_cost"):
+            if isinstance(runner, CostEstimate):
                 groups.setdefault((item.runner, item.model.group), (runner, item.model, []))[2].append(item.task)
         total, priced, unpriced = 0.0, 0, 0
         for runner, model, tasks in groups.values():

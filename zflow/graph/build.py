@@ -11,7 +11,7 @@ from ..dsl import Character, File, Location, Row, Scene, Style, parse_size, show
 from ..errors import RecipeError
 from .keys import derived_seed
 from .prompts import PromptError, Prompts
-from .task import Task
+from ..contracts import Task
 
 SHEET_ASPECT = "3:4"
 _SCALARS = frozenset({str, int, float, bool, type(None)})
