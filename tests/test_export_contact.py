@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
-from test_export_support import artifact, scene_png, written, xmp_fields
+from helpers.exports import artifact, scene_png, written, xmp_fields
 from zflow.contracts import ModelRef, Request, Task
 from zflow.errors import TaskError
 from zflow_exports.contact import CELL, ContactSheetExporter

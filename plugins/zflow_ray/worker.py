@@ -6,10 +6,11 @@ import pickle
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from zflow.contracts import Batch, Output, Runtime
 from zflow.errors import PluginError
+from zflow.events import BuildEvent, Emit
 
 from .shipping import Blobs, unpack_inputs, write_modules
 
@@ -17,19 +18,19 @@ from .shipping import Blobs, unpack_inputs, write_modules
 SCRATCH = "zflow-ray-"
 
 #: What a worker sends back for a batch: results, start time, seconds, the models it holds, and its events.
-Reply = tuple[list[Output | BaseException], float, float, list[tuple[str, str]], list[dict[str, Any]]]
+Reply = tuple[list[Output | BaseException], float, float, list[tuple[str, str]], list[BuildEvent]]
 
 
 class GpuWorker:
     """Runs batches of one model group at a time; the runtime is the driver's, rebuilt here by its factory (the
     same settings, the plugin set by name, the project's plugin modules shipped in ``modules``)."""
 
-    def __init__(self, factory: Callable[[Path, Callable[[dict], None]], Runtime], modules: dict[str, bytes]):
+    def __init__(self, factory: Callable[[Path, Emit], Runtime], modules: dict[str, bytes]):
         _sweep(Path(tempfile.gettempdir()))
         self.scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH}{os.getpid()}-"))
         project = self.scratch / "project"
         write_modules(modules, project)
-        self.events: list[dict[str, Any]] = []
+        self.events: list[BuildEvent] = []
         self.runtime = factory(project, self.events.append)
 
     def ready(self) -> int:

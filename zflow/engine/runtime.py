@@ -6,11 +6,12 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ..config import Config
 from ..contracts import Batch, KeyOptions, ModelRef, Output, PixelOp, Task
 from ..errors import PluginError
+from ..events import Emit, ModelLoad, ignore
 from ..plugins import Plugins, make_plugin_manager
 from . import core_plugin
 from .runners import ExporterRunner, PixelOpRunner, SourceRunner
@@ -22,10 +23,10 @@ _NO_MODEL = ModelRef("none")
 class Runtime:
     """Knows which runner and model serve each task, and runs batches with models loaded at most once."""
 
-    def __init__(self, plugins: Plugins, config: Config, on_event: Callable[[dict], None] | None = None):
+    def __init__(self, plugins: Plugins, config: Config, on_event: Emit | None = None):
         self.plugins = plugins
         self.config = config
-        self.on_event = on_event or (lambda event: None)
+        self.on_event: Emit = on_event or ignore
         self.runners: dict[str, Any] = {"source": SourceRunner()}
         self.loaded: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self.loads: dict[tuple[str, str], int] = {}
@@ -121,8 +122,8 @@ class Runtime:
         handle = self.runners[runner_name].load(model)
         self.loaded[key] = handle
         self.loads[key] = self.loads.get(key, 0) + 1
-        self.on_event({"event": "model-load", "backend": runner_name, "model": model.model or runner_name,
-                       "seconds": round(time.perf_counter() - started, 4)})
+        self.on_event(ModelLoad(event="model-load", backend=runner_name, model=model.model or runner_name,
+                                seconds=round(time.perf_counter() - started, 4)))
         return handle
 
     def release_all(self) -> None:
@@ -139,6 +140,6 @@ class RuntimeFactory:
     config: Config
     plugin_names: tuple[str, ...]
 
-    def __call__(self, folder: Path, on_event: Callable[[dict], None]) -> Runtime:
+    def __call__(self, folder: Path, on_event: Emit) -> Runtime:
         env = {"ZFLOW_PLUGINS_ONLY": ",".join(self.plugin_names)}
         return Runtime(Plugins.collect(make_plugin_manager(folder, env, core=core_plugin)), self.config, on_event)
