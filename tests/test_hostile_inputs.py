@@ -6,8 +6,10 @@ import shutil
 
 import pytest
 
-from conftest import BASIC_RECIPE, ProjectDir
+from helpers.project import BASIC_RECIPE, ProjectDir
 from helpers.hostile import snapshot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 HEADER = '''\
 from zflow import Character, Edit, Series, Style

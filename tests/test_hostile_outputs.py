@@ -8,8 +8,12 @@ import shutil
 import signal
 import subprocess
 
-from conftest import BASIC_RECIPE, ZFLOW
+import pytest
+
+from helpers.project import BASIC_RECIPE, ZFLOW
 from helpers.hostile import folder_bytes, snapshot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def _retitle(project, old: str, new: str) -> None:

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BASIC_RECIPE, CONFIG, ZFLOW, ProjectDir
+from helpers.project import BASIC_RECIPE, CONFIG, ZFLOW, ProjectDir
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def test_a_thread_the_recipe_left_running_does_not_keep_zflow_alive(basic):

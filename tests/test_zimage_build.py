@@ -6,9 +6,12 @@ import json
 import pytest
 from PIL import Image
 
-import zimage_model
+from helpers import zimage_model
+from helpers.ci import need_torch
 
-pytest.importorskip("diffusers", reason="the zimage backend needs 'zflow[zimage]'")
+need_torch()
+
+pytestmark = [pytest.mark.zimage, pytest.mark.e2e, pytest.mark.slow]
 
 RECIPE = '''\
 from zflow import Character, Edit, Series, Style

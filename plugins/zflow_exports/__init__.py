@@ -16,7 +16,7 @@ EXPORTERS = {
     "sns": ("sns", "SnsExporter", "2"),
     "thumbnail": ("thumbnail", "ThumbnailExporter", "2"),
     "webtoon": ("webtoon", "WebtoonExporter", "2"),
-    "blog": ("blog", "BlogExporter", "2"),
+    "blog": ("blog", "BlogExporter", "3"),
     "contact-sheet": ("contact", "ContactSheetExporter", "2"),
 }
 

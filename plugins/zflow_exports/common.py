@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -107,3 +108,12 @@ def parse_wxh(value: Any) -> tuple[int, int]:
     if w <= 0 or h <= 0:
         raise ValueError(f"size {value!r}: both sides must be positive")
     return w, h
+
+
+class PlatformWarning(UserWarning):
+    """An export that builds but a platform or reader may not take as it is (shown, never fatal)."""
+
+
+def warn(message: str) -> None:
+    """Show ``message`` as a PlatformWarning (once per message and process, as Python shows warnings)."""
+    warnings.warn(message, PlatformWarning, stacklevel=2)

@@ -6,11 +6,11 @@ from typing import Any, Mapping
 
 from PIL import Image
 
-#: Quality range searched. 90 is the top of the sheet's webtoon range (JPEG q85-90, section 2); below 40 artefacts
-#: show on faces, so a file that needs less fails with a clear error instead (our choice).
+#: Quality range searched. 90 is the top of the webtoon range (JPEG q85-90); below 40 artefacts
+#: show on faces, so a file that needs less fails with a clear error instead (docs/platforms.md, Encoding).
 MAX_QUALITY, MIN_QUALITY = 90, 40
-#: Encoder settings per format. WebP method 4 and AVIF speed 8 are the sheet's fast settings (section 6: WebP m4 303 ms
-#: vs m6 557 ms for 1% size; AVIF s8 0.86 s vs s6 2.3 s for 1%).
+#: Encoder settings per format. WebP method 4 and AVIF speed 8: the fast settings (docs/platforms.md, Encoding:
+#: WebP m4 303 ms vs m6 557 ms for 1% size; AVIF s8 0.86 s vs s6 2.3 s for 1%).
 _SETTINGS: dict[str, dict[str, Any]] = {
     "jpeg": {},
     "webp": {"method": 4},
@@ -18,7 +18,7 @@ _SETTINGS: dict[str, dict[str, Any]] = {
     "png": {"compress_level": 6},
 }
 #: Settings that trade time for bytes, used only once a file is over its cap: optimized JPEG Huffman tables cost
-#: ~80% more encode time here for a few percent fewer bytes; WebP method 6 costs 1.8x for ~1% (sheet section 6).
+#: ~80% more encode time here for a few percent fewer bytes; WebP method 6 costs 1.8x for ~1% (docs/platforms.md, Encoding).
 _TIGHT: dict[str, dict[str, Any]] = {"jpeg": {"optimize": True}, "webp": {"method": 6}, "avif": {}, "png": {}}
 _PIL_FORMAT = {"jpeg": "JPEG", "webp": "WEBP", "avif": "AVIF", "png": "PNG"}
 

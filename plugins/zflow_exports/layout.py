@@ -11,10 +11,10 @@ from .balloons import render
 from .common import Box
 from .placement import Head, NoRoom, place
 
-#: Compose at 2x, then downscale once with LANCZOS (sheet section 2's slicing recipe: 1600 wide -> 800).
+#: Compose at 2x, then downscale once with LANCZOS (docs/platforms.md, Webtoon presets: 1600 wide -> 800).
 SCALE = 2
-#: Gutters at platform width: >= 200-250 px between panels, 600-1000 px at a scene or time change (sheet section 2,
-#: craft guidance); the lower ends are used. The strip opens and closes with one plain gutter.
+#: Gutters at platform width: >= 200-250 px between panels, 600-1000 px at a scene or time change (docs/platforms.md,
+#: Webtoon presets); the lower ends are used. The strip opens and closes with one plain gutter.
 GUTTER, SCENE_GUTTER = 200, 600
 #: Balloon text size as a share of the strip's width: 26 px on WEBTOON's 800-px column reads like print on a phone
 #: (our choice), so Lezhin's 1440-px strip gets 47 px, the same size on screen.

@@ -1,4 +1,4 @@
-"""SNS presets: each platform's pixel size, format, byte cap, safe zone and overlays (spec sheet section 1)."""
+"""SNS presets: each platform's pixel size, format, byte cap, safe zone and overlays (docs/platforms.md, SNS presets)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -35,10 +35,10 @@ def _centred(size: tuple[int, int], inner: tuple[int, int]) -> Box:
     return ((w - iw) // 2, (h - ih) // 2, (w - iw) // 2 + iw, (h - ih) // 2 + ih)
 
 
-#: Sheet section 1, tiktok_photo (U): keep the top ~250 px, bottom ~420 px and right ~170 px clear.
+#: docs/platforms.md, SNS presets, tiktok_photo (U): keep the top ~250 px, bottom ~420 px and right ~170 px clear.
 _TIKTOK_SAFE: Box = (0, 250, 1080 - 170, 1920 - 420)
 
-#: Every row of the spec sheet's SNS table (section 1); sources and confidence are those of that row.
+#: Every row of docs/platforms.md's SNS presets table, whose sources and confidence each comment repeats.
 BUILTIN: dict[str, Preset] = {p.name: p for p in (
     # Instagram: Graph API accepts JPEG <= 8 MB (ayrshare/getlate copies of Meta's IG API spec, S)
     Preset("ig_square", (1080, 1080), max_bytes=8 * MB),
@@ -50,22 +50,27 @@ BUILTIN: dict[str, Preset] = {p.name: p for p in (
     # Stories: JPG/PNG <= 30 MB; keep ~250 px top and ~340 px bottom clear (Meta Ads Guide mirrors, S)
     Preset("ig_story", (1080, 1920), max_bytes=30 * MB, safe=(0, 250, 1080, 1920 - 340)),
     Preset("fb_feed", (1080, 1350), max_bytes=30 * MB),  # 4:5, <= 30 MB (imagewand.app, S)
+    Preset("fb_square", (1080, 1080), max_bytes=30 * MB),  # the same row's 1:1 alternative (S)
     Preset("fb_link", (1200, 630), max_bytes=8 * MB),  # developers.facebook.com sharing images (V)
     # 851x315 cover; key content in the centre ~640x312; "<100 KB loads fastest" taken as the cap (FB Help copies, S)
     Preset("fb_cover", (851, 315), max_bytes=100_000, safe=_centred((851, 315), (640, 312))),
     Preset("x_post", (1600, 900), max_bytes=5 * MB),  # docs.x.com media best practices: images <= 5 MB (V)
+    Preset("x_post_tall", (1080, 1350), max_bytes=5 * MB),  # the same row's 4:5 alternative (S)
     # 3:1 header; sources say 2 MB or 5 MB: the lower is kept (postfa.st, picturesizes, U)
     Preset("x_header", (1500, 500), max_bytes=2 * MB),
     Preset("x_card", (1200, 600), max_bytes=5 * MB),  # summary_large_image, < 5 MB (developer.x.com cards, V)
     Preset("linkedin_post", (1200, 627), max_bytes=5 * MB),  # 5 vs 8 MB disagree; the lower kept (imageguide.dev, U)
+    Preset("linkedin_square", (1080, 1080), max_bytes=5 * MB),  # the same row's 1:1 alternative (S/U)
+    Preset("linkedin_portrait", (1080, 1350), max_bytes=5 * MB),  # the same row's 4:5 alternative (S/U)
     Preset("linkedin_link", (1200, 627), max_bytes=5 * MB),  # the og:image of a link; LinkedIn's lower cap kept (S)
     Preset("pinterest_pin", (1000, 1500), max_bytes=20 * MB),  # 2:3, <= 20 MB (ayrshare Pinterest guide, S)
-    # 16:9, <= 2 MB (YouTube Data API thumbnails.set, V); the duration badge covers the bottom-right. The sheet gives
-    # no badge size: the overlay below (~16% x 12% of the frame, 24 px in from the corner) is an estimate of ours.
+    # 16:9, <= 2 MB (YouTube Data API thumbnails.set, V); the duration badge covers the bottom-right. No source gives
+    # a badge size: the overlay below (~16% x 12% of the frame, 24 px in from the corner) is an estimate of ours.
     Preset("yt_thumbnail", (1280, 720), max_bytes=2 * MB, overlays=((1280 - 24 - 205, 720 - 24 - 86, 1256, 696),)),
     # 2560x1440, <= 6 MB, safe area 1546x423 centred (channelBanners.insert; channel-art template, V/S)
     Preset("yt_banner", (2560, 1440), max_bytes=6 * MB, safe=_centred((2560, 1440), (1546, 423))),
     Preset("tiktok_photo", (1080, 1920), max_bytes=20 * MB, safe=_TIKTOK_SAFE),  # <= 20 MB, JPG (ayrshare TikTok, S)
+    Preset("tiktok_landscape", (1920, 1080), max_bytes=20 * MB),  # the same row's "or 1920x1080" (S/U)
     Preset("tiktok_cover", (1080, 1920), max_bytes=20 * MB, safe=_TIKTOK_SAFE),  # first photo is the cover (S)
     Preset("threads", (1080, 1350), max_bytes=8 * MB),  # JPEG/PNG <= 8 MB (Threads API via ayrshare, S)
     # 1.91:1; JPEG; <= 8 MB for FB and < 5 MB for X: the lower kept; text in the centre 1200x600 (ogp.me + FB/X docs, V)

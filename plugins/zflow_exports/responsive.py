@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from PIL import Image
 
@@ -10,11 +10,11 @@ from .encode import encode
 from .provenance import save_options
 from .reframe import LANCZOS
 
-#: Widths to emit: 480/768/1024/1536/2048 (sheet section 3, after WordPress core sub-sizes), none above the source.
+#: Widths to emit: 480/768/1024/1536/2048 (docs/platforms.md, Blog posts: WordPress's sub-sizes), none above the source.
 WIDTHS = (480, 768, 1024, 1536, 2048)
-#: Order of <source> elements: AVIF, then WebP, then the JPEG <img> fallback (MDN picture; web.dev, sheet section 3).
+#: Order of <source> elements: AVIF, then WebP, then the JPEG <img> fallback (docs/platforms.md, Blog posts).
 FORMATS = ("avif", "webp", "jpeg")
-#: Qualities from the sheet's encode table (section 6): AVIF q60, WebP q80, JPEG q85.
+#: Qualities: AVIF q60, WebP q80, JPEG q85 (docs/platforms.md, Encoding).
 QUALITY = {"avif": 60, "webp": 80, "jpeg": 85}
 MIME = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg"}
 EXT = {"avif": "avif", "webp": "webp", "jpeg": "jpg"}
@@ -24,11 +24,13 @@ FALLBACK_WIDTH = 1024
 
 @dataclass(frozen=True, slots=True)
 class Picture:
-    """What a template needs for one <picture>: (type, srcset) sources, the JPEG img's srcset and src, size, alt."""
+    """What a template needs for one <picture>: (type, srcset) sources, the JPEG img's srcset and src, the largest
+    JPEG (what a generator that optimises Markdown images is given), size, alt. Every URL is the post's link."""
 
     sources: tuple[tuple[str, str], ...]
     srcset: str
     src: str
+    largest: str
     width: int
     height: int
     alt: str
@@ -42,8 +44,10 @@ def widths_for(width: int) -> list[int]:
 
 
 def render(img: Image.Image, stem: str, alt: str, meta: Mapping[str, Any], folder: str = "images",
+           link: Callable[[str], str] = lambda name: f"images/{name}",
            sizes: str = "(max-width: 800px) 100vw, 800px") -> tuple[dict[str, bytes], Picture]:
-    """Every width in every format (with provenance) as ``<folder>/<stem>-<w>.<ext>``, and the picture's data."""
+    """Every width in every format (with provenance) as ``<folder>/<stem>-<w>.<ext>``, and the picture's data whose
+    URLs are ``link(<stem>-<w>.<ext>)``."""
     files: dict[str, bytes] = {}
     srcsets: dict[str, list[str]] = {f: [] for f in FORMATS}
     widths = widths_for(img.width)
@@ -51,11 +55,11 @@ def render(img: Image.Image, stem: str, alt: str, meta: Mapping[str, Any], folde
         height = round(img.height * width / img.width)
         scaled = img if width == img.width else img.resize((width, height), LANCZOS, reducing_gap=2.0)
         for fmt in FORMATS:
-            name = f"{folder}/{stem}-{width}.{EXT[fmt]}"
-            files[name] = encode(scaled, fmt, QUALITY[fmt], save_options(fmt, meta))
-            srcsets[fmt].append(f"{name} {width}w")
+            name = f"{stem}-{width}.{EXT[fmt]}"
+            files[f"{folder}/{name}"] = encode(scaled, fmt, QUALITY[fmt], save_options(fmt, meta))
+            srcsets[fmt].append(f"{link(name)} {width}w")
     fallback = max([w for w in widths if w <= FALLBACK_WIDTH] or widths[:1])
     sources = tuple((MIME[f], ", ".join(srcsets[f])) for f in FORMATS if f != "jpeg")
-    picture = Picture(sources, ", ".join(srcsets["jpeg"]), f"{folder}/{stem}-{fallback}.jpg", fallback,
-                      round(img.height * fallback / img.width), alt, sizes)
+    picture = Picture(sources, ", ".join(srcsets["jpeg"]), link(f"{stem}-{fallback}.jpg"),
+                      link(f"{stem}-{widths[-1]}.jpg"), fallback, round(img.height * fallback / img.width), alt, sizes)
     return files, picture

@@ -10,8 +10,8 @@ from typing import Any, Mapping
 
 from zflow.contracts.provenance import TRAINED
 
-#: Bytes kept free under a byte cap for the manifest. The sheet measured ~3 KB with the embedded thumbnail off and
-#: ~25 KB with it on (section 4); the certificate chain comes on top, so 32 KB is held back.
+#: Bytes kept free under a byte cap for the manifest. ~3 KB with the embedded thumbnail off and ~25 KB
+#: with it on, plus the certificate chain, so 32 KB is held back (docs/platforms.md, Provenance).
 C2PA_RESERVE = 32_000
 _MIME = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "avif": "image/avif"}
 _FORMATS = {"jpg": "jpeg", "jpeg": "jpeg", "png": "png", "webp": "webp", "avif": "avif"}

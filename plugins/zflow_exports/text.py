@@ -9,7 +9,7 @@ from zflow.contracts.text import FontFile, load_font, text_width, wrap
 
 from .common import Box
 
-#: Stroke width as a share of the font size: the sheet's 6-9% (section 5); the middle is used.
+#: Stroke width as a share of the font size: 6-9% renders cleanly; the middle is used (docs/platforms.md, Encoding).
 STROKE_RATIO = 0.075
 #: Extra space between lines, as a share of the font size (our choice).
 LINE_GAP = 0.12

@@ -19,7 +19,7 @@ from .signing import Signer, check_c2pa
 from .slicing import NoCut, cuts
 from .webtoon_presets import WebtoonPreset, from_options
 
-#: Master-strip limit: JPEG stores at most 65,500 px a side (sheet section 2, tested).
+#: Master-strip limit: JPEG stores at most 65,500 px a side (docs/platforms.md, Webtoon presets).
 JPEG_MAX_SIDE = 65_500
 #: When the episode is over its budget, every slice's top quality drops by this step and all are encoded again.
 QUALITY_STEP = 5

@@ -1,4 +1,4 @@
-"""Webtoon platform presets: strip width, slice height, per-image and per-episode caps, thumbnails (sheet section 2)."""
+"""Webtoon platform presets: strip width, slice height, per-image and per-episode caps, thumbnails (docs/platforms.md, Webtoon presets)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -7,6 +7,7 @@ import sys
 from typing import Sequence
 
 from ..errors import RecipeError, ZflowError
+from ..events import Error
 from . import build, inspect, maintenance, schedule, watch
 from ..load.threads import left_running
 from .exits import exit_despite_threads, quiet_broken_pipe
@@ -56,7 +57,7 @@ def report_error(exc: ZflowError, as_json: bool) -> None:
     """An error for people on stderr; with --json, also an error object on stdout."""
     print(f"zflow: error: {exc}", file=sys.stderr)
     if as_json:
-        obj = {"event": "error", "error": getattr(exc, "message", str(exc)), "kind": type(exc).__name__}
+        obj = Error(event="error", error=getattr(exc, "message", str(exc)), kind=type(exc).__name__)
         if isinstance(exc, RecipeError):
             obj |= {"file": exc.file, "line": exc.line}
         print(json.dumps(obj, ensure_ascii=False), flush=True)

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, TextIO
+from typing import TextIO
+
+from ..events import Event
 
 
 class JsonLines:
@@ -12,7 +14,7 @@ class JsonLines:
     def __init__(self, stream: TextIO = sys.stdout):
         self.stream = stream
 
-    def __call__(self, event: dict[str, Any]) -> None:
+    def __call__(self, event: Event) -> None:
         self.stream.write(json.dumps(event, ensure_ascii=False, default=str) + "\n")
         self.stream.flush()
 
@@ -31,7 +33,7 @@ class Human:
         self.progress = None
         self.bar = None
 
-    def __call__(self, event: dict[str, Any]) -> None:
+    def __call__(self, event: Event) -> None:
         kind = event["event"]
         if kind == "build-start" and event["stale"] and not self.quiet:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -47,6 +49,9 @@ class Human:
             self.console.print(f"[red]failed[/red] {event['id']}: {event['error']}", highlight=False)
         elif kind == "task-skipped" and not self.quiet:
             self.console.print(f"[yellow]skipped[/yellow] {event['id']} (input {event['because']} failed)",
+                               highlight=False)
+        elif kind == "export-empty" and not self.quiet:
+            self.console.print(f"[yellow]nothing to export[/yellow] {event['id']}: {event['reason']} (skipped)",
                                highlight=False)
         elif kind == "model-load" and not self.quiet:
             self.console.print(f"loaded {event['model']} ({event['backend']}) in {event['seconds']:.2f}s",
