@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import BASIC_RECIPE
+from helpers.project import BASIC_RECIPE
+
+pytestmark = [pytest.mark.e2e]
 
 HEADER = '''\
 from zflow import Character, Edit, Series, Style

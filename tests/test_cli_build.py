@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import json
 
-from conftest import BASIC_TASKS
+import pytest
+
+from helpers.project import BASIC_TASKS
+
+pytestmark = [pytest.mark.e2e]
 
 
 def test_first_build_runs_every_task_and_writes_outputs(basic):

@@ -6,8 +6,12 @@ import json
 import re
 from pathlib import Path
 
-from conftest import ProjectDir
-from test_schedule_cli import calendar_project
+import pytest
+
+from helpers.project import ProjectDir
+from helpers.schedule import calendar_project
+
+pytestmark = [pytest.mark.e2e]
 
 
 def test_explain_shows_the_changed_words_and_the_old_and_new_seed(basic: ProjectDir) -> None:

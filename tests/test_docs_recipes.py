@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = [pytest.mark.e2e]
+
 DOC = Path(__file__).resolve().parents[1] / "docs" / "recipes.md"
 #: Set-up lines the test does itself (the folder, the virtual environment, installing zflow).
 SET_UP = ("mkdir ", "python3 -m venv", "pip install")

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from PIL import Image
 
-from test_export_support import artifact, export_request, scene_png, written, xmp_fields
+from helpers.exports import artifact, export_request, scene_png, written, xmp_fields
 from zflow_exports.blog import BlogExporter
 from zflow_exports.common import PlatformWarning
 

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from PIL import Image
 
-from test_export_support import IPTC
+from helpers.exports import IPTC
+
+pytestmark = [pytest.mark.e2e]
 
 RECIPE = '''\
 from zflow import Character, Series, blog, narrate, say, sns, thumbnail, webtoon

@@ -4,10 +4,9 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
-from test_export_support import artifact, scene_png, written, xmp_fields
-from zflow.contracts import ModelRef, Request
+from helpers.exports import artifact, scene_png, written, xmp_fields
+from zflow.contracts import ModelRef, Request, Task
 from zflow.errors import TaskError
-from zflow.graph.task import Task
 from zflow_exports.contact import CELL, ContactSheetExporter
 
 

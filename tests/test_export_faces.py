@@ -1,6 +1,7 @@
 """Faces on real photographs: OpenCV's bundled cascade finds them, and exports frame and title around them."""
 from __future__ import annotations
 
+import pytest
 from PIL import Image
 from skimage import data
 
@@ -51,6 +52,7 @@ def test_focus_order_is_backend_meta_then_detector_then_saliency():
     assert subject({}, coffee)[0] == saliency_box(coffee)  # no face anywhere: saliency
 
 
+@pytest.mark.e2e
 def test_a_photo_scenes_thumbnail_and_story_keep_the_face_clear_and_in_frame(project):
     (project.root / "recipes").mkdir(parents=True)
     Image.fromarray(data.astronaut()).save(project.root / "recipes" / "astronaut.png")

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import datetime
-import shutil
 import subprocess
 
 import pytest
 from PIL import Image
 
-from test_export_support import artifact, export_request, parameters, scene_png, written, xmp_fields
+from helpers.ci import need_c2pa, need_exiftool
+from helpers.exports import artifact, export_request, parameters, scene_png, written, xmp_fields
 from zflow.contracts.provenance import COMPOSITE, TRAINED
 from zflow_exports.sns import SnsExporter
 from zflow_exports.thumbnail import ThumbnailExporter
@@ -47,8 +47,8 @@ def test_every_format_carries_a1111_parameters_with_prompt_seed_and_model(tmp_pa
         assert "Seed: 1234" in rest[1] and "Model: Tongyi-MAI/Z-Image-Turbo" in rest[1]
 
 
-@pytest.mark.skipif(shutil.which("exiftool") is None, reason="exiftool (libimage-exiftool-perl) not installed")
 def test_exiftool_reads_the_digital_source_type_in_every_format(tmp_path):
+    need_exiftool()
     files = export_all_formats(tmp_path)
     for fmt, ext in FORMATS.items():
         out = subprocess.run(["exiftool", "-s3", "-XMP-iptcExt:DigitalSourceType",
@@ -90,7 +90,8 @@ def make_signer(tmp_path):
 
 
 def test_configured_c2pa_signs_every_format_and_keeps_the_xmp(tmp_path):
-    c2pa = pytest.importorskip("c2pa")
+    need_c2pa()
+    import c2pa
     make_signer(tmp_path)
     files = export_all_formats(tmp_path, c2pa={"cert": "signer.pem", "key": "signer.key"})
     for fmt, ext in FORMATS.items():
@@ -134,8 +135,9 @@ def exiftool(paths):
     return {row["SourceFile"]: row for row in json.loads(out.stdout)}
 
 
-@pytest.mark.skipif(shutil.which("exiftool") is None, reason="exiftool (libimage-exiftool-perl) not installed")
+@pytest.mark.e2e
 def test_exiftool_reads_source_type_and_parameters_on_every_image_in_out(project):
+    need_exiftool()
     project.write("recipes/all.py", EVERYTHING.format(c2pa=""))
     result = project.build()
     assert result.code == 0, result.stderr
@@ -152,8 +154,10 @@ def test_exiftool_reads_source_type_and_parameters_on_every_image_in_out(project
             assert row.get("ICC_Profile:ProfileDescription") == "sRGB built-in", path
 
 
+@pytest.mark.e2e
 def test_c2pa_on_webtoon_and_blog_signs_every_image_with_the_xmps_source_type(project):
-    c2pa = pytest.importorskip("c2pa")
+    need_c2pa()
+    import c2pa
     make_signer(project.root)
     project.write("recipes/all.py", EVERYTHING.format(c2pa=', c2pa={"cert": "signer.pem", "key": "signer.key"}'))
     result = project.build()
@@ -170,7 +174,8 @@ def test_c2pa_on_webtoon_and_blog_signs_every_image_with_the_xmps_source_type(pr
 
 
 def test_a_thumbnails_manifest_and_xmp_tell_one_truth(tmp_path):
-    c2pa = pytest.importorskip("c2pa")
+    need_c2pa()
+    import c2pa
     make_signer(tmp_path)
     src = scene_png(tmp_path / "a.png", (1280, 720))
     out = ThumbnailExporter().export(export_request(
@@ -184,6 +189,7 @@ def test_a_thumbnails_manifest_and_xmp_tell_one_truth(tmp_path):
     assert COMPOSITE in manifest and TRAINED not in manifest
 
 
+@pytest.mark.e2e
 def test_a_c2pa_option_that_cannot_sign_fails_the_load_naming_it(project):
     project.write("recipes/all.py", EVERYTHING.format(c2pa=', c2pa={"cert": "signer.pem"}'))
     result = project.build()

@@ -1,6 +1,7 @@
 """Reframes keep the subject large and its face in each platform's safe zone, measured on built exports."""
 from __future__ import annotations
 
+import pytest
 from PIL import Image
 from skimage import data
 
@@ -22,6 +23,7 @@ def colour_box(img, colour, tolerance=30):
     return mask.getbbox()
 
 
+@pytest.mark.e2e
 def test_a_wide_scenes_figure_stays_large_in_a_story(project):
     project.write("zflow.toml", 'output = "out"\nbase_pixels = 262144\n')
     project.write("recipes/r.py", '''\
@@ -46,6 +48,7 @@ def test_a_wide_scenes_figure_stays_large_in_a_story(project):
         assert story_share >= 0.9 * min(source_share, 0.6), (scene, source_share, story_share)
 
 
+@pytest.mark.e2e
 def test_a_photos_face_stays_in_the_banners_safe_zone_and_clear_of_the_title(project):
     (project.root / "recipes").mkdir(parents=True)
     photo = Image.new("RGB", (910, 512), (128, 128, 130))
@@ -81,7 +84,7 @@ def test_a_photos_face_stays_in_the_banners_safe_zone_and_clear_of_the_title(pro
 def test_subject_share_sets_how_large_the_subject_stays_and_is_checked(tmp_path):
     import pytest
 
-    from test_export_support import artifact, export_request, scene_png, written
+    from helpers.exports import artifact, export_request, scene_png, written
     from zflow_exports.sns import SnsExporter
 
     face = (760, 120, 840, 200)  # a head on a body that fills the scene's height

@@ -6,7 +6,7 @@ import random
 import pytest
 from PIL import Image
 
-from test_export_support import artifact, export_request, scene_png, written, xmp_fields
+from helpers.exports import artifact, export_request, scene_png, written, xmp_fields
 from zflow.errors import TaskError
 from zflow_exports.focus import saliency_box
 from zflow_exports.presets import BUILTIN

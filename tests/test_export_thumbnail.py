@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from PIL import Image, ImageChops
 
-from test_export_support import artifact, export_request, scene_png, written, xmp_fields
+from helpers.exports import artifact, export_request, scene_png, written, xmp_fields
 from zflow.contracts.provenance import COMPOSITE
 from zflow.contracts.text import covers, find_font
 from zflow.errors import TaskError

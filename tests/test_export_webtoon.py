@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
-from test_export_support import artifact, export_request, scene_png, written, xmp_fields
+from helpers.exports import artifact, export_request, scene_png, written, xmp_fields
 from zflow.errors import TaskError
 from zflow_exports.slicing import MIN_CONTENT, MIN_SHARE, NoCut, cuts
 from zflow_exports.webtoon import WebtoonExporter

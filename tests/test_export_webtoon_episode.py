@@ -8,6 +8,8 @@ from PIL import Image, ImageStat
 
 from zflow.store import Store
 
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
 RECIPE = '''\
 from zflow import Character, Series, narrate, say, shout, think, webtoon
 
@@ -29,7 +31,7 @@ FONT_SIZE = 26  # balloon text px at 800 wide (zflow_exports.layout.TEXT_SHARE)
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from conftest import ProjectDir
+    from helpers.project import ProjectDir
 
     project = ProjectDir(tmp_path_factory.mktemp("webtoon") / "proj")
     project.write("zflow.toml", 'output = "out"\nbase_pixels = 262144\n')

@@ -9,8 +9,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import BASIC_RECIPE, ZFLOW, ProjectDir
-from test_watch import TIMEOUT, WatchProcess, ran, started
+from helpers.ci import need_network_interface
+from helpers.project import BASIC_RECIPE, ZFLOW, ProjectDir
+from helpers.watch import TIMEOUT, WatchProcess, ran, started
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture
@@ -78,24 +81,9 @@ def test_non_loopback_hosts_are_refused(basic: ProjectDir) -> None:
         assert "loopback" in proc.stderr
 
 
-def network_address() -> str | None:
-    """This machine's address on its network (the one a route out would use), if it has one."""
-    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        probe.connect(("198.51.100.1", 9))
-        address = probe.getsockname()[0]
-    except OSError:
-        return None
-    finally:
-        probe.close()
-    return None if address.startswith("127.") else address
-
-
 def test_gallery_listens_on_loopback_only(serving) -> None:
     proj, proc, port, _ = serving
-    address = network_address()
-    if address is None:
-        pytest.skip("this machine has no network interface besides loopback")
+    address = need_network_interface()
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection((address, port), timeout=TIMEOUT)
     assert get(port, "/")[0] == 200

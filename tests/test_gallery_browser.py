@@ -2,75 +2,15 @@
 shows a recipe error with file:line, and a click on a draft picks it so the refined image updates."""
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 
-from conftest import BASIC_RECIPE, ProjectDir
-from test_watch import TIMEOUT, WatchProcess
+from helpers.browser import browser, click, loaded, wait  # noqa: F401  (browser is a fixture)
+from helpers.project import BASIC_RECIPE, ProjectDir
+from helpers.watch import WatchProcess
 
-CHROMIUM_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
-                  "--disable-dev-shm-usage")
-
-
-def missing_browser() -> str | None:
-    """Why the browser test cannot run here, or None when it can."""
-    if importlib.util.find_spec("selenium") is None:
-        return "selenium is not installed (pip install selenium)"
-    if not shutil.which("chromium") and not Path("/usr/bin/chromium").exists():
-        return "no Chromium (apt-get install chromium chromium-driver)"
-    if not shutil.which("chromedriver"):
-        return "no chromedriver (apt-get install chromium-driver)"
-    return None
-
-
-@pytest.fixture
-def browser(tmp_path: Path):
-    reason = missing_browser()
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the gallery browser test must run in CI: {reason}")
-        pytest.skip(reason)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-    driver.set_window_size(1400, 2000)
-    yield driver
-    driver.quit()
-
-
-def loaded(driver, task_id: str) -> str | None:
-    """The URL of the image the page last finished loading for ``task_id``."""
-    entry = driver.execute_script("return window.zflowLoaded[arguments[0]] || null", task_id)
-    return entry and entry["url"]
-
-
-def wait(driver, condition, what: str):
-    """Wait for ``condition`` on a page that re-renders as updates arrive (an element found a moment ago may be
-    gone: the condition is then tried again on the new one)."""
-    from selenium.common.exceptions import StaleElementReferenceException
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, TIMEOUT, poll_frequency=0.05, ignored_exceptions=(StaleElementReferenceException,)
-                         ).until(lambda d: condition(d), message=what)
-
-
-def click(driver, selector: str, what: str) -> None:
-    """Click an element of the live page (found again if an update replaced it before the click landed)."""
-    from selenium.webdriver.common.by import By
-
-    wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, selector).click() or True, what)
+pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
 
 
 def test_gallery_shows_drafts_updates_live_shows_errors_and_picks_on_click(basic: ProjectDir, browser) -> None:

@@ -9,9 +9,11 @@ import urllib.request
 
 import pytest
 
-from conftest import ProjectDir
-from test_gallery_browser import browser, click, loaded, wait  # noqa: F401  (browser is a fixture)
-from test_watch import WatchProcess
+from helpers.browser import browser, click, loaded, wait  # noqa: F401  (browser is a fixture)
+from helpers.project import ProjectDir
+from helpers.watch import WatchProcess
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
 
 RECIPE = '''\
 from zflow import Character, Series, Style, blog, webtoon

@@ -133,6 +133,7 @@ def test_a_broken_change_is_the_same_error_as_in_a_fresh_load_and_the_last_graph
     assert live._last_graph is kept
 
 
+@pytest.mark.e2e
 def test_after_a_build_unchanged_scenes_keep_their_whole_plan_until_the_store_loses_keys(session):
     project, live = session
     live.build(live.load())
@@ -154,6 +155,7 @@ def test_after_a_build_unchanged_scenes_keep_their_whole_plan_until_the_store_lo
     assert len(live._last_plan.stale) == len(live._last_plan.items)
 
 
+@pytest.mark.e2e
 def test_after_a_build_a_new_reference_image_restales_its_characters_scenes_which_the_graph_reused(session):
     project, live = session
     live.build(live.load())

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from PIL import Image
 
-from conftest import BASIC_RECIPE
+from helpers.project import BASIC_RECIPE
 from zflow.engine import Project
+
+pytestmark = [pytest.mark.e2e]
 
 RECIPE = '''\
 from zflow import Character, Edit, Series, template

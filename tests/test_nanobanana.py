@@ -12,13 +12,14 @@ from typing import Any, Iterator
 import pytest
 from PIL import Image
 
-from test_nanobanana_fake import KEY, MODEL_VERSION, FakeGemini
-from zflow.contracts import Artifact, ModelRef, Output, Request
+from helpers.gemini import KEY, MODEL_VERSION, FakeGemini
+from zflow.contracts import Artifact, ModelRef, Output, Request, Task
 from zflow.errors import PluginError, TaskError
-from zflow.graph.task import Task
 from zflow_nanobanana import NanoBananaBackend
 from zflow_nanobanana.models import KNOWN
 from zflow_nanobanana.sizing import choose
+
+pytestmark = [pytest.mark.slow]
 
 MINA = {"name": "mina", "looks": "barista, short black bob, round glasses"}
 JUN = {"name": "jun", "looks": "grey hoodie, messy hair"}

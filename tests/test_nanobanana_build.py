@@ -13,7 +13,9 @@ from typing import Iterator
 import pytest
 from PIL import Image
 
-from test_nanobanana_fake import KEY, FakeGemini
+from helpers.gemini import KEY, FakeGemini
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 ZFLOW = str(Path(sys.executable).with_name("zflow"))
 RECIPE = '''

@@ -10,6 +10,7 @@ import pytest
 
 from zflow import hookspecs
 from zflow.errors import PluginError
+from zflow.engine import core_plugin
 from zflow.plugins import make_plugin_manager
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "plugins.md"
@@ -80,7 +81,7 @@ backend = "preview"
 
 
 def test_builtin_plugins_come_from_entry_points():
-    pm = make_plugin_manager(None, env={})
+    pm = make_plugin_manager(None, env={}, core=core_plugin)
     names = {name for name, _ in pm.list_name_plugin()}
     assert {"zflow.core", "preview", "edits", "exports"} <= names
 
@@ -93,6 +94,7 @@ def test_every_hook_is_documented():
         assert getattr(hookspecs, name).__doc__, f"hook {name} has no docstring"
 
 
+@pytest.mark.e2e
 def test_blocked_plugin_is_not_loaded_and_its_exporter_is_unknown(basic):
     basic.write("recipes/basic.py", open(basic.root / "recipes/basic.py").read() + "from zflow import sns\nsns(s, 'x_post')\n")
     result = basic.build(env={"ZFLOW_PLUGINS_BLOCK": "exports"})
@@ -102,10 +104,11 @@ def test_blocked_plugin_is_not_loaded_and_its_exporter_is_unknown(basic):
 
 
 def test_allow_list_loads_only_the_named_plugins():
-    pm = make_plugin_manager(None, env={"ZFLOW_PLUGINS_ONLY": "preview"})
+    pm = make_plugin_manager(None, env={"ZFLOW_PLUGINS_ONLY": "preview"}, core=core_plugin)
     assert {name for name, _ in pm.list_name_plugin()} == {"zflow.core", "preview"}
 
 
+@pytest.mark.e2e
 def test_local_plugin_serves_a_stage_and_each_model_loads_once(basic):
     basic.write("plugins/counting.py", COUNTING_BACKEND)
     basic.write("zflow.toml", STAGES)
@@ -119,6 +122,7 @@ def test_local_plugin_serves_a_stage_and_each_model_loads_once(basic):
     assert ["s/a/draft-1", "s/a/draft-2", "s/b/draft-1", "s/b/draft-2"] in calls["batches"], calls["batches"]
 
 
+@pytest.mark.e2e
 def test_failed_task_skips_its_dependents_and_the_rest_completes(basic):
     basic.write("plugins/counting.py", COUNTING_BACKEND)
     basic.write("zflow.toml", STAGES)

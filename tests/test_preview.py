@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import subprocess
@@ -12,19 +11,18 @@ from typing import Any
 
 import pluggy
 import pytest
-from PIL import Image, ImageChops, ImageDraw, ImageStat
+from PIL import Image, ImageDraw, ImageStat
 
 import zflow_preview
+from helpers.ci import need
+from helpers.preview import JOON, MINA, changed, draft_params, mean_difference, pixels, run, stored
 from zflow import hookspecs
-from zflow.contracts import Artifact, Backend, ModelRef, Output, Request
-from zflow.graph.task import Task
+from zflow.contracts import Artifact, Backend, ModelRef, Request, Task
 from zflow_preview import PreviewBackend
 from zflow_preview.looks import look_of
 from zflow_preview.palette import palette_for
 from zflow_preview.shapes import rounded_box
 
-MINA = {"name": "mina", "looks": "barista, short black bob, round glasses, green apron"}
-JOON = {"name": "joon", "looks": "long blonde hair, red jacket"}
 BADGE = (200, 30, 40)
 
 
@@ -36,42 +34,6 @@ def backend() -> PreviewBackend:
 @pytest.fixture(scope="module")
 def handle(backend: PreviewBackend) -> Any:
     return backend.load(ModelRef("preview"))
-
-
-def draft_params(**changes: Any) -> dict[str, Any]:
-    params = {"prompt": "mina and joon talk in a cozy cafe, warm tones", "negative": "", "size": [320, 240],
-              "seed": 7, "index": 0, "cast": [MINA, JOON], "title": "Cafe Diaries", "style": "warm film"}
-    return params | changes
-
-
-def run(backend: PreviewBackend, handle: Any, kind: str, params: dict[str, Any], inputs: tuple[Artifact, ...] = (),
-        root: Path = Path(".")) -> Output:
-    task = Task(id=f"s/a/{kind}-1", kind=kind, params=params)
-    [result] = backend.run(handle, [Request(task, key="k", model=ModelRef("preview"), inputs=inputs, root=root)])
-    assert isinstance(result, Output), result
-    return result
-
-
-def pixels(output: Output) -> Image.Image:
-    return Image.open(io.BytesIO(output.files["image.png"])).convert("RGB")
-
-
-def stored(output: Output, tmp_path: Path, name: str = "input") -> Artifact:
-    """The output as the engine hands it to the next task: a file in the store plus its meta."""
-    path = tmp_path / f"{name}.png"
-    path.write_bytes(output.files["image.png"])
-    return Artifact(task_id=f"s/a/{name}", key=name, files={"image.png": path}, meta=output.meta)
-
-
-def changed(a: Image.Image, b: Image.Image, box: tuple[int, int, int, int] | None = None) -> tuple | None:
-    """The bounding box of the pixels that differ (within ``box`` if given), or None."""
-    if box:
-        a, b = a.crop(box), b.crop(box)
-    return ImageChops.difference(a, b).getbbox()
-
-
-def mean_difference(a: Image.Image, b: Image.Image) -> float:
-    return sum(ImageStat.Stat(ImageChops.difference(a, b)).mean) / 3
 
 
 def skin_share(head: Image.Image, skins: set[tuple[int, int, int]]) -> float:
@@ -120,7 +82,7 @@ def test_same_params_give_byte_identical_png(backend, handle):
     {"name": "ray", "looks": "회색 고양이 탐정, 트렌치코트"}]}])
 def test_png_bytes_do_not_depend_on_the_python_process(backend, handle, changes):
     script = ("import hashlib, json, sys; sys.path.insert(0, 'tests'); "
-              "import test_preview as t; b = t.PreviewBackend(); h = b.load(t.ModelRef('preview')); "
+              "import helpers.preview as t; b = t.PreviewBackend(); h = b.load(t.ModelRef('preview')); "
               "p = t.draft_params(**json.loads(sys.argv[1])); "
               "print(hashlib.sha256(t.run(b, h, 'draft', p).files['image.png']).hexdigest())")
     here = hashlib.sha256(run(backend, handle, "draft", draft_params(**changes)).files["image.png"]).hexdigest()
@@ -457,9 +419,7 @@ def test_korean_title_is_drawn_with_real_glyphs_when_a_cjk_font_is_installed(bac
 
     fonts = Fonts()
     if fonts(16, "카페 일기") is fonts(16):  # the default font: no installed font has Hangul
-        if os.environ.get("CI") == "true":
-            pytest.fail("no CJK font installed: `make test` installs fonts-nanum")
-        pytest.skip("no CJK font installed (Debian fonts-nanum or fonts-noto-cjk)")
+        need("no CJK font installed (apt-get install fonts-nanum; `make fonts` installs it)")
     a = pixels(run(backend, handle, "draft", draft_params(title="카페 일기", size=[640, 480])))
     b = pixels(run(backend, handle, "draft", draft_params(title="비오는 날", size=[640, 480])))
     # Without Hangul glyphs both titles would be rows of identical empty boxes.

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageFilter, ImageStat
 
-from test_preview import changed, draft_params, mean_difference, pixels, run, stored
+from helpers.preview import changed, draft_params, mean_difference, pixels, run, stored
 from zflow.contracts import ModelRef
 from zflow_preview import PreviewBackend, add_words, reading
 from zflow_preview.looks import look_of

@@ -14,11 +14,15 @@ from typing import Any, Iterator
 
 import pytest
 
-from conftest import BASIC_RECIPE, BASIC_TASKS
+from helpers.ci import need_ray, need_torch
+from helpers.project import BASIC_RECIPE, BASIC_TASKS
 from zflow.engine.project import Project
 from zflow.errors import UsageError
 
-ray = pytest.importorskip("ray", reason="the Ray executor tests need Ray: pip install 'zflow[ray]'")
+need_ray()
+import ray  # noqa: E402
+
+pytestmark = [pytest.mark.ray, pytest.mark.e2e, pytest.mark.slow]
 
 CLONE_NEWNET = 0x40000000
 GPUS = 2
@@ -300,9 +304,9 @@ def test_an_unreachable_cluster_address_is_a_clear_error(lab: Lab, tmp_path: Pat
 
 
 def test_zimage_tiny_model_builds_the_same_on_ray_as_locally(lab: Lab, tmp_path: Path):
-    pytest.importorskip("diffusers", reason="the zimage backend needs 'zflow[zimage]'")
+    need_torch()
     import torch
-    import zimage_model
+    from helpers import zimage_model
 
     model = zimage_model.build_zimage(tmp_path / "tiny-random-z")
     settings = RAY_SETTINGS.replace(f"actors = {GPUS}", "actors = 1")

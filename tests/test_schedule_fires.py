@@ -75,6 +75,7 @@ def test_bad_schedule_is_refused_at_the_line_that_declared_it(kwargs, message):
     assert caught.value.where.file == __file__
 
 
+@pytest.mark.e2e
 def test_bad_schedule_in_a_recipe_fails_the_build_naming_file_and_line(project):
     project.write("recipes/r.py", """\
         from zflow import Schedule, Series

@@ -10,9 +10,11 @@ import subprocess
 
 import pytest
 
-from conftest import ZFLOW, BASIC_TASKS
+from helpers.project import ZFLOW, BASIC_TASKS
 from zflow.store.lock import ProjectLock
 from zflow.errors import StoreError
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 SLOW_BACKEND = '''\
 """A backend that takes a while per image, so a build can be killed in the middle of one."""

@@ -4,87 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import re
-import signal
-import subprocess
-import threading
-from typing import Callable
 
 import pytest
 
-from conftest import BASIC_RECIPE, ZFLOW, ProjectDir
+from helpers.project import BASIC_RECIPE, ProjectDir
+from helpers.watch import WatchProcess, ran, started
 
-TIMEOUT = 60.0
-
-
-class WatchProcess:
-    """A running `zflow watch --json`, its events read from stdout as they come."""
-
-    def __init__(self, proj: ProjectDir, *args: str, as_json: bool = True):
-        flags = ["--json"] if as_json else []
-        self.proc = subprocess.Popen([ZFLOW, "watch", *flags, "--debounce", "50", *args], cwd=proj.root,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                     env={**os.environ, **proj.env})
-        self.lines: queue.Queue[tuple[str, str | None]] = queue.Queue()
-        for name, stream in (("out", self.proc.stdout), ("err", self.proc.stderr)):
-            threading.Thread(target=self._read, args=(name, stream), daemon=True).start()
-
-    def _read(self, name: str, stream) -> None:
-        for line in stream:
-            self.lines.put((name, line.rstrip("\n")))
-        self.lines.put((name, None))
-
-    def line(self, timeout: float = TIMEOUT) -> tuple[str, str]:
-        """The next line as (stream, text); fails when the process ends or nothing comes in time."""
-        try:
-            name, text = self.lines.get(timeout=timeout)
-        except queue.Empty:
-            raise AssertionError(f"zflow watch printed nothing for {timeout}s") from None
-        if text is None:
-            raise AssertionError(f"zflow watch ended (exit {self.proc.wait()})")
-        return name, text
-
-    def until(self, done: Callable[[dict], bool], timeout: float = TIMEOUT) -> list[dict]:
-        """JSON events up to and including the first one ``done`` accepts."""
-        events = []
-        while True:
-            name, text = self.line(timeout)
-            if name == "out" and text.startswith("{"):
-                events.append(json.loads(text))
-                if done(events[-1]):
-                    return events
-
-    def rebuild(self) -> list[dict]:
-        """The events of the next rebuild: up to its summary, or up to a recipe error."""
-        return self.until(lambda e: e["event"] in ("summary", "error"))
-
-    def stop(self) -> int:
-        self.proc.send_signal(signal.SIGINT)
-        try:
-            return self.proc.wait(timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.proc.send_signal(signal.SIGUSR1)  # the stuck process prints its threads' stacks on stderr
-            stacks = []
-            while True:
-                try:
-                    name, text = self.lines.get(timeout=3)
-                except queue.Empty:
-                    break
-                if name == "err" and text is not None:
-                    stacks.append(text)
-            raise AssertionError("zflow watch did not stop:\n" + "\n".join(stacks)) from None
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
-
-
-def ran(events: list[dict]) -> set[str]:
-    return {e["id"] for e in events if e["event"] == "task-done"}
-
-
-def started(events: list[dict]) -> set[str]:
-    return {e["id"] for e in events if e["event"] == "task-start"}
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BASIC_RECIPE, CONFIG, ProjectDir
+from helpers.project import BASIC_RECIPE, CONFIG, ProjectDir
 from zflow.engine import Project
 from zflow.engine.memory import collect_normally, collect_while_idle, gc_paused, set_aside
 from zflow.watch import Session, Watcher

@@ -10,16 +10,20 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest_zimage import (model_ref, offline_one_thread, photo_artifact, pixels, request, stored,  # noqa: F401
+from helpers.ci import need_torch
+from helpers.zimage import (model_ref, offline_one_thread, photo_artifact, pixels, request, stored,  # noqa: F401
                              tiny_omni, tiny_sd, tiny_zimage)
 from zflow.contracts import Backend, ModelRef, Output
 from zflow.errors import PluginError
 
-torch = pytest.importorskip("torch")
+need_torch()
+import torch  # noqa: E402
 
 from zflow_zimage import batching, register_backends  # noqa: E402
 from zflow_zimage.backend import ZImageBackend  # noqa: E402
 from zflow_zimage.cache import PipelineCache  # noqa: E402
+
+pytestmark = [pytest.mark.zimage, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,13 @@ import json
 import pytest
 from PIL import Image
 
-import zimage_model
-from conftest import ProjectDir
+from helpers import zimage_model
+from helpers.ci import need_ray, need_torch
+from helpers.project import ProjectDir
 
-pytest.importorskip("diffusers", reason="the zimage backend needs 'zflow[zimage]'")
+need_torch()
+
+pytestmark = [pytest.mark.zimage, pytest.mark.e2e, pytest.mark.slow]
 
 ENV = {"HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
 
@@ -71,8 +74,9 @@ def test_a_scene_built_with_others_or_alone_gives_the_same_bytes(tmp_path, tiny)
     assert len(short) == 3 and short == {k: v for k, v in alone.out_files().items() if k.endswith(".png")}
 
 
+@pytest.mark.ray
 def test_a_ray_build_equals_the_local_build_byte_for_byte(tmp_path, tiny):
-    pytest.importorskip("ray", reason="the Ray executor needs 'zflow[ray]'")
+    need_ray()
     ray_settings = ('\n[executors.ray]\nfake_gpus = 2\nnum_cpus = 2\nobject_store_mb = 80\n'
                     'start_timeout = 240\n')
     builds = {}

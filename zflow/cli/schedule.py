@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 from ..config import find_root
 from ..dsl import shown_path
 from ..errors import RecipeError, UsageError
+from ..events import Emit, Event, NothingDue, RecipeErrorEvent
 from .common import add_recipes_argument, display_for
 
 if TYPE_CHECKING:  # the scheduler (and croniter) load only when a schedule command runs
@@ -72,7 +73,7 @@ def run_schedule(args: argparse.Namespace) -> int:
             if args.once:
                 results = scheduler.run_once()
                 if not results:
-                    show({"event": "nothing-due"})
+                    show(NothingDue(event="nothing-due"))
             else:
                 scheduler.serve()
                 results = []
@@ -84,7 +85,7 @@ def run_schedule(args: argparse.Namespace) -> int:
     return 1 if any(r.outcome != "ok" for r in results) else 0
 
 
-def _reporting(source: JobSource, show: Callable[[dict[str, Any]], None]) -> Callable[[], list]:
+def _reporting(source: JobSource, show: Emit) -> Callable[[], list]:
     """The source's jobs, reporting each new recipe error once."""
     seen: set[str] = set()
 
@@ -93,7 +94,7 @@ def _reporting(source: JobSource, show: Callable[[dict[str, Any]], None]) -> Cal
         for error in source.errors:
             if str(error) not in seen:
                 seen.add(str(error))
-                show({"event": "recipe-error", "error": error.message, "file": error.file, "line": error.line})
+                show(RecipeErrorEvent(event="recipe-error", error=error.message, file=error.file, line=error.line))
         return found
     return jobs
 
@@ -246,7 +247,7 @@ class Lines:
     def __init__(self, quiet: bool = False):
         self.quiet = quiet
 
-    def __call__(self, event: dict[str, Any]) -> None:
+    def __call__(self, event: Event) -> None:
         kind = event["event"]
         if kind == "run-done":
             retry = f"; retry at {_minutes(event['retry_at'])}" if event["retry_at"] else ""

@@ -12,8 +12,9 @@ from typing import Any
 from ..config import find_root
 from ..engine import Project
 from ..errors import UsageError
+from ..events import Event, Serving, Stopped
 from .common import add_recipes_argument
-from .display import JsonLines
+from .display import JsonLines, removed_line
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -62,7 +63,7 @@ def run_watch(args: argparse.Namespace) -> int:
             server = GalleryServer(lambda: session.project.config.out_dir, lambda: session.snapshot, session.pick,
                                    args.host, args.port, details)
             session.publishers.append(server.publish)
-            display({"event": "serving", "url": server.start()})
+            display(Serving(event="serving", url=server.start()))
         session.run()
     except KeyboardInterrupt:
         pass
@@ -72,7 +73,7 @@ def run_watch(args: argparse.Namespace) -> int:
             server.stop()
         details.close()
         session.close()
-        display({"event": "stopped"})
+        display(Stopped(event="stopped"))
     return 0
 
 
@@ -89,7 +90,7 @@ class Lines:
         self.started = time.perf_counter()
         self.ran: list[str] = []
 
-    def __call__(self, event: dict[str, Any]) -> None:
+    def __call__(self, event: Event) -> None:
         kind = event["event"]
         if kind == "change":
             self.changed = ", ".join(event["files"])
@@ -104,6 +105,12 @@ class Lines:
                       f"{event['failed']} failed, {event['skipped']} skipped{extra} "
                       f"in {time.perf_counter() - self.started:.2f}s")
             self.ran = []
+            if event.get("removed"):
+                self._out(removed_line(event.get("removed_files", [])))
+        elif kind == "kept":
+            self._out(f"kept {event['path']}: {event['reason']}", sys.stderr)
+        elif kind == "note":
+            self._out(f"note: {event['file']}:{event['line']}: {event['message']}")
         elif kind == "task-failed":
             self._out(f"failed {event['id']}: {event['error']}", sys.stderr)
         elif kind == "error":

@@ -9,10 +9,9 @@ from typing import Any, Callable
 
 from ..contracts import Artifact, Batch, Executor, Output, Request
 from ..errors import StoreError
+from ..events import Emit, Kept, TaskDone, TaskFailed, TaskSkipped, TaskStart
 from ..store import Store, output_names
 from .plan import Plan, Planned
-
-Emit = Callable[[dict[str, Any]], None]
 
 
 def _batch_key(item: Planned) -> tuple:
@@ -84,7 +83,7 @@ class BuildRun:
                 requests = []
                 for item in chunk:
                     self.hook.before_task(task=item.task, key=item.key)
-                    self.emit({"event": "task-start", "id": item.task.id, "stage": item.task.kind})
+                    self.emit(TaskStart(event="task-start", id=item.task.id, stage=item.task.kind))
                     requests.append(Request(item.task, item.key, item.model, self._inputs(item), self.root))
                 batches.append(Batch(chunk[0].runner, chunk[0].model, requests))
         return batches
@@ -108,13 +107,13 @@ class BuildRun:
                 result = exc
             else:
                 self.ran += 1
-                self.emit({"event": "task-done", "id": task.id, "stage": task.kind, "seconds": round(seconds, 4),
-                           "files": written})
+                self.emit(TaskDone(event="task-done", id=task.id, stage=task.kind, seconds=round(seconds, 4),
+                                   files=written))
                 self.hook.after_task(task=task, key=item.key, artifact=artifact, seconds=seconds)
                 return True
         message = f"{type(result).__name__}: {result}" if not isinstance(result, StoreError) else str(result)
         self.failed[task.id] = message
-        self.emit({"event": "task-failed", "id": task.id, "stage": task.kind, "error": message})
+        self.emit(TaskFailed(event="task-failed", id=task.id, stage=task.kind, error=message))
         self.hook.on_task_error(task=task, key=item.key, error=result)
         return False
 
@@ -125,15 +124,16 @@ class BuildRun:
             if tid in self.skipped:
                 continue
             self.skipped[tid] = failed_id
-            self.emit({"event": "task-skipped", "id": tid, "stage": self.plan.items[tid].task.kind,
-                       "because": failed_id})
+            self.emit(TaskSkipped(event="task-skipped", id=tid, stage=self.plan.items[tid].task.kind,
+                                  because=failed_id))
             todo.extend(dependents[tid])
 
 
 def materialize(tasks: list[tuple[str, str, str]], store: Store, failed: set[str], prune_all: bool,
                 emit: Emit) -> dict[str, Any]:
     """Make out/ hold the files of every built task in ``tasks`` (id, key, kind); remove zflow's own files that no
-    task produces any more. A task whose output path is taken by a file zflow did not write is reported as failed."""
+    task produces any more (a ``kept`` event for each one left in place, and why). A task whose output path is
+    taken by a file zflow did not write is reported as failed."""
     desired: set[str] = set()
     written = 0
     conflicts = []
@@ -146,14 +146,16 @@ def materialize(tasks: list[tuple[str, str, str]], store: Store, failed: set[str
             written += len(store.outputs.place(tid, files))
         except StoreError as exc:
             conflicts.append(tid)
-            emit({"event": "task-failed", "id": tid, "stage": kind, "error": str(exc)})
+            emit(TaskFailed(event="task-failed", id=tid, stage=kind, error=str(exc)))
         desired.update(output_names(tid, files))
     for rel, row in store.outputs.manifest.items():
         if row[1] in failed:
             desired.add(rel)
-    removed = store.outputs.prune(desired, None if prune_all else {t[0] for t in tasks})
+    removed, kept = store.outputs.prune(desired, None if prune_all else {t[0] for t in tasks})
     store.outputs.flush()
-    return {"written": written, "removed": len(removed), "conflicts": conflicts}
+    for rel, reason in kept:
+        emit(Kept(event="kept", path=rel, reason=reason))
+    return {"written": written, "removed": removed, "kept": [rel for rel, _ in kept], "conflicts": conflicts}
 
 
 def timer() -> Callable[[], float]:

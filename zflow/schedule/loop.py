@@ -5,8 +5,9 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Callable
 
+from ..events import Emit, RunDone, RunSkipped, RunStart, ScheduleStart, ScheduleStop, ignore
 from ..store.runs import Runs
 from .clock import Clock, SystemClock
 from .fires import last_fire, next_fire
@@ -62,14 +63,14 @@ class Scheduler:
 
     def __init__(self, jobs: Callable[[], list[Job]], runner: Runner, runs: Runs, clock: Clock | None = None,
                  backoff: Backoff = Backoff(), rescan: timedelta | None = timedelta(minutes=1),
-                 emit: Callable[[dict[str, Any]], None] | None = None):
+                 emit: Emit | None = None):
         self.jobs = jobs
         self.runner = runner
         self.runs = runs
         self.clock = clock or SystemClock()
         self.backoff = backoff
         self.rescan = rescan
-        self.emit = emit or (lambda event: None)
+        self.emit: Emit = emit or ignore
         self._stop = threading.Event()
         self._stop_reason = ""
         self._retries: dict[str, _Retry] = {}
@@ -88,16 +89,16 @@ class Scheduler:
         """Run due fires until ``stop()``; between them, sleep until the next fire, retry or rescan."""
         started = self.clock.now()
         jobs = self.jobs()
-        self.emit({"event": "schedule-start", "jobs": [
+        self.emit(ScheduleStart(event="schedule-start", jobs=[
             {"job": j.name, "next": next_fire(j.schedule, started).astimezone(j.schedule.zone).isoformat()}
-            for j in jobs]})
+            for j in jobs]))
         while not self._stop.is_set():
             if self.run_due(jobs, started):
                 continue  # fires that passed during these runs are due now: one run each, at once
             self.clock.wait_until(self._next_wake(jobs, self.clock.now()), self._stop)
             if not self._stop.is_set():
                 jobs = self.jobs()
-        self.emit({"event": "schedule-stop", "reason": self._stop_reason})
+        self.emit(ScheduleStop(event="schedule-stop", reason=self._stop_reason))
 
     def run_once(self) -> list[RunResult]:
         """Run whatever is due now, one attempt each (for system cron, systemd timers and CI)."""
@@ -130,14 +131,14 @@ class Scheduler:
             reason = f"missed by {_shown(late)} while no scheduler ran (missed=\"skip\")"
             self.runs.skipped(job.name, str(job.recipe), fire, now.timestamp(), reason)
             self._handled[job.name] = fire
-            self.emit({"event": "run-skipped", "job": job.name, "fire": fire.isoformat(), "reason": reason})
+            self.emit(RunSkipped(event="run-skipped", job=job.name, fire=fire.isoformat(), reason=reason))
             return None
         return fire, 1
 
     def _attempt(self, job: Job, fire: datetime, attempt: int, retry: bool) -> RunResult:
         run_id = self.runs.start(job.name, str(job.recipe), fire, attempt, self.clock.now().timestamp())
-        self.emit({"event": "run-start", "run": run_id, "job": job.name, "fire": fire.isoformat(), "attempt": attempt,
-                   "run_vars": job.run_vars(fire)})
+        self.emit(RunStart(event="run-start", run=run_id, job=job.name, fire=fire.isoformat(), attempt=attempt,
+                           run_vars=job.run_vars(fire)))
         try:
             result = self.runner(job, fire, self._stop.is_set)
         except Exception as exc:  # a failing run is recorded and retried; it never stops the scheduler
@@ -152,9 +153,9 @@ class Scheduler:
         else:
             self._retries.pop(job.name, None)
             self._handled[job.name] = fire
-        self.emit({"event": "run-done", "run": run_id, "job": job.name, "fire": fire.isoformat(), "attempt": attempt,
-                   "outcome": result.outcome, "counts": result.counts, "outputs": len(result.outputs),
-                   "error": result.error, "retry_at": retry_at.isoformat() if retry_at else None})
+        self.emit(RunDone(event="run-done", run=run_id, job=job.name, fire=fire.isoformat(), attempt=attempt,
+                          outcome=result.outcome, counts=result.counts, outputs=len(result.outputs),
+                          error=result.error, retry_at=retry_at.isoformat() if retry_at else None))
         return result
 
     def _next_wake(self, jobs: list[Job], now: datetime) -> datetime:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from ..engine import Project
+from ..events import Emit, Event, ignore
 from .jobs import Job
 from .loop import RunResult
 
@@ -16,9 +17,9 @@ class ProjectRunner:
     """Builds jobs in one long-lived Project (plugins and loaded models stay between runs), noting the files each
     run writes under out/; every engine event also goes to ``forward``."""
 
-    def __init__(self, root: Path, forward: Callable[[dict[str, Any]], None] | None = None,
+    def __init__(self, root: Path, forward: Emit | None = None,
                  executor: str | None = None, wait: float = 0.0):
-        self.forward = forward or (lambda event: None)
+        self.forward: Emit = forward or ignore
         self.executor = executor
         self.wait = wait
         self._written: list[str] = []
@@ -38,7 +39,7 @@ class ProjectRunner:
     def close(self) -> None:
         self.project.close()
 
-    def _event(self, event: dict[str, Any]) -> None:
+    def _event(self, event: Event) -> None:
         if event.get("event") == "task-done":
             self._written.extend(event.get("files", ()))
         elif event.get("event") == "task-failed":

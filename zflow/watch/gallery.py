@@ -8,6 +8,7 @@ from typing import Any, Callable
 from urllib.parse import quote
 
 from ..engine.project import Loaded, Project
+from ..events import BuildEvent, Error
 from ..store.index import Index
 
 #: Suffixes the page shows as pictures; other exported files are listed as links.
@@ -21,7 +22,7 @@ class Gallery:
         self.project = project
         self.rev = 0
         self.loaded: Loaded | None = None
-        self.error: dict[str, Any] | None = None
+        self.error: Error | None = None
         self.files: dict[str, list[tuple[str, str]]] = {}
         self.running: set[str] = set()
         self.failed: dict[str, str] = {}
@@ -42,7 +43,7 @@ class Gallery:
         self.files = files
         self.rev += 1
 
-    def on_event(self, event: dict[str, Any]) -> None:
+    def on_event(self, event: BuildEvent) -> None:
         """Follow a build event (task started, done, failed; build start and summary)."""
         kind = event.get("event")
         if kind == "build-start":
@@ -72,7 +73,7 @@ class Gallery:
         self.build["changed"] = paths
         self.rev += 1
 
-    def fail(self, error: dict[str, Any]) -> None:
+    def fail(self, error: Error) -> None:
         """A recipe (or project) error: shown on the page while the last good results stay up."""
         self.error = error
         self.build["running"] = False

@@ -11,10 +11,10 @@ from typing import Any, Callable
 from ..engine.memory import collect_normally, collect_while_idle, gc_paused, set_aside
 from ..engine.project import Loaded, Project
 from ..errors import RecipeError, ZflowError
+from ..events import Change, Emit, Error, Event, Watching
 from .gallery import Gallery
 from .targets import Targets
 
-Emit = Callable[[dict[str, Any]], None]
 #: Seconds between gallery pushes while tasks finish (the end of a build is always pushed at once).
 PUSH_INTERVAL = 0.05
 
@@ -85,7 +85,7 @@ class Session:
         """Build once, then once per change set until ``stop``."""
         self.cycle(set())
         collect_while_idle()
-        self.emit({"event": "watching", "files": len(self._signatures)})
+        self.emit(Watching(event="watching", files=len(self._signatures)))
         while True:
             with self._cond:
                 while not (self._stopped or self._changes or self._picks):
@@ -110,7 +110,7 @@ class Session:
         root = self.project.root
         shown = sorted(_shown(p, root) for p in changes) + [f"pick {uid}={n}" for uid, n in (picks or {}).items()]
         if changes or picks:
-            self.emit({"event": "change", "files": shown})
+            self.emit(Change(event="change", files=shown))
             self.gallery.changed(shown)
         before = {p: signature(p) for p in self._signatures}
         try:
@@ -134,8 +134,8 @@ class Session:
         self.gallery.show(loaded)
         self._push(force=True)
         try:
-            summary = self.project.build(loaded, executor=self.executor, wait=self.lock_wait,
-                                         cancelled=self.pending)
+            summary = self.project.build(loaded, executor=self.executor, all_recipes=not self.recipes,
+                                         wait=self.lock_wait, cancelled=self.pending)
         except ZflowError as exc:
             self._fail(exc)
             return None
@@ -152,7 +152,7 @@ class Session:
         return Targets(root, frozenset(files), patterns, ignored)
 
     # helpers -----------------------------------------------------------------------------------------------------
-    def emit(self, event: dict[str, Any]) -> None:
+    def emit(self, event: Event) -> None:
         self.gallery.on_event(event)
         for listener in self.listeners:
             listener(event)
@@ -169,7 +169,7 @@ class Session:
             publish(self.snapshot)
 
     def _fail(self, exc: ZflowError) -> None:
-        error = {"event": "error", "error": getattr(exc, "message", str(exc)), "kind": type(exc).__name__}
+        error = Error(event="error", error=getattr(exc, "message", str(exc)), kind=type(exc).__name__)
         if isinstance(exc, RecipeError):
             path = Path(exc.file).resolve() if exc.file else None
             error |= {"file": _shown(path, self.project.root) if path else None, "line": exc.line}

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-import zimage_model
-from zflow.contracts import Artifact, ModelRef, Output, Request
-from zflow.graph.task import Task
+from helpers import zimage_model
+from helpers.ci import need_torch
+from zflow.contracts import Artifact, ModelRef, Output, Request, Task
 
 STEPS = 2
 
@@ -19,8 +19,9 @@ STEPS = 2
 def offline_one_thread():
     """No hub, one torch thread (2-core CPU timings swing 20x with two)."""
     os.environ["HF_HUB_OFFLINE"] = "1"
-    torch = pytest.importorskip("torch")
-    pytest.importorskip("diffusers")
+    need_torch()
+    import torch
+
     torch.set_num_threads(1)
 
 
