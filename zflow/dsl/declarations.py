@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, NamedTuple
 
+from ..contracts.sizes import parse_size
 from .registry import DeclarationError, current
 from .schedule import Schedule
-from .sizes import parse_size
 from .source import Location, caller_location
 from .tables import Row, resolve, rows as read_rows
 from .words import SCENE_OPTIONS, SERIES_OPTIONS, did_you_mean
@@ -253,7 +253,7 @@ class Series:
         set_(self, "style", _check_style(style, where))
         set_(self, "prompt", prompt)
         set_(self, "negative", negative)
-        set_(self, "seed", _check_int("seed", seed, where))
+        set_(self, "seed", _check_seed(seed, where))
         set_(self, "size", _check_size(size, where))
         set_(self, "drafts", _check_drafts(drafts, where))
         set_(self, "refine", _check_refine(refine, where))
@@ -283,7 +283,7 @@ class Series:
             _freeze(dict(self.vars) | kw, where, checked=self.vars, options=SCENE_OPTIONS) if kw else self.vars,
             size if size is self.size else _check_size(size, where),
             drafts if drafts is self.drafts else _check_drafts(drafts, where),
-            seed if seed is None else _check_int("seed", seed, where),
+            seed if seed is None else _check_seed(seed, where),
             pick if pick is None else _check_int("pick", pick, where),
             refine if refine is self.refine else _check_refine(refine, where),
             self.edits + _check_edits(edits, where) if edits else self.edits,
@@ -399,6 +399,17 @@ def _check_int(what: str, value: Any, where: Location) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise DeclarationError(f"{what} must be a whole number, not {value!r}", where)
     return value
+
+
+#: Seeds are what every backend takes: a 32-bit unsigned number (drafts count on from a scene's seed).
+MAX_SEED = 2**32 - 1
+
+
+def _check_seed(value: Any, where: Location) -> int | None:
+    seed = _check_int("seed", value, where)
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        raise DeclarationError(f"seed must be a whole number from 0 to {MAX_SEED}, not {seed}", where)
+    return seed
 
 
 def _check_size(value: Any, where: Location, what: str = "size ") -> Any:

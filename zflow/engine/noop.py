@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..graph.task import canonical
+from ..contracts import canonical
 from ..store.atomic import write_atomic
 
 CACHE_NAME = "last-load.json"

@@ -11,8 +11,8 @@ from ..dsl import Character, File, Location, Row, Scene, Style, parse_size, show
 from ..errors import RecipeError
 from .keys import derived_seed
 from .prompts import PromptError, Prompts
+from ..contracts import Task
 from .unused import check_unused
-from .task import Task
 
 SHEET_ASPECT = "3:4"
 _SCALARS = frozenset({str, int, float, bool, type(None)})
