@@ -96,7 +96,7 @@ CASES = [
                  id="yaml-alias-bomb"),
     pytest.param(table("t.yaml", "- &r\n  n: 1\n  action: [*r]\n"), "recipes/t.yaml", 3, "refers to itself",
                  id="yaml-recursive-alias"),
-    pytest.param(table("t.yaml", b"- n: 1\n  action: caf\xe9\n"), "recipes/t.yaml", 1, "cannot read",
+    pytest.param(table("t.yaml", b"- n: 1\n  action: caf\xe9\n"), "recipes/t.yaml", 2, "not UTF-8",
                  id="yaml-latin1"),
     pytest.param({**table("t.csv", "n,action\n" + "1,waves\n" * 200),
                   "zflow.toml": 'output = "out"\nbase_pixels = 4096\n[limits]\ntable_bytes = 1000\n'},
