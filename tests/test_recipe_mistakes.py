@@ -148,3 +148,50 @@ def test_a_byte_that_is_not_utf8_is_reported_at_its_line(built, name, data, line
     result = built.zflow("build")
     assert result.code == 2 and f"recipes/{name}:{line}: cannot read data table {name}: not UTF-8" in result.stderr
     assert snapshot(built.root) == before
+
+
+# -- prompt length: bounded at load ([limits] prompt_chars) -------------------------------------------------------------
+def test_a_10mb_value_in_a_table_is_refused_at_the_scene_that_renders_it(built):
+    reads = 's.scene(f"row{row.n}", action=row.action)'
+    recipe = GOOD + 'for row in s.rows("t.json"):\n    ' + reads + "\n"
+    refused(built, recipe, f"recipes/r.py:{line_of(recipe, reads)}: scene s/row1: the prompt of series s",
+            "the rendered prompt passed 80,000 characters (limit 20,000)",
+            files={"recipes/t.json": '[{"n": 1, "action": "' + "waves " * 1_750_000 + '"}]'})
+
+
+def test_a_csv_cell_too_large_to_read_is_reported_at_its_line(built):
+    recipe = GOOD + 'for row in s.rows("t.csv"):\n    s.scene(f"row{row.n}", action=row.action)\n'
+    refused(built, recipe, "recipes/t.csv:3: cannot read data table t.csv: field larger than field limit",
+            files={"recipes/t.csv": "n,action\n1,waves\n2," + "w" * 200_000 + "\n"})
+
+
+@pytest.mark.parametrize("declared, words", [
+    ('t = Series("t", prompt="' + "long words " * 2000 + '")', "series t: the prompt is 22,000 characters, over "
+     "the limit of 20,000 (shorten it, or raise [limits] prompt_chars in zflow.toml)"),
+    ('s.scene("b", action="x", prompt="{{ action * 10**8 }}")', "repeating 1 items 100,000,000 times"),
+    ('s.scene("b", action="x", prompt="{{ action|replace(\'x\', \'xxxxxxxxxx\')|replace(\'x\', \'xxxxxxxxxx\')'
+     '|replace(\'x\', \'xxxxxxxxxx\')|replace(\'x\', \'xxxxxxxxxx\')|replace(\'x\', \'xxxxxxxxxx\') }}")',
+     "filter do_replace made 100,000 items"),
+    ('s.scene("b", action="x", negative="' + "blur, " * 4000 + '")', "scene b: the negative prompt is 24,000 characters"),
+    ('s.scene("b", action="x", edits=[Edit.restyle("' + "ink " * 6000 + '")])', "edit restyle: the prompt is 24,000"),
+])
+def test_a_prompt_over_the_limit_is_refused_at_its_line(built, declared, words):
+    recipe = GOOD + declared + "\n"
+    refused(built, recipe, f"recipes/r.py:{line_of(recipe, declared[:20])}:", words)
+
+
+def test_a_template_file_over_the_limit_is_refused_naming_the_scene(built):
+    declared = 's.scene("b", action="x", prompt=template("p.j2"))'
+    recipe = GOOD + declared + "\n"
+    refused(built, recipe, "recipes/p.j2:1: the prompt template is 30,000 characters, over the limit of 20,000",
+            f"rendering scene s/b at recipes/r.py:{line_of(recipe, declared)}", files={"recipes/p.j2": "x" * 30_000})
+
+
+def test_the_prompt_limit_is_set_in_zflow_toml(built):
+    config = built.root / "zflow.toml"
+    base = config.read_text()
+    recipe = GOOD.replace('action="pours coffee"', 'action="pours coffee slowly into a white cup"')
+    refused(built, recipe, "recipes/r.py:4: scene s/a: the prompt of series s (at recipes/r.py:3): the rendered prompt is 51 characters, over the limit of 40",
+            files={"zflow.toml": base + "[limits]\nprompt_chars = 40\n"})
+    config.write_text(base + "[limits]\nprompt_chars = 100\n")
+    assert built.build().code == 0

@@ -8,13 +8,14 @@ from typing import Any
 
 from .contracts import ModelRef
 from .dsl.tables import TABLE_BYTES
+from .dsl.limits import PROMPT_CHARS
 from .errors import UsageError
 
 STAGES = ("draft", "refine", "edit")
 _TOP_KEYS = {"output", "recipes", "executor", "batch_size", "max_loaded_models", "base_pixels", "picks", "stages",
              "executors", "schedule", "prices", "budget", "limits"}
 #: ``[limits]``: bounds on what a load may read, and their defaults.
-LIMITS = {"table_bytes": TABLE_BYTES}
+LIMITS = {"table_bytes": TABLE_BYTES, "prompt_chars": PROMPT_CHARS}
 _STAGE_KEYS = {"backend", "model", "revision", "options"}
 
 

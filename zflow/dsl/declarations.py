@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Mapping, NamedTuple
 
 from ..contracts.sizes import parse_size
+from .limits import check_prompt
 from .registry import DeclarationError, current
 from .schedule import Schedule
 from .source import Location, caller_location
@@ -251,8 +252,8 @@ class Series:
         set_(self, "where", where)
         set_(self, "name", check_name("series", name, where))
         set_(self, "style", _check_style(style, where))
-        set_(self, "prompt", prompt)
-        set_(self, "negative", negative)
+        set_(self, "prompt", check_prompt(prompt, f"series {name}: the prompt", where))
+        set_(self, "negative", check_prompt(negative, f"series {name}: the negative prompt", where))
         set_(self, "seed", _check_seed(seed, where))
         set_(self, "size", _check_size(size, where))
         set_(self, "drafts", _check_drafts(drafts, where))
@@ -287,7 +288,8 @@ class Series:
             pick if pick is None else _check_int("pick", pick, where),
             refine if refine is self.refine else _check_refine(refine, where),
             self.edits + _check_edits(edits, where) if edits else self.edits,
-            prompt, negative,
+            prompt if prompt is self.prompt else check_prompt(prompt, f"scene {id}: the prompt", where),
+            negative if negative is self.negative else check_prompt(negative, f"scene {id}: the negative prompt", where),
             photo if photo is None else _check_photo(photo, where),
             tuple([r if isinstance(r, File) else File.at(r, where) for r in references]) if references else (),
             title if type(title) is str else str(title),

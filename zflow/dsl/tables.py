@@ -166,7 +166,7 @@ def _csv_rows(file: Path) -> Iterator[Row]:
         if last_header != header:
             known = {}
         seen: dict[tuple[int, tuple[str, ...]], Row] = {}
-        for cells in reader:
+        for cells in _cells(reader, file):
             line = reader.line_num
             if len(cells) > len(columns):
                 raise DeclarationError("row has more cells than the header", Location(name, line))
@@ -181,6 +181,19 @@ def _csv_rows(file: Path) -> Iterator[Row]:
             seen[key] = row
             yield row
     _LAST_READ[name] = (header, seen)
+
+
+def _cells(reader: Any, file: Path) -> Iterator[list[str]]:
+    """A CSV reader's rows; a row it cannot parse (a cell over the csv module's size limit) is an error at its line."""
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise DeclarationError(f"cannot read data table {file.name}: {exc}", Location(str(file), reader.line_num)
+                                   ) from None
+        yield cells
 
 
 #: Each CSV file's header and rows as last read (by line and cells), for ``_csv_rows`` to reuse.

@@ -89,6 +89,7 @@ class Project:
             image_size=image_size,
             picks=self.read_picks(), picks_file=self.config.picks, filters=self.plugins.filters,
             base_pixels=self.config.base_pixels, run=dict(run or {}),
+            prompt_chars=self.config.limits["prompt_chars"],
         )
         graph = self._last_graph = build_graph(recipe, options, self._last_graph)
         files = set(recipe.files_read) | {self.config.picks_path}

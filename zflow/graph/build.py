@@ -7,11 +7,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from ..contracts import Task
 from ..dsl import Character, File, Location, Row, Scene, Style, parse_size, shown_path
+from ..dsl.limits import PROMPT_CHARS, RAISE_IT
 from ..errors import RecipeError
 from .keys import derived_seed
 from .prompts import PromptError, Prompts
-from ..contracts import Task
 from .unused import check_unused
 
 SHEET_ASPECT = "3:4"
@@ -31,6 +32,7 @@ class GraphOptions:
     filters: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
     base_pixels: int = 1024 * 1024
     run: Mapping[str, Any] = field(default_factory=dict)
+    prompt_chars: int = PROMPT_CHARS  # the longest prompt, as written and as rendered ([limits] in zflow.toml)
 
 
 @dataclass(slots=True)
@@ -116,7 +118,7 @@ class _Builder:
     def prompts(self) -> Prompts:
         """The prompt renderer, made on first use (a load whose scenes are all reused renders nothing)."""
         if self._prompts is None:
-            self._prompts = Prompts(self.opt.filters)
+            self._prompts = Prompts(self.opt.filters, self.opt.prompt_chars)
         return self._prompts
 
     def build(self) -> Graph:
@@ -311,7 +313,8 @@ class _Builder:
         style = self._style(variables.pop("__style__", series.style), scene.where, uid)
         files: list[str] = []
         prompt = self._render(scene, series, cast, style, variables, files)
-        negative = ", ".join(t for t in (scene.negative, style.negative if style else "") if t)
+        negative = self._bounded(", ".join(t for t in (scene.negative, style.negative if style else "") if t),
+                                 f"scene {uid}: the negative prompt", scene.where)
         # Character sheets, then the scene's extra reference images: inputs of every draft and edit, so a backend
         # that takes reference images gets them (params "references" names the extra ones), and a change rebuilds.
         references = [self._reference(f) for f in scene.references]
@@ -390,6 +393,13 @@ class _Builder:
         self._names = self.prompts.names(text)
         return prompt
 
+    def _bounded(self, text: str, what: str, where: Location) -> str:
+        """Text that goes to a model as it is, no longer than a prompt may be."""
+        if len(text) > self.opt.prompt_chars:
+            raise fail(where, f"{what} is {len(text):,} characters, over the limit of {self.opt.prompt_chars:,}"
+                              f"{RAISE_IT}")
+        return text
+
     def _sheet(self, character: Character) -> Task:
         made = self._sheets.get(character.name)
         if made is not None:
@@ -450,6 +460,8 @@ class _Builder:
             out_size = tuple(op.output_size(norm, size))
         except ValueError as exc:
             raise fail(where, f"scene {uid}: edit {op_name}: {exc}") from None
+        if isinstance(norm.get("prompt"), str):
+            self._bounded(norm["prompt"], f"scene {uid}: edit {op_name}: the prompt", where)
         task_id = f"{uid}/{name}"
         params = {**norm, "op": op_name, "scene_prompt": common["prompt"], "negative": common["negative"],
                   "size": list(out_size), "seed": derived_seed(task_id, series_seed)}
@@ -515,7 +527,7 @@ def _prompt_error(exc: PromptError, scene: Scene, series: Any) -> RecipeError:
                            exc.line or 1)
     if source != series.prompt:
         return fail(scene.where, f"scene {scene.uid}: prompt{line}: {exc.message}")
-    if exc.syntax:
+    if exc.in_template:
         return fail(series.where, f"series {series.name} prompt{line}: {exc.message}")
     series_at = f"{shown_path(series.where.file)}:{series.where.line}"
     return fail(scene.where, f"scene {scene.uid}: the prompt of series {series.name} (at {series_at}){line}: "
