@@ -7,11 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from .contracts import ModelRef
+from .dsl.tables import TABLE_BYTES
 from .errors import UsageError
 
 STAGES = ("draft", "refine", "edit")
 _TOP_KEYS = {"output", "recipes", "executor", "batch_size", "max_loaded_models", "base_pixels", "picks", "stages",
-             "executors", "schedule", "prices", "budget"}
+             "executors", "schedule", "prices", "budget", "limits"}
+#: ``[limits]``: bounds on what a load may read, and their defaults.
+LIMITS = {"table_bytes": TABLE_BYTES}
 _STAGE_KEYS = {"backend", "model", "revision", "options"}
 
 
@@ -31,6 +34,7 @@ class Config:
     stages: dict[str, ModelRef] = field(default_factory=lambda: {s: ModelRef("preview") for s in STAGES})
     executors: dict[str, dict[str, Any]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    limits: dict[str, int] = field(default_factory=lambda: dict(LIMITS))
 
     @property
     def out_dir(self) -> Path:
@@ -103,9 +107,21 @@ def load_config(root: Path) -> Config:
             model = str(path if path.is_absolute() else (root / path).resolve())
         config.stages[stage] = ModelRef(spec.get("backend", "preview"), model, spec.get("revision"),
                                         dict(spec.get("options", {})))
+    config.limits = _limits(data.get("limits") or {}, config.source)
     config.executors = dict(data.get("executors") or {})
     config.extra = {k: data[k] for k in ("schedule", "prices", "budget") if k in data}
     return config
+
+
+def _limits(given: dict[str, Any], source: str) -> dict[str, int]:
+    unknown = set(given) - set(LIMITS)
+    if unknown:
+        raise UsageError(f"{source}: limits: unknown key(s) {', '.join(sorted(unknown))} "
+                         f"(known: {', '.join(sorted(LIMITS))})")
+    for name, value in given.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise UsageError(f"{source}: limits.{name} must be a positive whole number, not {value!r}")
+    return {**LIMITS, **given}
 
 
 def _looks_like_hub_id(model: str, root: Path) -> bool:

@@ -46,6 +46,17 @@ def check_int(what: str, value: Any, where: Location) -> int | None:
     return value
 
 
+#: Seeds are what every backend takes: a 32-bit unsigned number (drafts count on from a scene's seed).
+MAX_SEED = 2**32 - 1
+
+
+def check_seed(value: Any, where: Location) -> int | None:
+    seed = check_int("seed", value, where)
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        raise DeclarationError(f"seed must be a whole number from 0 to {MAX_SEED}, not {seed}", where)
+    return seed
+
+
 def check_drafts(value: Any, where: Location) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 64:
         raise DeclarationError(f"drafts must be a whole number from 1 to 64, not {value!r}", where)

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from .checks import (cast_name, check_balloon, check_drafts, check_edits, check_int, check_photo, check_refine,
-                     check_schedule, check_style)
+                     check_schedule, check_seed, check_style)
 from .names import check_name, check_scene_id, check_size
 from .parts import Edit, Refine, Scene
 from .registry import current
@@ -45,7 +45,7 @@ class Series:
         set_(self, "style", check_style(style, where))
         set_(self, "prompt", prompt)
         set_(self, "negative", negative)
-        set_(self, "seed", check_int("seed", seed, where))
+        set_(self, "seed", check_seed(seed, where))
         set_(self, "size", check_size(size, where))
         set_(self, "drafts", check_drafts(drafts, where))
         set_(self, "refine", check_refine(refine, where))
@@ -75,7 +75,7 @@ class Series:
             freeze(dict(self.vars) | kw, where, checked=self.vars) if kw else self.vars,
             size if size is self.size else check_size(size, where),
             drafts if drafts is self.drafts else check_drafts(drafts, where),
-            seed if seed is None else check_int("seed", seed, where),
+            seed if seed is None else check_seed(seed, where),
             pick if pick is None else check_int("pick", pick, where),
             refine if refine is self.refine else check_refine(refine, where),
             self.edits + check_edits(edits, where) if edits else self.edits,
