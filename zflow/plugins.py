@@ -12,6 +12,7 @@ from typing import Any, Callable, Mapping
 import pluggy
 
 from . import hookspecs
+from .contracts import exporters_serving
 from .errors import PluginError
 
 ENTRY_POINT_GROUP = "zflow"
@@ -115,6 +116,9 @@ class Plugins:
             plugins.executors[name] = factory
 
         hook.register_executors(register=add_executor)
+        contact = exporters_serving(plugins.exporters, "contact")
+        if len(contact) > 1:
+            raise PluginError(f"two exporters make contact sheets: {contact[0]!r} and {contact[1]!r}")
         owners: dict[str, str] = {}
         for impl in hook.template_filters.get_hookimpls():  # in registration order
             for name, function in (impl.function() or {}).items():

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from ..config import Config, find_root, load_config
+from ..dsl import add_edit_constructors
 from ..errors import PluginError, UsageError
 from ..events import BuildStart, Emit, ExportEmpty, Note, Summary, ignore
 from ..graph import Graph, GraphOptions, build_graph
@@ -83,6 +84,7 @@ class Project:
             return self._load(given, run)
 
     def _load(self, given: list[str] | None, run: Mapping[str, Any] | None) -> Loaded:
+        add_edit_constructors(self.plugins.edit_ops)  # Edit.inpaint(...) and the like, from the edit plugins
         recipe = load_recipes(self.recipe_paths(given), self.root, dict(run or {}), self.config.limits)
         options = GraphOptions(
             root=self.root, edit_ops=self.plugins.edit_ops, exporters=self.plugins.exporters,

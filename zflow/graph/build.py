@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from ..contracts import Task, parse_size
+from ..contracts import Task, exporters_serving, parse_size
 from ..dsl import Character, Scene
 from . import kinds
 from .exports import add_exports
@@ -36,6 +36,7 @@ class Builder:
         self.reuse = Reuse(recipe, previous, self.graph, options.picks)
         self.probe = Probe(options.root, options.image_size)
         self.sheets: dict[str, Task] = {}
+        self.contact_sheets = bool(exporters_serving(options.exporters, "contact"))  # made with every scene's drafts
         self._prompts: Prompts | None = None
         self._scene_uid: str | None = None  # the scene whose tasks are being made
         self._scene_tasks: list[Task] = []

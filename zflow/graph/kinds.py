@@ -73,7 +73,7 @@ def drafts(b: Builder, scene: Scene, nodes: SceneNodes, size: tuple[int, int], c
     if not 1 <= pick <= scene.drafts:
         raise fail(where, f"scene {uid}: pick {pick} is not one of its {scene.drafts} drafts")
     nodes.pick = pick
-    if "contact-sheet" in b.opt.exporters:
+    if b.contact_sheets:
         params = {"scene": uid, "labels": [str(i) for i in range(1, scene.drafts + 1)], "pick": pick}
         nodes.contact = b.add(Task(id=f"{uid}/contact", kind="contact", params=params, inputs=tuple(nodes.drafts),
                                    where=scene.where, series=scene.series, scene=uid)).id
