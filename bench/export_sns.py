@@ -13,8 +13,7 @@ from pathlib import Path
 import PIL
 from PIL import Image, ImageDraw, ImageOps
 
-from zflow.contracts import Artifact, ModelRef, Request
-from zflow.graph.task import Task
+from zflow.contracts import Artifact, ModelRef, Request, Task
 from zflow_exports.presets import BUILTIN
 from zflow_exports.sns import SnsExporter
 

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import PIL
 
-from zflow.contracts import Artifact, ModelRef, Output, Request
-from zflow.graph.task import Task
+from zflow.contracts import Artifact, ModelRef, Output, Request, Task
 from zflow_preview import PreviewBackend
 
 CAST = [{"name": "mina", "looks": "barista, short black bob, round glasses, green apron"},

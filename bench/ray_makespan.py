@@ -22,9 +22,8 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from zflow.contracts import Batch, ModelRef, Request
+from zflow.contracts import Batch, ModelRef, Request, Task
 from zflow.engine.project import Project
-from zflow.graph.task import Task
 from zflow_ray import make_executor
 
 WORKERS = (1, 2, 4)

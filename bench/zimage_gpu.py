@@ -23,8 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import torch  # noqa: E402
 
 import zimage_model  # noqa: E402
-from zflow.contracts import ModelRef, Output, Request  # noqa: E402
-from zflow.graph.task import Task  # noqa: E402
+from zflow.contracts import ModelRef, Output, Request, Task  # noqa: E402
 from zflow_zimage.backend import ZImageBackend  # noqa: E402
 from zflow_zimage.cache import PipelineCache  # noqa: E402
 

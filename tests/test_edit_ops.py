@@ -107,7 +107,7 @@ def test_background_and_restyle_fill_their_defaults():
     ((1000, 600), "1:1", [1008, 1008]),
     ((1024, 768), "4:3", [1024, 768]),
     ((1024, 768), "1024x768", [1024, 768]),
-    ((1024, 768), "1080x1920", [1080, 1920]),
+    ((1024, 768), "1088x1920", [1088, 1920]),
     ((1024, 768), [1200, 800], [1200, 800]),
 ])
 def test_outpaint_size_is_the_smallest_canvas_that_holds_the_input(size, given, canvas):
@@ -115,6 +115,11 @@ def test_outpaint_size_is_the_smallest_canvas_that_holds_the_input(size, given, 
     assert params == {"size": canvas, "prompt": ""}
     assert Outpaint().output_size({"size": given}, size) == tuple(canvas)
     assert Outpaint().output_size(params, size) == tuple(canvas)
+
+
+def test_outpaint_to_a_size_a_model_cannot_take_names_the_nearest_one():
+    with pytest.raises(ValueError, match="1080x1920 is not a multiple of 16; use 1088x1920"):
+        Outpaint().normalize({"size": "1080x1920"}, (1024, 768))
 
 
 def test_outpaint_canvas_sides_are_multiples_of_16_and_keep_the_aspect():
@@ -125,8 +130,8 @@ def test_outpaint_canvas_sides_are_multiples_of_16_and_keep_the_aspect():
 
 
 @pytest.mark.parametrize("given, words", [
-    ("800x600", "smaller than the 1024x768 input"),
-    ("1024x700", "smaller than the 1024x768 input"),
+    ("800x592", "smaller than the 1024x768 input"),
+    ("1024x704", "smaller than the 1024x768 input"),
     ("wide", "write an aspect"),
     ("0:1", "two positive numbers"),
     ("1:20", "over the 4096 px limit"),

@@ -5,9 +5,8 @@ import pytest
 from PIL import Image
 
 from helpers.exports import artifact, scene_png, written, xmp_fields
-from zflow.contracts import ModelRef, Request
+from zflow.contracts import ModelRef, Request, Task
 from zflow.errors import TaskError
-from zflow.graph.task import Task
 from zflow_exports.contact import CELL, ContactSheetExporter
 
 

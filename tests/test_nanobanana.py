@@ -13,10 +13,9 @@ import pytest
 from PIL import Image
 
 from helpers.gemini import KEY, MODEL_VERSION, FakeGemini
-from zflow.contracts import Artifact, ModelRef, Output, Request
+from zflow.contracts import Artifact, ModelRef, Output, Request, Task
 from zflow.contracts.settings import SettingError
 from zflow.errors import PluginError, TaskError
-from zflow.graph.task import Task
 from zflow_nanobanana import NanoBananaBackend
 from zflow_nanobanana.models import KNOWN
 from zflow_nanobanana.sizing import choose

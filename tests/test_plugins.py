@@ -11,6 +11,7 @@ import pytest
 
 from zflow import hookspecs
 from zflow.errors import PluginError
+from zflow.engine import core_plugin
 from zflow.plugins import make_plugin_manager
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "plugins.md"
@@ -81,7 +82,7 @@ backend = "preview"
 
 
 def test_builtin_plugins_come_from_entry_points():
-    pm = make_plugin_manager(None, env={})
+    pm = make_plugin_manager(None, env={}, core=core_plugin)
     names = {name for name, _ in pm.list_name_plugin()}
     assert {"zflow.core", "preview", "edits", "exports"} <= names
 
@@ -110,7 +111,7 @@ def test_blocked_plugin_is_not_loaded_and_its_exporter_is_unknown(basic):
 
 
 def test_allow_list_loads_only_the_named_plugins():
-    pm = make_plugin_manager(None, env={"ZFLOW_PLUGINS_ONLY": "preview"})
+    pm = make_plugin_manager(None, env={"ZFLOW_PLUGINS_ONLY": "preview"}, core=core_plugin)
     assert {name for name, _ in pm.list_name_plugin()} == {"zflow.core", "preview"}
 
 

@@ -17,8 +17,7 @@ import zflow_preview
 from helpers.ci import need
 from helpers.preview import JOON, MINA, changed, draft_params, mean_difference, pixels, run, stored
 from zflow import hookspecs
-from zflow.contracts import Artifact, Backend, ModelRef, Request
-from zflow.graph.task import Task
+from zflow.contracts import Artifact, Backend, ModelRef, Request, Task
 from zflow_preview import PreviewBackend
 from zflow_preview.looks import look_of
 from zflow_preview.palette import palette_for

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from zflow.contracts import Artifact, Batch, ModelRef, Request
+from zflow.contracts import Artifact, Batch, ModelRef, Request, Task
 from zflow.contracts.settings import SettingError
-from zflow.graph.task import Task
 from zflow_ray.options import RayOptions, parse_options
 from zflow_ray.scheduling import Slot, place
 from zflow_ray.shipping import pack_inputs, project_modules, unpack_inputs, write_modules

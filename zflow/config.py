@@ -8,6 +8,7 @@ from typing import Any
 
 from .contracts import ModelRef
 from .contracts.settings import Located, Setting, Table, shown
+from .dsl.tables import TABLE_BYTES
 from .errors import UsageError
 
 STAGES = ("draft", "refine", "edit")
@@ -34,7 +35,10 @@ TOP = {
     "schedule": Setting(dict, {}),
     "prices": Setting(dict, {}),
     "budget": Setting(float, None, low=0),  # dollars a build may spend on priced models
+    "limits": Setting(dict, {}),
 }
+#: ``[limits]``: bounds on what a load may read, and their defaults.
+LIMITS = {"table_bytes": TABLE_BYTES}
 STAGE = {"backend": Setting(str, "preview"), "model": Setting(str, ""), "revision": Setting(str, None),
          "options": Setting(dict, {})}
 #: Dollars per image.
@@ -57,6 +61,7 @@ class Config:
     stages: dict[str, ModelRef] = field(default_factory=lambda: {s: ModelRef("preview") for s in STAGES})
     executors: dict[str, dict[str, Any]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    limits: dict[str, int] = field(default_factory=lambda: dict(LIMITS))
 
     @property
     def out_dir(self) -> Path:
@@ -111,6 +116,7 @@ def load_config(root: Path) -> Config:
             model = str(path if path.is_absolute() else (root / path).resolve())
         options = spec.sub("options")
         config.stages[stage] = ModelRef(given["backend"], model, given["revision"], _located(options))
+    config.limits = table.sub("limits").read({name: Setting(int, default, low=1) for name, default in LIMITS.items()})
     executors = table.sub("executors")
     config.executors = {name: _located(executors.sub(name)) for name in executors.values}
     _check_prices(table.sub("prices"))

@@ -45,6 +45,31 @@ class TaskSkipped(TypedDict):
     because: str  # the id of the failed task upstream
 
 
+class ExportEmpty(TypedDict):
+    """An export with no scenes in this build (a scheduled week with no due row): skipped, not failed."""
+
+    event: Literal["export-empty"]
+    id: str  # the export's task id, series/export/name
+    reason: str
+
+
+class Note(TypedDict):
+    """Something a user should hear that is no error, at the line that caused it (a data table with no rows)."""
+
+    event: Literal["note"]
+    message: str
+    file: str
+    line: int
+
+
+class Kept(TypedDict):
+    """A file a build would have removed from out/ and left in place: changed by the user, or behind a link."""
+
+    event: Literal["kept"]
+    path: str  # relative to out/
+    reason: str
+
+
 class ModelLoad(TypedDict):
     event: Literal["model-load"]
     backend: str
@@ -64,7 +89,11 @@ class Summary(TypedDict):
     superseded: int  # results dropped because a newer edit came in while they ran (zflow watch)
     written: int
     removed: int
+    removed_files: list[str]  # the files removed from out/, relative to it
+    kept: list[str]  # files of out/ left in place rather than removed (see Kept)
+    notes: list[dict[str, Any]]  # the Note events of the build, without their "event"
     seconds: float
+    empty_exports: list[str]  # ids of the exports that had nothing to export (see ExportEmpty)
 
 
 class Error(TypedDict):
@@ -155,7 +184,8 @@ class RecipeErrorEvent(TypedDict):
     line: int | None
 
 
-BuildEvent = Union[BuildStart, TaskStart, TaskDone, TaskFailed, TaskSkipped, ModelLoad, Summary]
+BuildEvent = Union[BuildStart, TaskStart, TaskDone, TaskFailed, TaskSkipped, ExportEmpty, Note, Kept, ModelLoad,
+                   Summary]
 Event = Union[BuildEvent, Error, Watching, Change, Serving, Stopped, ScheduleStart, ScheduleStop, RunSkipped,
               RunStart, RunDone, NothingDue, RecipeErrorEvent]
 

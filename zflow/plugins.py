@@ -25,14 +25,15 @@ def plugin_filter(env: Mapping[str, str]) -> Callable[[str], bool]:
     return lambda name: name not in block and (not only or name in only)
 
 
-def make_plugin_manager(root: Path | None = None, env: Mapping[str, str] | None = None) -> pluggy.PluginManager:
-    """A new manager with the core plugin, the ``zflow`` entry points and the project's local plugins/ files."""
-    from .engine import core_plugin
-
+def make_plugin_manager(root: Path | None = None, env: Mapping[str, str] | None = None,
+                        core: Any = None) -> pluggy.PluginManager:
+    """A new manager with the ``core`` plugin (the engine's own, e.g. its local executor; given by the engine so
+    that this module imports none of it), the ``zflow`` entry points and the project's local plugins/ files."""
     allowed = plugin_filter(os.environ if env is None else env)
     pm = pluggy.PluginManager("zflow")
     pm.add_hookspecs(hookspecs)
-    pm.register(core_plugin, name=CORE_PLUGIN)
+    if core is not None:
+        pm.register(core, name=CORE_PLUGIN)
     for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
         if not allowed(ep.name) or pm.get_plugin(ep.name) is not None:
             continue

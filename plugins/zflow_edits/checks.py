@@ -6,7 +6,7 @@ import re
 from pathlib import PurePath
 from typing import Any, Mapping
 
-from zflow.dsl import parse_size
+from zflow.contracts import parse_size
 
 #: Regions a recipe can name; the backend finds them in the input image's meta (``faces``, ``focus``).
 NAMED_REGIONS = ("face", "subject")

@@ -11,7 +11,7 @@ LANCZOS = Image.Resampling.LANCZOS
 #: A crop may drop at most 30% of the source's area; beyond that the export asks the Edit stage for an outpaint.
 #: (Our choice: 1:1 -> 4:5 keeps 80% and crops; 1:1 -> 16:9 keeps 56% and outpaints.)
 MIN_KEPT = 0.7
-#: Outpaint canvases are multiples of 16 px, at most 4096 px a side (zflow.dsl.sizes: what the Z-Image VAE accepts).
+#: Outpaint canvases are multiples of 16 px, at most 4096 px a side (zflow.contracts.sizes: what the Z-Image VAE accepts).
 MULTIPLE, MAX_SIDE = 16, 4096
 #: A window may zoom in at most this far from the largest one (our choice: past 3x a 1024-px render is upscaled
 #: visibly on a 1920-px story), tried at this many scales.

@@ -4,8 +4,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
-from zflow.contracts import ModelRef, Output, Request
-from zflow.graph.task import Task
+from zflow.contracts import ModelRef, Output, Request, Task
 
 from . import pricing, settings, sizing
 from .models import model_id, spec_for

@@ -6,8 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from zflow.contracts import Batch, Output
-from zflow.engine.runtime import Runtime
+from zflow.contracts import Batch, Output, Runtime
 from zflow.errors import PluginError
 
 from .cluster import connect, worker_count
@@ -62,10 +61,9 @@ class RayExecutor:
         source = runtime.config.source
         connect(ray, options, source)
         count = worker_count(ray, options, source)
-        names = [name for name, _ in runtime.plugins.pm.list_name_plugin()]
         self._actor = ray.remote(GpuWorker).options(num_gpus=options.gpus_per_actor, num_cpus=0, max_restarts=0,
                                                      max_task_retries=0)
-        self._args = (runtime.config, names, project_modules(runtime.config.root))
+        self._args = (runtime.worker_factory(), project_modules(runtime.config.root))
         self.workers: list[Worker] = []
         self.starting: dict[Any, tuple[Worker, float]] = {}
         self.running: dict[Any, Running] = {}

@@ -6,13 +6,11 @@ import pickle
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Callable
 
-from zflow.config import Config
-from zflow.contracts import Batch, Output
-from zflow.engine.runtime import Runtime
+from zflow.contracts import Batch, Output, Runtime
 from zflow.errors import PluginError
-from zflow.events import BuildEvent
-from zflow.plugins import Plugins, make_plugin_manager
+from zflow.events import BuildEvent, Emit
 
 from .shipping import Blobs, unpack_inputs, write_modules
 
@@ -24,16 +22,16 @@ Reply = tuple[list[Output | BaseException], float, float, list[tuple[str, str]],
 
 
 class GpuWorker:
-    """Runs batches of one model group at a time; the plugin set is the driver's, rebuilt here by name."""
+    """Runs batches of one model group at a time; the runtime is the driver's, rebuilt here by its factory (the
+    same settings, the plugin set by name, the project's plugin modules shipped in ``modules``)."""
 
-    def __init__(self, config: Config, plugin_names: list[str], modules: dict[str, bytes]):
+    def __init__(self, factory: Callable[[Path, Emit], Runtime], modules: dict[str, bytes]):
         _sweep(Path(tempfile.gettempdir()))
         self.scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH}{os.getpid()}-"))
         project = self.scratch / "project"
         write_modules(modules, project)
-        pm = make_plugin_manager(project, {"ZFLOW_PLUGINS_ONLY": ",".join(plugin_names)})
         self.events: list[BuildEvent] = []
-        self.runtime = Runtime(Plugins.collect(pm), config, self.events.append)
+        self.runtime = factory(project, self.events.append)
 
     def ready(self) -> int:
         """The worker's process id, once its plugins are loaded."""

@@ -7,8 +7,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from zflow.contracts import Artifact, ModelRef, Request
-from zflow.graph.task import Task
+from zflow.contracts import Artifact, ModelRef, Request, Task
 
 IPTC = "{http://iptc.org/std/Iptc4xmpExt/2008-02-29/}"
 

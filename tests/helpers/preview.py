@@ -7,8 +7,7 @@ from typing import Any
 
 from PIL import Image, ImageChops, ImageStat
 
-from zflow.contracts import Artifact, ModelRef, Output, Request
-from zflow.graph.task import Task
+from zflow.contracts import Artifact, ModelRef, Output, Request, Task
 from zflow_preview import PreviewBackend
 
 MINA = {"name": "mina", "looks": "barista, short black bob, round glasses, green apron"}

@@ -10,8 +10,7 @@ from PIL import Image
 
 from helpers import zimage_model
 from helpers.ci import need_torch
-from zflow.contracts import Artifact, ModelRef, Output, Request
-from zflow.graph.task import Task
+from zflow.contracts import Artifact, ModelRef, Output, Request, Task
 
 STEPS = 2
 

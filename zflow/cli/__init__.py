@@ -9,6 +9,8 @@ from typing import Sequence
 from ..errors import RecipeError, ZflowError
 from ..events import Error
 from . import build, inspect, maintenance, schedule, watch
+from ..load.threads import left_running
+from .exits import exit_despite_threads, quiet_broken_pipe
 
 COMMANDS = (build, inspect, maintenance, schedule, watch)
 
@@ -24,15 +26,31 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. As the `zflow` command (no ``argv``), a thread a recipe left running does not keep the
+    process alive: it is named and zflow exits with its own code."""
+    code = _run(argv)
+    if argv is None:
+        threads = left_running()
+        if threads:
+            exit_despite_threads(code, threads)
+    return code
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = parser().parse_args(argv)
     try:
-        return args.run(args)
-    except ZflowError as exc:
-        report_error(exc, getattr(args, "json", False))
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("zflow: interrupted", file=sys.stderr)
-        return 130
+        try:
+            code = args.run(args)
+        except ZflowError as exc:
+            report_error(exc, getattr(args, "json", False))
+            code = exc.exit_code
+        except KeyboardInterrupt:
+            print("zflow: interrupted", file=sys.stderr)
+            code = 130
+        sys.stdout.flush()  # a closed pipe shows here rather than in the interpreter's last flush
+        return code
+    except BrokenPipeError:  # the reader (`zflow graph | head`) has all it wants
+        return quiet_broken_pipe()
 
 
 def report_error(exc: ZflowError, as_json: bool) -> None:

@@ -15,6 +15,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                    help="wait this long for another build of the project to finish (default: fail at once)")
     p.add_argument("--fresh", action="store_true",
                    help="run the recipes even when nothing they read has changed since the last build")
+    p.add_argument("--overwrite-edited", action="store_true",
+                   help="replace outputs changed by hand since zflow wrote them (by default such a task fails)")
     p.add_argument("-q", "--quiet", action="store_true", help="only the summary and errors")
     p.set_defaults(run=run_build)
 
@@ -23,6 +25,7 @@ def run_build(args: argparse.Namespace) -> int:
     display = display_for(args)
     project = open_project(args, emit=display)
     try:
+        project.overwrite_edited = args.overwrite_edited
         summary = project.build_recipes(args.recipes, executor=args.executor, wait=args.wait, fresh=args.fresh)
     finally:
         display.close()

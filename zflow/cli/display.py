@@ -50,16 +50,32 @@ class Human:
         elif kind == "task-skipped" and not self.quiet:
             self.console.print(f"[yellow]skipped[/yellow] {event['id']} (input {event['because']} failed)",
                                highlight=False)
+        elif kind == "export-empty" and not self.quiet:
+            self.console.print(f"[yellow]nothing to export[/yellow] {event['id']}: {event['reason']} (skipped)",
+                               highlight=False)
         elif kind == "model-load" and not self.quiet:
             self.console.print(f"loaded {event['model']} ({event['backend']}) in {event['seconds']:.2f}s",
+                               highlight=False)
+        elif kind == "kept":
+            self.console.print(f"[yellow]kept[/yellow] {event['path']}: {event['reason']}", highlight=False)
+        elif kind == "note" and not self.quiet:
+            self.console.print(f"[yellow]note[/yellow] {event['file']}:{event['line']}: {event['message']}",
                                highlight=False)
         elif kind == "summary":
             self.close()
             self.console.print(
                 f"{event['ran']} ran, {event['cached']} cached, {event['failed']} failed, {event['skipped']} skipped "
                 f"in {event['seconds']:.2f}s", highlight=False)
+            if event.get("removed"):
+                self.console.print(removed_line(event.get("removed_files", [])), highlight=False)
 
     def close(self) -> None:
         if self.progress is not None:
             self.progress.stop()
             self.progress = None
+
+
+def removed_line(paths: list[str], shown: int = 5) -> str:
+    """``removed 7 files from out/: a.png, b.png, ... (+2 more)``."""
+    more = f" (+{len(paths) - shown} more)" if len(paths) > shown else ""
+    return f"removed {len(paths)} file{'s' if len(paths) != 1 else ''} from out/: {', '.join(paths[:shown])}{more}"

@@ -6,6 +6,8 @@ import shlex
 from pathlib import Path
 
 from ..errors import UsageError
+from ..store import STORE_DIR
+from ..store.storage import storage_errors
 from .common import open_project
 
 ZFLOW_TOML = """\
@@ -83,7 +85,7 @@ def run_init(args: argparse.Namespace) -> int:
 def run_gc(args: argparse.Namespace) -> int:
     project = open_project(args)
     try:
-        with project.store.lock():
+        with storage_errors(project.root / STORE_DIR), project.store.lock():
             project.store.refresh()
             plan = project.plan(project.load())
             dropped = project.store.gc({item.key for item in plan.items.values()})
@@ -94,5 +96,6 @@ def run_gc(args: argparse.Namespace) -> int:
 
         print(json.dumps(dropped))
     else:
-        print(f"removed {dropped['artifacts']} artifacts and {dropped['objects']} objects")
+        print(f"removed {dropped['artifacts']} artifacts, {dropped['objects']} objects and "
+              f"{dropped['temporaries']} temporary files")
     return 0

@@ -14,7 +14,7 @@ from ..engine import Project
 from ..errors import UsageError
 from ..events import Event, Serving, Stopped
 from .common import add_recipes_argument
-from .display import JsonLines
+from .display import JsonLines, removed_line
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -105,6 +105,12 @@ class Lines:
                       f"{event['failed']} failed, {event['skipped']} skipped{extra} "
                       f"in {time.perf_counter() - self.started:.2f}s")
             self.ran = []
+            if event.get("removed"):
+                self._out(removed_line(event.get("removed_files", [])))
+        elif kind == "kept":
+            self._out(f"kept {event['path']}: {event['reason']}", sys.stderr)
+        elif kind == "note":
+            self._out(f"note: {event['file']}:{event['line']}: {event['message']}")
         elif kind == "task-failed":
             self._out(f"failed {event['id']}: {event['error']}", sys.stderr)
         elif kind == "error":

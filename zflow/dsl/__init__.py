@@ -1,9 +1,9 @@
 """The recipe language: plain frozen declarations that remember where they were made."""
+from ..contracts.sizes import parse_size
 from .declarations import (DEFAULT_PROMPT, Balloon, Character, Edit, Export, File, Refine, Scene, Series, Style,
                            blog, export, narrate, say, shout, sns, template, think, thumbnail, webtoon)
 from .registry import DeclarationError, Registry, collecting
 from .schedule import Schedule
-from .sizes import parse_size
 from .source import Location, caller_location, shown_path
 from .tables import Row, rows
 

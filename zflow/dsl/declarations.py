@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, NamedTuple
 
+from ..contracts.sizes import parse_size
 from .registry import DeclarationError, current
 from .schedule import Schedule
 from .source import Location, caller_location
@@ -146,7 +147,7 @@ class Edit(NamedTuple):
     @classmethod
     def outpaint(cls, size: str, prompt: str = "") -> "Edit":
         """Extend the canvas to a larger size or another aspect."""
-        return cls._declare("outpaint", size=size, prompt=prompt)
+        return cls._declare("outpaint", size=_check_size(size, caller_location(), "outpaint size "), prompt=prompt)
 
     @classmethod
     def restyle(cls, prompt: str, strength: float = 0.6) -> "Edit":
@@ -251,8 +252,8 @@ class Series:
         set_(self, "style", _check_style(style, where))
         set_(self, "prompt", prompt)
         set_(self, "negative", negative)
-        set_(self, "seed", _check_int("seed", seed, where))
-        set_(self, "size", size)
+        set_(self, "seed", _check_seed(seed, where))
+        set_(self, "size", _check_size(size, where))
         set_(self, "drafts", _check_drafts(drafts, where))
         set_(self, "refine", _check_refine(refine, where))
         set_(self, "edits", _check_edits(edits, where))
@@ -279,9 +280,9 @@ class Series:
         scene = Scene(
             self.name, id, cast_names,
             _freeze(dict(self.vars) | kw, where, checked=self.vars) if kw else self.vars,
-            size,
+            size if size is self.size else _check_size(size, where),
             drafts if drafts is self.drafts else _check_drafts(drafts, where),
-            seed if seed is None else _check_int("seed", seed, where),
+            seed if seed is None else _check_seed(seed, where),
             pick if pick is None else _check_int("pick", pick, where),
             refine if refine is self.refine else _check_refine(refine, where),
             self.edits + _check_edits(edits, where) if edits else self.edits,
@@ -396,6 +397,29 @@ def _check_int(what: str, value: Any, where: Location) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise DeclarationError(f"{what} must be a whole number, not {value!r}", where)
+    return value
+
+
+#: Seeds are what every backend takes: a 32-bit unsigned number (drafts count on from a scene's seed).
+MAX_SEED = 2**32 - 1
+
+
+def _check_seed(value: Any, where: Location) -> int | None:
+    seed = _check_int("seed", value, where)
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        raise DeclarationError(f"seed must be a whole number from 0 to {MAX_SEED}, not {seed}", where)
+    return seed
+
+
+def _check_size(value: Any, where: Location, what: str = "size ") -> Any:
+    """A pixel size is checked here, at its line (sides multiples of 16, see sizes); an aspect is sized when the
+    graph is built, against the project's ``base_pixels``."""
+    if isinstance(value, str) and ":" in value:
+        return value
+    try:
+        parse_size(value)
+    except ValueError as exc:
+        raise DeclarationError(f"{what}{exc}", where) from None
     return value
 
 

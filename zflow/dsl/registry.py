@@ -30,6 +30,10 @@ class Registry:
     exports: list[Any] = field(default_factory=list)
     files_read: set[Path] = field(default_factory=set)
     run: dict[str, Any] = field(default_factory=dict)
+    #: Bounds on what loading may read, from zflow.toml's [limits] (``table_bytes``).
+    limits: dict[str, int] = field(default_factory=dict)
+    #: Things a user should hear about that are no error: (message, location), e.g. a table with no rows.
+    notes: list[tuple[str, Any]] = field(default_factory=list)
 
     def add_named(self, table: dict[str, Any], kind: str, item: Any) -> None:
         """Add a named declaration; the same name twice is an error unless it is the very same declaration."""

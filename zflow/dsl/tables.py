@@ -10,6 +10,10 @@ from typing import Any, Iterator
 from .registry import DeclarationError, current
 from .schedule import due_rows
 from .source import Location, caller_location
+from .yaml_tables import load_yaml_table
+
+#: The largest data table read unless zflow.toml's ``[limits] table_bytes`` says otherwise.
+TABLE_BYTES = 16 * 1024 * 1024
 
 _INT = re.compile(r"^-?\d+$")
 _FLOAT = re.compile(r"^-?\d+\.\d*$")
@@ -80,14 +84,33 @@ def _read_table(path: str | Path, where: Location) -> list[Row]:
         raise DeclarationError(f"data table {str(path)!r} not found (looked for {file})", where)
     current().files_read.add(file)
     suffix = file.suffix.lower()
+    if suffix not in (".csv", ".yaml", ".yml", ".json"):
+        raise DeclarationError(f"data table {str(path)!r}: use .csv, .yaml, .yml or .json", where)
+    _check_size(file)
     try:
-        if suffix == ".csv":
-            return list(_csv_rows(file))
-        if suffix in (".yaml", ".yml", ".json"):
-            return list(_structured_rows(file, suffix))
-    except (ValueError, UnicodeDecodeError) as exc:
+        table = list(_csv_rows(file)) if suffix == ".csv" else list(_structured_rows(file, suffix))
+    except (ValueError, UnicodeDecodeError, csv.Error) as exc:
         raise DeclarationError(f"cannot read data table {file.name}: {exc}", Location(str(file), 1)) from exc
-    raise DeclarationError(f"data table {str(path)!r}: use .csv, .yaml, .yml or .json", where)
+    if not table:
+        current().notes.append((f"data table {file.name} has no rows: nothing is declared from it", where))
+    return table
+
+
+def _check_size(file: Path) -> None:
+    """A table over the size limit is refused before it is read. An empty table file (0 bytes, or only blanks) is a
+    truncated file far more often than a wish to build nothing: refuse it, so that a build does not remove
+    everything declared from it. A header alone (or ``[]``) says "no rows" on purpose."""
+    size = file.stat().st_size
+    limit = current().limits.get("table_bytes", TABLE_BYTES)
+    if size > limit:
+        raise DeclarationError(f"data table {file.name} is {size:,} bytes, over the limit of {limit:,} "
+                               "(raise [limits] table_bytes in zflow.toml if it is meant to be this big)",
+                               Location(str(file), 1))
+    if size > 64 * 1024:
+        return
+    if not file.read_bytes().removeprefix(b"\xef\xbb\xbf").strip():
+        raise DeclarationError(f"data table {file.name} is empty; a table needs at least its header row (CSV) or a "
+                               "list (YAML, JSON), so nothing was built or removed", Location(str(file), 1))
 
 
 def resolve(path: str | Path, where: Location) -> Path:
@@ -162,15 +185,4 @@ def _structured_rows(file: Path, suffix: str) -> Iterator[Row]:
 
 def _yaml_with_lines(text: str, file: Path) -> tuple[object, list[int]]:
     """The YAML data and the line each row (each item of the top-level list) starts on."""
-    import yaml
-
-    try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise DeclarationError(f"invalid YAML: {exc}", Location(str(file), mark.line + 1 if mark else 1)) from None
-    if isinstance(node, yaml.MappingNode) and len(node.value) == 1:
-        node = node.value[0][1]
-    items = node.value if isinstance(node, yaml.SequenceNode) else []
-    return data, [item.start_mark.line + 1 for item in items]
+    return load_yaml_table(text, str(file))

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 from ..contracts import Artifact, Batch, Executor, Output, Request
 from ..errors import StoreError
-from ..events import Emit, TaskDone, TaskFailed, TaskSkipped, TaskStart
+from ..events import Emit, Kept, TaskDone, TaskFailed, TaskSkipped, TaskStart
 from ..store import Store, output_names
 from .plan import Plan, Planned
 
@@ -132,7 +132,8 @@ class BuildRun:
 def materialize(tasks: list[tuple[str, str, str]], store: Store, failed: set[str], prune_all: bool,
                 emit: Emit) -> dict[str, Any]:
     """Make out/ hold the files of every built task in ``tasks`` (id, key, kind); remove zflow's own files that no
-    task produces any more. A task whose output path is taken by a file zflow did not write is reported as failed."""
+    task produces any more (a ``kept`` event for each one left in place, and why). A task whose output path is
+    taken by a file zflow did not write is reported as failed."""
     desired: set[str] = set()
     written = 0
     conflicts = []
@@ -150,9 +151,11 @@ def materialize(tasks: list[tuple[str, str, str]], store: Store, failed: set[str
     for rel, row in store.outputs.manifest.items():
         if row[1] in failed:
             desired.add(rel)
-    removed = store.outputs.prune(desired, None if prune_all else {t[0] for t in tasks})
+    removed, kept = store.outputs.prune(desired, None if prune_all else {t[0] for t in tasks})
     store.outputs.flush()
-    return {"written": written, "removed": len(removed), "conflicts": conflicts}
+    for rel, reason in kept:
+        emit(Kept(event="kept", path=rel, reason=reason))
+    return {"written": written, "removed": removed, "kept": [rel for rel, _ in kept], "conflicts": conflicts}
 
 
 def timer() -> Callable[[], float]:

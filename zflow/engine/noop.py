@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..graph.task import canonical
+from ..contracts import canonical
 from ..store.atomic import write_atomic
 
 CACHE_NAME = "last-load.json"
@@ -58,11 +58,13 @@ def fingerprint(project: Any, recipe_paths: list[Path], run: dict[str, Any]) -> 
 
 @dataclass(slots=True)
 class LastLoad:
-    """What the last complete build loaded: its fingerprint, the files it read, its tasks (id, key, kind)."""
+    """What the last complete build loaded: its fingerprint, the files it read, its tasks (id, key, kind), and
+    its exports that had nothing to export (id -> why)."""
 
     fingerprint: str
     files: dict[str, list[int]]
     tasks: list[list[str]]
+    empty_exports: dict[str, str]
 
     def still_valid(self, fingerprint: str) -> bool:
         return fingerprint == self.fingerprint and file_stats(Path(p) for p in self.files) == self.files
@@ -71,13 +73,14 @@ class LastLoad:
 def read_last_load(store_dir: Path) -> LastLoad | None:
     try:
         data = json.loads((store_dir / CACHE_NAME).read_text())
-        return LastLoad(data["fingerprint"], data["files"], data["tasks"])
+        return LastLoad(data["fingerprint"], data["files"], data["tasks"], data["empty_exports"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
 def write_last_load(store_dir: Path, last: LastLoad) -> None:
-    data = {"fingerprint": last.fingerprint, "files": last.files, "tasks": last.tasks}
+    data = {"fingerprint": last.fingerprint, "files": last.files, "tasks": last.tasks,
+            "empty_exports": last.empty_exports}
     write_atomic(store_dir / CACHE_NAME, json.dumps(data, separators=(",", ":")).encode())
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from ..contracts import ModelRef
 from ..graph import Graph, SceneBuild
 from ..graph.keys import changes, key_of, key_parts
-from ..graph.task import Task
+from ..contracts import Task
 from ..store import Store
 from .runtime import Runtime
 

@@ -8,12 +8,15 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from ..config import Config, find_root, load_config
+from ..contracts import CostEstimate
 from ..errors import PluginError, RecipeError, UsageError
-from ..events import BuildStart, Emit, Summary, ignore
+from ..events import BuildStart, Emit, ExportEmpty, Note, Summary, ignore
 from ..graph import Graph, GraphOptions, build_graph
 from ..load import Recipe, load_recipes
 from ..plugins import Plugins, make_plugin_manager
 from ..store import STORE_DIR, Store
+from ..store.storage import storage_errors
+from . import core_plugin
 from .execute import BuildRun, materialize, timer
 from .memory import gc_paused
 from .noop import LastLoad, file_stats, fingerprint, forget_last_load, read_last_load, write_last_load
@@ -37,11 +40,13 @@ class Project:
     def __init__(self, root: Path | None = None, env: Mapping[str, str] | None = None, emit: Emit | None = None):
         self.root = root.resolve() if root is not None else find_root(Path.cwd())
         self.config: Config = load_config(self.root)
-        self.plugins = Plugins.collect(make_plugin_manager(self.root, env))
+        self.plugins = Plugins.collect(make_plugin_manager(self.root, env, core=core_plugin))
         self._store: Store | None = None
         self._last_plan: Plan | None = None
         self._last_graph: Graph | None = None
         self.emit: Emit = emit or ignore
+        #: Replace outputs the user changed since zflow wrote them (by default such a task fails).
+        self.overwrite_edited = False
         self.runtime = Runtime(self.plugins, self.config, lambda event: self.emit(event))
 
     @property
@@ -49,6 +54,7 @@ class Project:
         """The project's store, opened on first use (loading a recipe never writes to it)."""
         if self._store is None:
             self._store = Store(self.root, self.config.out_dir)
+        self._store.outputs.overwrite_edited = self.overwrite_edited
         return self._store
 
     def close(self) -> None:
@@ -77,7 +83,7 @@ class Project:
             return self._load(given, run)
 
     def _load(self, given: list[str] | None, run: Mapping[str, Any] | None) -> Loaded:
-        recipe = load_recipes(self.recipe_paths(given), self.root, dict(run or {}))
+        recipe = load_recipes(self.recipe_paths(given), self.root, dict(run or {}), self.config.limits)
         options = GraphOptions(
             root=self.root, edit_ops=self.plugins.edit_ops, exporters=self.plugins.exporters,
             image_size=image_size,
@@ -121,7 +127,7 @@ class Project:
         groups: dict[tuple[str, str], tuple[Any, Any, list]] = {}
         for item in plan.stale:
             runner = self.runtime.runners.get(item.runner)
-            if hasattr(runner, "estimate_cost"):
+            if isinstance(runner, CostEstimate):
                 groups.setdefault((item.runner, item.model.group), (runner, item.model, []))[2].append(item.task)
         total, priced, unpriced = 0.0, 0, 0
         for runner, model, tasks in groups.values():
@@ -146,26 +152,33 @@ class Project:
     def build_recipes(self, given: list[str] | None = None, executor: str | None = None, wait: float = 0.0,
                       run: Mapping[str, Any] | None = None, fresh: bool = False) -> dict[str, Any]:
         """Load, plan and build; when nothing the last complete build read has changed, its task keys are reused
-        without running the recipes again (the no-op fast path, see ``noop``)."""
+        without running the recipes again (the no-op fast path, see ``noop``). A disk that refuses a write (full,
+        read-only) ends the build with a StorageError."""
+        with storage_errors(self.root / STORE_DIR):
+            return self._build_recipes(given, executor, wait, run, fresh)
+
+    def _build_recipes(self, given: list[str] | None, executor: str | None, wait: float,
+                       run: Mapping[str, Any] | None, fresh: bool) -> dict[str, Any]:
         paths = self.recipe_paths(given)
         mark = fingerprint(self, paths, dict(run or {}))
         last = None if fresh else read_last_load(self.root / STORE_DIR)
         if last is not None and last.still_valid(mark):
             elapsed = timer()
-            with self.store.lock(wait):
+            with self.store.building(wait):
                 self.store.refresh()
                 if self.store.keys().issuperset(key for _, key, _ in last.tasks):
                     self.emit(BuildStart(event="build-start", tasks=len(last.tasks), stale=0))
                     if self.store.outputs.intact({t[0] for t in last.tasks}):
-                        placed = {"written": 0, "removed": 0, "conflicts": []}
+                        placed = {"written": 0, "removed": [], "kept": [], "conflicts": []}
                     else:
                         placed = materialize([tuple(t) for t in last.tasks], self.store, set(), not given, self.emit)
-                    return self._finish(len(last.tasks), 0, None, placed, elapsed())
+                    self._tell_empty(last.empty_exports)
+                    return self._finish(len(last.tasks), 0, None, placed, elapsed(), last.empty_exports)
         loaded = self.load(given, run)
         summary, plan = self._build(loaded, executor, not given, wait)
         if not (summary["failed"] or summary["skipped"] or summary["superseded"]):
             tasks = [[tid, item.key, item.task.kind] for tid, item in plan.items.items()]
-            write_last_load(self.store.dir, LastLoad(mark, loaded.stats, tasks))
+            write_last_load(self.store.dir, LastLoad(mark, loaded.stats, tasks, loaded.graph.empty_exports))
         else:
             forget_last_load(self.store.dir)
         return summary
@@ -175,16 +188,20 @@ class Project:
         """Run the stale tasks of ``loaded`` and materialize out/; returns the summary (also emitted).
         ``cancelled()`` is checked between batches: when it turns true, running work finishes and nothing more
         starts (the rest is counted as ``superseded``)."""
-        return self._build(loaded, executor, all_recipes, wait, cancelled)[0]
+        with storage_errors(self.root / STORE_DIR):
+            return self._build(loaded, executor, all_recipes, wait, cancelled)[0]
 
     def _build(self, loaded: Loaded, executor: str | None, all_recipes: bool, wait: float,
                cancelled: Callable[[], bool] = lambda: False) -> tuple[dict[str, Any], Plan]:
         elapsed = timer()
-        with self.store.lock(wait):
+        with self.store.building(wait):
             self.store.refresh()
             plan = self.plan(loaded)
             self._check_budget(self.cost(plan))
+            for note in loaded.recipe.notes:
+                self.emit(Note(event="note", **note))
             self.emit(BuildStart(event="build-start", tasks=len(plan.items), stale=len(plan.stale)))
+            self._tell_empty(loaded.graph.empty_exports)
             run = None
             if plan.stale:
                 name = executor or self.config.executor
@@ -202,16 +219,25 @@ class Project:
             failed = set(run.failed) | set(run.skipped) if run else set()
             tasks = [(tid, item.key, item.task.kind) for tid, item in plan.items.items()]
             placed = materialize(tasks, self.store, failed, all_recipes, self.emit)
-        return self._finish(len(plan.items), len(plan.stale), run, placed, elapsed()), plan
+        summary = self._finish(len(plan.items), len(plan.stale), run, placed, elapsed(), loaded.graph.empty_exports,
+                               loaded.recipe.notes)
+        return summary, plan
+
+    def _tell_empty(self, empty_exports: Mapping[str, str]) -> None:
+        """One event per export that has nothing to export in this build (skipped, not failed)."""
+        for tid, reason in empty_exports.items():
+            self.emit(ExportEmpty(event="export-empty", id=tid, reason=reason))
 
     def _finish(self, tasks: int, stale: int, run: BuildRun | None, placed: dict[str, Any],
-                seconds: float) -> Summary:
+                seconds: float, empty_exports: Mapping[str, str], notes: list | None = None) -> Summary:
         """The build's summary: emitted, handed to the after_build hooks, and returned."""
         summary = Summary(
             event="summary", tasks=tasks, ran=run.ran if run else 0, cached=tasks - stale,
             failed=(len(run.failed) if run else 0) + len(placed["conflicts"]),
             skipped=len(run.skipped) if run else 0, superseded=run.superseded if run else 0,
-            written=placed["written"], removed=placed["removed"], seconds=round(seconds, 3),
+            written=placed["written"], removed=len(placed["removed"]), removed_files=placed["removed"],
+            kept=placed["kept"], notes=list(notes or []), seconds=round(seconds, 3),
+            empty_exports=sorted(empty_exports),
         )
         self.emit(summary)
         self.plugins.pm.hook.after_build(summary=summary)

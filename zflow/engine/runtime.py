@@ -4,14 +4,16 @@ from __future__ import annotations
 import os
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from ..contracts import Batch, ModelRef, Output
+from ..contracts import Batch, KeyOptions, ModelRef, Output, PixelOp, Task
 from ..errors import PluginError
 from ..events import Emit, ModelLoad, ignore
-from ..graph.task import Task
-from ..plugins import Plugins
+from ..plugins import Plugins, make_plugin_manager
+from . import core_plugin
 from .runners import ExporterRunner, PixelOpRunner, SourceRunner
 
 _SOURCE = ModelRef("source")
@@ -42,7 +44,7 @@ class Runtime:
             return self._exporter(name), _NO_MODEL
         if kind == "edit":
             op = self.plugins.edit_ops.get(task.params["op"])
-            if op is not None and hasattr(op, "apply"):
+            if op is not None and isinstance(op, PixelOp):
                 runner = f"op:{op.name}"
                 self.runners.setdefault(runner, PixelOpRunner(op))
                 return runner, _NO_MODEL
@@ -80,12 +82,16 @@ class Runtime:
         found = self._identities.get(cache_key)
         if found is None:
             r = self.runners[runner]
-            options = r.key_options(model) if hasattr(r, "key_options") else model.options
+            options = r.key_options(model) if isinstance(r, KeyOptions) else model.options
             ref = "" if os.path.isabs(model.model) else model.model
             found = {"id": r.identity(model), "ref": ref, "revision": model.revision, "options": dict(options)}
             self._identities[cache_key] = found
             self._models.append(model)  # keeps id(model) from being reused while cached
         return found
+
+    def worker_factory(self) -> "RuntimeFactory":
+        """What builds this runtime again in another process (a Ray worker): same settings, same plugins by name."""
+        return RuntimeFactory(self.config, tuple(name for name, _ in self.plugins.pm.list_name_plugin()))
 
     # running -----------------------------------------------------------------------------------------------------
     def run(self, batch: Batch) -> list[Output | BaseException]:
@@ -124,3 +130,16 @@ class Runtime:
         while self.loaded:
             (runner, _), handle = self.loaded.popitem()
             self.runners[runner].release(handle)
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeFactory:
+    """A picklable maker of runtimes with a project's settings and plugin set, whose project plugin modules lie in
+    the folder given (the executor ships them there)."""
+
+    config: Config
+    plugin_names: tuple[str, ...]
+
+    def __call__(self, folder: Path, on_event: Emit) -> Runtime:
+        env = {"ZFLOW_PLUGINS_ONLY": ",".join(self.plugin_names)}
+        return Runtime(Plugins.collect(make_plugin_manager(folder, env, core=core_plugin)), self.config, on_event)

@@ -11,7 +11,7 @@ from ..dsl import Character, File, Location, Row, Scene, Style, parse_size, show
 from ..errors import RecipeError
 from .keys import derived_seed
 from .prompts import PromptError, Prompts
-from .task import Task
+from ..contracts import Task
 
 SHEET_ASPECT = "3:4"
 _SCALARS = frozenset({str, int, float, bool, type(None)})
@@ -71,6 +71,7 @@ class Graph:
     units: list[Task | SceneBuild] = field(default_factory=list)  # the tasks again, a scene's own as one unit
     options: GraphOptions | None = None  # picks aside: scenes compare their own
     declared: tuple[dict, dict, dict] = ({}, {}, {})  # the series, characters and styles scenes were built with
+    empty_exports: dict[str, str] = field(default_factory=dict)  # export task id -> why it has nothing to export
 
 
 def fail(where: Location | None, message: str) -> RecipeError:
@@ -473,6 +474,10 @@ class _Builder:
         for uid in wanted:
             if uid not in self.graph.scenes:
                 raise fail(exp.where, f"export {exp.name}: unknown scene {uid!r}")
+        if not wanted:  # e.g. a scheduled run whose week has no calendar row: skipped and reported, not failed
+            self.graph.empty_exports[f"{exp.series}/export/{exp.name}"] = (
+                f"no scenes of {exp.series} in this run" if exp.scenes is None else "it names no scenes")
+            return
         inputs = [self.graph.scenes[uid].final for uid in wanted]
         entries = []
         reframes: dict[tuple[int, int], dict] = {}  # by image size: an exporter's reframes depend on nothing else

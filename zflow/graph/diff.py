@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from typing import Any, Mapping
 
-from .task import canonical
+from ..contracts import canonical
 
 
 def differences(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[dict[str, Any]]:

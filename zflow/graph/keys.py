@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Mapping
 
-from .task import Task, canonical
+from ..contracts import Task, canonical
 
 
 def key_parts(task: Task, impl: str, model: Any, input_keys: Mapping[str, str],

@@ -6,12 +6,15 @@ import importlib.machinery
 import sys
 import traceback
 import types
+from contextlib import redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..dsl import DeclarationError, Registry, collecting
 from ..dsl.source import shown_path
 from ..errors import RecipeError
+from .interrupts import interrupts_from_the_user
+from .threads import noting_threads
 
 _ZFLOW_DIRS = tuple(str(Path(m.__file__).resolve().parent) for m in (sys.modules["zflow"],))
 
@@ -27,13 +30,15 @@ class Recipe:
     scenes: list = field(default_factory=list)
     exports: list = field(default_factory=list)
     files_read: set[Path] = field(default_factory=set)
+    #: What the user should hear that is no error, as {"message", "file", "line"} (a data table with no rows).
+    notes: list[dict] = field(default_factory=list)
 
 
-def load_recipes(paths: list[Path], root: Path, run: dict | None = None) -> Recipe:
+def load_recipes(paths: list[Path], root: Path, run: dict | None = None, limits: dict | None = None) -> Recipe:
     """Load each recipe file in a fresh module and merge their declarations (same names must agree)."""
     recipe = Recipe()
     for path in paths:
-        registry = load_file(path, root, run)
+        registry = load_file(path, root, run, limits)
         recipe.files.append(path.resolve())
         recipe.files_read |= registry.files_read
         for table, kind in (("characters", "character"), ("styles", "style"), ("series", "series")):
@@ -45,12 +50,16 @@ def load_recipes(paths: list[Path], root: Path, run: dict | None = None) -> Reci
                                       shown_path(item.where.file), item.where.line)
                 merged[name] = item
         recipe.scenes += registry.scenes
+        recipe.notes += [{"message": message, "file": shown_path(where.file), "line": where.line}
+                         for message, where in registry.notes]
         recipe.exports += registry.exports
     return recipe
 
 
-def load_file(path: Path, root: Path, run: dict | None = None) -> Registry:
-    """Execute one recipe file in a fresh module; raise RecipeError(file, line) for anything wrong in it."""
+def load_file(path: Path, root: Path, run: dict | None = None, limits: dict | None = None) -> Registry:
+    """Execute one recipe file in a fresh module; raise RecipeError(file, line) for anything wrong in it (any
+    exception leaving it, SystemExit and KeyboardInterrupt included, unless the user pressed Ctrl-C). What the
+    recipe prints goes to stderr: stdout carries zflow's own output (JSON lines with --json)."""
     path = path.resolve()
     shown = shown_path(str(path))
     try:
@@ -61,7 +70,7 @@ def load_file(path: Path, root: Path, run: dict | None = None) -> Registry:
         code = compile(source, str(path), "exec")
     except SyntaxError as exc:
         raise RecipeError(f"syntax error: {exc.msg}", shown, exc.lineno or 0) from None
-    registry = Registry(run=dict(run or {}))
+    registry = Registry(run=dict(run or {}), limits=dict(limits or {}))
     registry.files_read.add(path)
     module = types.ModuleType("__zflow_recipe__")
     module.__file__ = str(path)
@@ -71,21 +80,36 @@ def load_file(path: Path, root: Path, run: dict | None = None) -> Registry:
     finder = _FreshProjectModules(root)
     sys.meta_path.insert(0, finder)
     try:
-        with collecting(registry):
+        with collecting(registry), interrupts_from_the_user() as interrupted, redirect_stdout(sys.stderr), \
+                noting_threads():
             exec(code, module.__dict__)
     except DeclarationError as exc:
         raise RecipeError(exc.message, shown_path(exc.where.file), exc.where.line) from None
     except RecipeError:
         raise
-    except Exception as exc:
+    except KeyboardInterrupt as exc:
+        if interrupted():
+            raise
+        raise RecipeError(_escaped(exc), *_user_frame(exc, root, path)) from None
+    except BaseException as exc:  # SystemExit, GeneratorExit ... leaving a recipe are its errors too
         file, line = _user_frame(exc, root, path)
-        raise RecipeError(f"{type(exc).__name__}: {exc}", file, line) from None
+        raise RecipeError(_escaped(exc), file, line) from None
     finally:
         sys.meta_path.remove(finder)
         for entry in search:
             sys.path.remove(entry)
         registry.files_read |= _forget_project_modules(before, root)
     return registry
+
+
+def _escaped(exc: BaseException) -> str:
+    """What to say about an exception that left the recipe."""
+    if isinstance(exc, SystemExit):
+        return (f"the recipe called sys.exit({exc.code!r}); a recipe declares what to build and must not exit "
+                "(nothing was built)")
+    if isinstance(exc, KeyboardInterrupt):
+        return "the recipe raised KeyboardInterrupt (not a Ctrl-C); nothing was built"
+    return f"{type(exc).__name__}: {exc}"
 
 
 class _FromSource(importlib.machinery.SourceFileLoader):

@@ -2,20 +2,27 @@
 from __future__ import annotations
 
 import hashlib
+import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from ..contracts import Artifact, Output
 from ..errors import StoreError
 from .index import Index
 from .lock import ProjectLock
+from .confine import check_confined
 from .objects import Objects
+from .storage import StorageError, storage_errors
+from .temporaries import sweep_temporaries
 from .outputs import Outputs, output_names
 
 __all__ = ["STORE_DIR", "Store", "output_names"]
 
 #: The store's folder inside a project.
 STORE_DIR = ".zflow"
+#: A file that exists while a build runs; found at the start of a build, it says the last one was killed.
+MARKER = "building"
 
 
 class Store:
@@ -24,9 +31,14 @@ class Store:
     def __init__(self, root: Path, out_dir: Path):
         self.root = root
         self.dir = root / STORE_DIR
-        self.objects = Objects(self.dir / "objects")
+        self.objects = Objects(self.dir / "objects", self.dir)
+        for name in ("index.sqlite", "index.sqlite-wal", "index.sqlite-shm", "lock", MARKER, "objects"):
+            check_confined(self.dir / name, self.dir)
         try:
-            self.index = Index(self.dir / "index.sqlite")
+            with storage_errors(self.dir):
+                self.index = Index(self.dir / "index.sqlite")
+        except StorageError:
+            raise
         except Exception as exc:  # sqlite3.DatabaseError and OSError alike
             raise StoreError(f"cannot open the store index {self.dir / 'index.sqlite'}: {exc}") from None
         self.outputs = Outputs(out_dir, self.index, self.objects.path)
@@ -46,6 +58,25 @@ class Store:
 
     def lock(self, wait: float = 0.0) -> ProjectLock:
         return ProjectLock(self.dir / "lock", wait)
+
+    @contextmanager
+    def building(self, wait: float = 0.0) -> Iterator[None]:
+        """Hold the project lock for a build. A build that was killed leaves its marker behind: the next one
+        first removes the temporary files it may have left in the store and in out/."""
+        with self.lock(wait):
+            marker = self.dir / MARKER
+            if marker.exists():
+                self.sweep_temporaries()
+            marker.touch()
+            try:
+                yield
+            finally:
+                marker.unlink(missing_ok=True)
+
+    def sweep_temporaries(self) -> int:
+        """Remove the temporary files older than now in .zflow/objects and out/ (call under the lock)."""
+        now = time.time()
+        return self.objects.sweep_temporaries(now) + sweep_temporaries(self.outputs.folder, now)
 
     def close(self) -> None:
         self.index.close()
@@ -103,5 +134,5 @@ class Store:
         self._keys = None
         referenced = self.index.referenced_blobs() | {row[0] for row in self.index.outputs().values()}
         unreferenced = [d for d in self.objects.all() if d not in referenced]
-        self.objects.sweep_temporaries()
-        return {"artifacts": len(drop), "objects": self.objects.remove(unreferenced)}
+        temporaries = self.sweep_temporaries()
+        return {"artifacts": len(drop), "objects": self.objects.remove(unreferenced), "temporaries": temporaries}

@@ -18,9 +18,18 @@ def write_atomic(path: Path, data: bytes, folders: set[Path] | None = None) -> N
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+    except OSError as exc:
+        _discard(tmp)
+        if exc.filename is None:  # a failed write() names no file: say which one
+            exc.filename = str(path)
         raise
+    except BaseException:
+        _discard(tmp)
+        raise
+
+
+def _discard(tmp: str) -> None:
+    try:
+        os.unlink(tmp)
+    except OSError:
+        pass

@@ -7,14 +7,18 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .atomic import write_atomic
+from .confine import check_confined
+from .temporaries import sweep_temporaries
 
 
 class Objects:
     """A folder of immutable blobs; a blob's name is its content hash, so a write is idempotent."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, root: Path):
         self.folder = folder
+        self.root = root
         self._folders: set[Path] = set()
+        self._checked: set[Path] = set()
 
     def path(self, digest: str) -> Path:
         return self.folder / digest[:2] / digest[2:]
@@ -23,6 +27,7 @@ class Objects:
         digest = hashlib.sha256(data).hexdigest()
         target = self.path(digest)
         if not target.exists():
+            check_confined(target, self.root, self._checked)
             write_atomic(target, data, self._folders)
         return digest
 
@@ -41,6 +46,7 @@ class Objects:
     def remove(self, digests: Iterable[str]) -> int:
         count = 0
         for digest in digests:
+            check_confined(self.path(digest), self.root, self._checked)
             try:
                 self.path(digest).unlink()
                 count += 1
@@ -48,8 +54,6 @@ class Objects:
                 pass
         return count
 
-    def sweep_temporaries(self) -> None:
-        """Delete temporary files a killed writer left behind."""
-        if self.folder.is_dir():
-            for tmp in self.folder.glob("*/.*.tmp"):
-                tmp.unlink(missing_ok=True)
+    def sweep_temporaries(self, before: float) -> int:
+        """Delete temporary files a killed writer left behind (changed before ``before``, a time.time())."""
+        return sweep_temporaries(self.folder, before)

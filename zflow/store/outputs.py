@@ -8,6 +8,7 @@ from typing import Mapping
 
 from ..errors import StoreError
 from .atomic import write_atomic
+from .confine import check_confined
 from .index import Index
 
 
@@ -31,11 +32,15 @@ class Outputs:
         self._manifest: dict[str, tuple] | None = None
         self._unconfirmed: list[tuple[int, int, str]] = []
         self._folders: set[Path] = set()
+        self._checked: set[Path] = set()
+        #: Replace outputs the user changed since zflow wrote them (``zflow build --overwrite-edited``).
+        self.overwrite_edited = False
 
     def refresh(self) -> None:
         """Forget the cached manifest and folders (another process or the user may have changed them)."""
         self._manifest = None
         self._folders.clear()
+        self._checked.clear()
 
     @property
     def manifest(self) -> dict[str, tuple]:
@@ -44,7 +49,9 @@ class Outputs:
         return self._manifest
 
     def place(self, task_id: str, files: Mapping[str, str]) -> list[str]:
-        """Make out/ hold this task's files; returns the paths written (unchanged files are left alone)."""
+        """Make out/ hold this task's files; returns the paths written (unchanged files are left alone). A file in
+        the way that zflow did not write, or changed since it wrote it, is the user's: StoreError (unless
+        ``overwrite_edited`` is set for the changed ones)."""
         written = []
         for rel, sha in output_names(task_id, files).items():
             target = os.path.join(self.folder, rel)
@@ -54,9 +61,8 @@ class Outputs:
             if os.path.isabs(norm) or norm == ".." or norm.startswith("../"):
                 raise StoreError(f"{task_id}: output path {rel!r} escapes the output folder")
             target = self.folder / norm
-            if rel not in self.manifest and target.exists() and _sha(target) != sha:
-                raise StoreError(f"{self._shown(target)} exists and was not written by zflow; "
-                                 "move it away so zflow can write its output there")
+            check_confined(target, self.folder, self._checked)
+            self._check_not_the_users(rel, sha, target)
             self.index.claim_output(rel, sha, task_id)
             write_atomic(target, self.blob_path(sha).read_bytes(), self._folders)
             st = target.stat()
@@ -64,6 +70,26 @@ class Outputs:
             self.manifest[rel] = (sha, task_id, st.st_size, st.st_mtime_ns)
             written.append(rel)
         return written
+
+    def _check_not_the_users(self, rel: str, sha: str, target: Path) -> None:
+        """Refuse to replace a file zflow did not write, or one whose content changed since zflow wrote it (its
+        bytes are no artifact zflow made: a hand edit)."""
+        try:
+            st = target.stat()
+        except FileNotFoundError:
+            return
+        row = self.manifest.get(rel)
+        if row is None:
+            if _sha(target) != sha:
+                raise StoreError(f"{self._shown(target)} exists and was not written by zflow; "
+                                 "move it away so zflow can write its output there")
+            return
+        if (st.st_size, st.st_mtime_ns) == (row[2], row[3]) or self.overwrite_edited:
+            return
+        found = _sha(target)
+        if found != sha and found != row[0] and not self.blob_path(found).exists():
+            raise StoreError(f"{self._shown(target)} was changed since zflow wrote it, so it is yours now; move it "
+                             "away so zflow can write its output there (or build with --overwrite-edited)")
 
     def flush(self) -> None:
         """Record the size and mtime of the files written since the last flush (until then a file counts as not
@@ -97,14 +123,20 @@ class Outputs:
                 return False
         return True
 
-    def prune(self, keep: set[str], owned_by: set[str] | None = None) -> list[str]:
+    def prune(self, keep: set[str], owned_by: set[str] | None = None) -> tuple[list[str], list[tuple[str, str]]]:
         """Remove manifest files not in ``keep`` (of tasks in ``owned_by``, if given) that still hold what zflow
-        wrote; a file the user changed is left in place and forgotten."""
-        removed = []
+        wrote. Returns the paths removed and the (path, reason) of those kept: a file the user changed is left in
+        place and forgotten; one behind a link leading out of out/ is left alone and stays in the manifest."""
+        removed, kept = [], []
         for rel, (sha, task_id, size, mtime) in list(self.manifest.items()):
             if rel in keep or (owned_by is not None and task_id not in owned_by):
                 continue
             target = self.folder / rel
+            try:
+                check_confined(target, self.folder, self._checked)
+            except StoreError as exc:
+                kept.append((rel, str(exc)))
+                continue
             try:
                 st = target.stat()
                 if (st.st_size, st.st_mtime_ns) == (size, mtime) or _sha(target) == sha:
@@ -112,11 +144,14 @@ class Outputs:
                     removed.append(rel)
                     _remove_empty_parents(target.parent, self.folder)
                     self._folders.clear()
+                    self._checked.clear()
+                else:
+                    kept.append((rel, "changed since zflow wrote it, so it is yours now: left in place"))
             except FileNotFoundError:
                 pass
             self.index.forget_output(rel)
             del self.manifest[rel]
-        return removed
+        return removed, kept
 
     def _shown(self, target: Path) -> str:
         return os.path.relpath(target)

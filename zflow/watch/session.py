@@ -134,8 +134,8 @@ class Session:
         self.gallery.show(loaded)
         self._push(force=True)
         try:
-            summary = self.project.build(loaded, executor=self.executor, wait=self.lock_wait,
-                                         cancelled=self.pending)
+            summary = self.project.build(loaded, executor=self.executor, all_recipes=not self.recipes,
+                                         wait=self.lock_wait, cancelled=self.pending)
         except ZflowError as exc:
             self._fail(exc)
             return None

@@ -1,4 +1,9 @@
-"""Image sizes: aspect names like "3:4" or explicit "WxH", turned into pixel sizes."""
+"""Image sizes: aspect names like "3:4" or explicit "WxH", turned into pixel sizes.
+
+The rule for sizes a model renders (scenes, series, ``Edit.outpaint``): an aspect is rounded to sides that are
+multiples of 16; an explicit ``WxH`` whose sides are not multiples of 16 is refused when the recipe loads, with the
+nearest size that is ("1000x1001 is not a multiple of 16; use 1008x1008"). Export sizes, which no model renders, are
+taken as given."""
 from __future__ import annotations
 
 import math
@@ -39,6 +44,15 @@ def _parse_size(size: str | tuple[int, int], base_pixels: int) -> tuple[int, int
         raise ValueError(f"impossible size {size!r}: write an aspect like \"3:4\" or pixels like \"832x1216\"")
     if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
         raise ValueError(f"impossible size {width}x{height}: each side must be {MIN_SIDE}-{MAX_SIDE} px")
+    return _multiples(width, height)
+
+
+def _multiples(width: int, height: int) -> tuple[int, int]:
+    """An explicit size whose sides are multiples of 16; ValueError naming the nearest one otherwise."""
+    if width % MULTIPLE or height % MULTIPLE:
+        near = [min(MAX_SIDE, max(MIN_SIDE, (side + MULTIPLE // 2) // MULTIPLE * MULTIPLE)) for side in (width, height)]
+        raise ValueError(f"{width}x{height} is not a multiple of {MULTIPLE}; use {near[0]}x{near[1]} "
+                         f"(a model renders sides that are multiples of {MULTIPLE})")
     return width, height
 
 

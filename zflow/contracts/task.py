@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from ..dsl import Location
+from .location import Location
 
 #: Task kinds and the configured stage that serves each (``source`` needs no model: it imports a file).
 STAGE_OF_KIND = {

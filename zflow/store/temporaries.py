@@ -1,0 +1,29 @@
+"""Temporary files a killed writer left behind (``write_atomic``'s ``.NAME.XXXXXXXX.tmp``), found and removed."""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+_TEMPORARY = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
+
+
+def sweep_temporaries(folder: Path, before: float) -> int:
+    """Remove the temporary files under ``folder`` last changed before ``before`` (a time.time()); returns how
+    many. Links are not followed."""
+    removed = 0
+    if not folder.is_dir():
+        return 0
+    for parent, dirs, files in os.walk(folder):
+        for name in files:
+            if not _TEMPORARY.match(name):
+                continue
+            path = os.path.join(parent, name)
+            try:
+                st = os.lstat(path)
+                if st.st_mtime < before and not os.path.islink(path):
+                    os.unlink(path)
+                    removed += 1
+            except FileNotFoundError:
+                pass
+    return removed
