@@ -69,8 +69,8 @@ def config_error(tmp_path, text: str) -> str:
 
 @pytest.mark.parametrize("text, message", [
     ('output = "out"\noutptu = "x"\n', "2: [] outptu: unknown setting (known: base_pixels, batch_size, budget, "
-                                       "executor, executors, max_loaded_models, output, picks, prices, recipes, "
-                                       "schedule, stages)"),
+                                       "executor, executors, limits, max_loaded_models, output, picks, prices, "
+                                       "recipes, schedule, stages)"),
     ('batch_size = 0\n', "1: [] batch_size: must be at least 1, got 0"),
     ('budget = "five"\n', '1: [] budget: must be a number, got "five"'),
     ('budget = -1\n', "1: [] budget: must be at least 0, got -1"),
