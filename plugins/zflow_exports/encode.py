@@ -18,7 +18,8 @@ _SETTINGS: dict[str, dict[str, Any]] = {
     "png": {"compress_level": 6},
 }
 #: Settings that trade time for bytes, used only once a file is over its cap: optimized JPEG Huffman tables cost
-#: ~80% more encode time here for a few percent fewer bytes; WebP method 6 costs 1.8x for ~1% (docs/platforms.md, Encoding).
+#: ~80% more encode time here for a few percent fewer bytes; WebP method 6 costs 1.8x for ~1% (docs/platforms.md,
+#: Encoding).
 _TIGHT: dict[str, dict[str, Any]] = {"jpeg": {"optimize": True}, "webp": {"method": 6}, "avif": {}, "png": {}}
 _PIL_FORMAT = {"jpeg": "JPEG", "webp": "WEBP", "avif": "AVIF", "png": "PNG"}
 

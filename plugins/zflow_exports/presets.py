@@ -1,4 +1,5 @@
-"""SNS presets: each platform's pixel size, format, byte cap, safe zone and overlays (docs/platforms.md, SNS presets)."""
+"""SNS presets: each platform's pixel size, format, byte cap, safe zone and overlays (from docs/platforms.md,
+SNS presets)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ class Preset:
     max_bytes: int = 8 * MB
     safe: Box | None = None
     overlays: tuple[Box, ...] = field(default=())
+    #: Shown when the preset is exported: what a platform may refuse about it.
+    warning: str = ""
 
     @property
     def safe_box(self) -> Box:
@@ -45,7 +48,9 @@ BUILTIN: dict[str, Preset] = {p.name: p for p in (
     # profile grid shows 3:4; a centred ~1012x1350 survives (pictuary.com, S)
     Preset("ig_portrait", (1080, 1350), max_bytes=8 * MB, safe=_centred((1080, 1350), (1012, 1350))),
     # app-only 3:4 since 2025 (recurpost citing IG Help, U); API cap as above
-    Preset("ig_tall", (1080, 1440), max_bytes=8 * MB),
+    Preset("ig_tall", (1080, 1440), max_bytes=8 * MB,
+           warning="1080x1440 (3:4) is outside the Instagram API's aspect range (4:5 to 1.91:1): post it from the "
+                   "app; schedulers and the Graph API refuse it (docs/platforms.md, SNS presets)"),
     Preset("ig_landscape", (1080, 566), max_bytes=8 * MB),  # 1.91:1 (S)
     # Stories: JPG/PNG <= 30 MB; keep ~250 px top and ~340 px bottom clear (Meta Ads Guide mirrors, S)
     Preset("ig_story", (1080, 1920), max_bytes=30 * MB, safe=(0, 250, 1080, 1920 - 340)),

@@ -1,5 +1,6 @@
-"""Where each site generator wants a post and its images, and how the post must link them (docs/platforms.md, Blog
-posts). The export's files mirror the site's tree, so copying the export folder into the site's root publishes it."""
+"""Where each site generator wants a post and its images, and how the post must link them (docs/platforms.md,
+Blog posts). The export's files mirror the site's tree, so copying the export folder into the site's root publishes
+it."""
 from __future__ import annotations
 
 from dataclasses import dataclass

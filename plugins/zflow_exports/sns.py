@@ -8,7 +8,8 @@ from typing import Any, Mapping
 
 from zflow.contracts import Output, Request
 
-from .common import SceneImage, fail, options, scene_images
+from . import kit
+from .common import SceneImage, fail, options, scene_images, warn
 from .encode import OverCap, encode_capped
 from .frame import Framer, reframe_requests, subject_share
 from .presets import Preset, catalog, lookup
@@ -43,9 +44,14 @@ class SnsExporter:
 
     def check(self, params: Mapping[str, Any]) -> None:
         opts = params.get("options") or params
-        chosen(opts)
+        for preset in chosen(opts):
+            if preset.warning:
+                warn(f"preset {preset.name!r}: {preset.warning}")
         check_c2pa(opts)
         subject_share(opts)
+        if opts.get("zip") and not opts.get("kit"):
+            raise ValueError("zip=True zips the upload kit: add kit=True")
+        kit.check(opts)
 
     def reframes(self, params: Mapping[str, Any], size: tuple[int, int]) -> dict[str, dict[str, str]]:
         return reframe_requests(size, chosen(params.get("options") or params))
@@ -57,6 +63,7 @@ class SnsExporter:
         files: dict[str, bytes] = {}
         report: dict[str, Any] = {}
         errors: list[str] = []
+        items: list[kit.Item] = []
         pending: deque[tuple[SceneImage, list[Future]]] = deque()
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
             for scene in scene_images(request):
@@ -68,15 +75,18 @@ class SnsExporter:
                 jobs = [pool.submit(_render, framer, group, scene.meta(), signer) for group in groups.values()]
                 pending.append((scene, jobs))
                 if len(pending) > 1:
-                    _collect(*pending.popleft(), files, report, errors)
+                    _collect(*pending.popleft(), files, report, errors, items)
             while pending:
-                _collect(*pending.popleft(), files, report, errors)
+                _collect(*pending.popleft(), files, report, errors, items)
+        if opts.get("kit") and not errors:
+            made, errors = kit.build(items, opts)
+            files |= made
         fail(request, errors)
         return Output(files, {"exporter": self.name, "files": report})
 
 
 def _collect(scene: SceneImage, jobs: list[Future], files: dict[str, bytes], report: dict[str, Any],
-             errors: list[str]) -> None:
+             errors: list[str], items: list[kit.Item]) -> None:
     """Wait for one scene's renders and file their results (or their errors, naming scene and preset)."""
     for job in jobs:
         for preset, result in job.result():
@@ -85,6 +95,7 @@ def _collect(scene: SceneImage, jobs: list[Future], files: dict[str, bytes], rep
                 errors.append(f"scene {scene.id!r}, preset {preset.name!r}: {result}")
             else:
                 files[name], report[name] = result
+                items.append(kit.Item(preset, scene, name, files[name]))
 
 
 def _render(framer: Framer, presets: list[Preset], meta: Mapping[str, Any],

@@ -1,4 +1,5 @@
-"""Webtoon platform presets: strip width, slice height, per-image and per-episode caps, thumbnails (docs/platforms.md, Webtoon presets)."""
+"""Webtoon platform presets: strip width, slice height, per-image and per-episode caps, thumbnails (docs/platforms.md,
+Webtoon presets)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
