@@ -102,6 +102,12 @@ CASES = [
                   "zflow.toml": 'output = "out"\nbase_pixels = 4096\n[limits]\ntable_bytes = 1000\n'},
                  "recipes/t.csv", 1, "table_bytes", id="table-over-size-limit"),
     # huge values
+    pytest.param(table("t.csv", "n,action\n1," + "x" * 200_000 + "\n"), "recipes/t.csv", 1, "field larger",
+                 id="csv-huge-cell"),
+    pytest.param(table("t.json", "[" * 100_000 + "]" * 100_000), "recipes/t.json", 1, "recursion",
+                 id="json-deeply-nested"),
+    pytest.param(table("t.yaml", "[" * 100_000 + "]" * 100_000), "recipes/t.yaml", 1, "nested too deeply",
+                 id="yaml-deeply-nested"),
     pytest.param(recipe('s.scene("a", action="x", seed=2**80)'), R, 4, "seed", id="seed-huge"),
     # recipes that exit, raise BaseException, print a lot or start threads
     pytest.param(recipe("import sys", "sys.exit(0)"), R, 5, "sys.exit(0)", id="sys-exit-0"),
