@@ -138,5 +138,7 @@ def _environment(source: Path | None) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(folders), undefined=jinja2.StrictUndefined,
                              autoescape=jinja2.select_autoescape(["html", "html.j2"]), keep_trailing_newline=True)
     env.filters["yaml"] = lambda value: json.dumps(str(value), ensure_ascii=False)
+    env.filters["liquid_raw"] = lambda value: f"{{% raw %}}{value}{{% endraw %}}" if re.search(r"\{[{%]", str(value)) \
+        else value
     env.filters["mdalt"] = lambda value: re.sub(r"([\\\[\]])", r"\\\1", " ".join(str(value).split()))
     return env
