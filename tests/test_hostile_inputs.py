@@ -156,3 +156,13 @@ def test_hostile_input_exits_2_at_its_file_and_line_and_changes_nothing(built, t
     assert f"{file}:{line}: " in result.stderr
     assert snapshot(project.root) == before
     assert not (project.root / "recipes/pwned").exists() and not (project.root / "pwned").exists()
+
+
+def test_a_yaml_table_may_share_values_through_anchors_and_merge_keys(project):
+    project.write("recipes/r.py", HEADER.replace('drafts=1)', 'drafts=1, refine=False)') +
+                  'for row in s.rows("rows.yaml"):\n    s.scene(f"e{row.n}", action=row.action)\n')
+    project.write("recipes/rows.yaml", "- &base\n  n: 0\n  action: waves\n" +
+                  "".join(f"- <<: *base\n  n: {n}\n" for n in range(1, 41)))
+    result = project.zflow("plan", "--json")
+    assert result.code == 0, result.stderr
+    assert '"s/e40/draft-1"' in result.stdout
