@@ -1,4 +1,5 @@
-"""A recipe built end to end through `zflow build` with every image stage on a tiny random Z-Image folder."""
+"""Recipes built end to end through `zflow build` with every image stage on a tiny random Z-Image folder: the same
+bytes whatever shares a call (full or partial builds, local or Ray)."""
 from __future__ import annotations
 
 import json
@@ -7,11 +8,14 @@ import pytest
 from PIL import Image
 
 from helpers import zimage_model
-from helpers.ci import need_torch
+from helpers.ci import need_ray, need_torch
+from helpers.project import ProjectDir
 
 need_torch()
 
 pytestmark = [pytest.mark.zimage, pytest.mark.e2e, pytest.mark.slow]
+
+ENV = {"HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
 
 RECIPE = '''\
 from zflow import Character, Edit, Series, Style
@@ -22,15 +26,30 @@ s = Series("s", style=warm, prompt="{{ cast }} {{ action }}, {{ style }}", size=
 s.scene("b", cast=[mina], action="reads a book", edits=[Edit.inpaint("face", "a smile"), Edit.outpaint("80x64")])
 '''
 
+#: Scenes whose prompts differ a lot in length, drafted in shared calls when batched by prompt-blind batching.
+SHORT = 's.scene("short", action="a cup")\n'
+LONG = 's.scene("long", action="' + "a rainy street at night with neon signs and puddles, " * 5 + 'a lone cyclist")\n'
+SERIES = '''\
+from zflow import Series
 
-def test_recipe_builds_on_the_tiny_model_then_rebuilds_nothing(project, tmp_path):
-    model = zimage_model.build_zimage(tmp_path / "tiny-random-z")
-    stages = "".join(f'\n[stages.{s}]\nbackend = "zimage"\nmodel = "{model}"\noptions = {{ steps = 2 }}\n'
-                     for s in ("draft", "refine", "edit"))
-    project.write("zflow.toml", 'output = "out"\nbase_pixels = 4096\n' + stages)
+s = Series("s", prompt="{{ action }}", size="64x64", drafts=3, refine=False)
+'''
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    return zimage_model.build_zimage(tmp_path_factory.mktemp("models") / "tiny-random-z")
+
+
+def zimage_config(model, extra: str = "", stages=("draft", "refine", "edit")) -> str:
+    return 'output = "out"\nbase_pixels = 4096\n' + extra + "".join(
+        f'\n[stages.{s}]\nbackend = "zimage"\nmodel = "{model}"\noptions = {{ steps = 2 }}\n' for s in stages)
+
+
+def test_recipe_builds_on_the_tiny_model_then_rebuilds_nothing(project, tiny):
+    project.write("zflow.toml", zimage_config(tiny))
     project.write("recipes/basic.py", RECIPE)
-    env = {"HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
-    first = project.build(env=env)
+    first = project.build(env=ENV)
     assert first.code == 0, first.stderr
     assert (first.summary["ran"], first.summary["failed"]) == (7, 0)
     outpainted = project.root / "out" / "s" / "b" / "edit-2-outpaint.png"
@@ -38,6 +57,35 @@ def test_recipe_builds_on_the_tiny_model_then_rebuilds_nothing(project, tmp_path
         assert image.size == (80, 64)
         meta = json.loads(image.text["zflow"])
     assert (meta["backend"], meta["stage"], meta["op"], meta["steps"]) == ("zimage", "edit", "outpaint", 2)
-    assert meta["model"] == str(model) and meta["revision"].startswith("sha:")
-    again = project.build(env=env)
+    assert meta["model"] == str(tiny) and meta["revision"].startswith("sha:")
+    again = project.build(env=ENV)
     assert (again.summary["ran"], again.summary["cached"]) == (0, 7)
+
+
+def test_a_scene_built_with_others_or_alone_gives_the_same_bytes(tmp_path, tiny):
+    together = ProjectDir(tmp_path / "together")
+    together.write("zflow.toml", zimage_config(tiny, "batch_size = 8\n", ("draft",)))
+    together.write("recipes/s.py", SERIES + LONG + SHORT)
+    alone = ProjectDir(tmp_path / "alone")
+    alone.write("zflow.toml", zimage_config(tiny, "batch_size = 8\n", ("draft",)))
+    alone.write("recipes/s.py", SERIES + SHORT)
+    assert together.build(env=ENV).code == 0 and alone.build(env=ENV).code == 0
+    short = {k: v for k, v in together.out_files().items() if k.startswith("s/short/draft")}
+    assert len(short) == 3 and short == {k: v for k, v in alone.out_files().items() if k.endswith(".png")}
+
+
+@pytest.mark.ray
+def test_a_ray_build_equals_the_local_build_byte_for_byte(tmp_path, tiny):
+    need_ray()
+    ray_settings = ('\n[executors.ray]\nfake_gpus = 2\nnum_cpus = 2\nobject_store_mb = 80\n'
+                    'start_timeout = 240\n')
+    builds = {}
+    for executor in ("local", "ray"):
+        proj = ProjectDir(tmp_path / executor)
+        proj.write("zflow.toml", zimage_config(tiny, "batch_size = 3\n") + ray_settings)
+        proj.write("recipes/basic.py", RECIPE + LONG + SHORT)
+        result = proj.zflow("build", "--json", "--executor", executor, env=ENV, timeout=600)
+        assert result.code == 0, result.stderr
+        assert result.summary["failed"] == 0
+        builds[executor] = {k: v for k, v in proj.out_files().items() if k.endswith(".png")}  # the model's images
+    assert len(builds["local"]) == 12 and builds["ray"] == builds["local"]

@@ -28,10 +28,11 @@ def invoke(pipe, kwargs: dict[str, Any]):
 
 def run_groups(jobs: Sequence[Job], pipe_for: Callable[[str], Any], batch_size: int, limits: dict,
                extra: dict[str, Any], exact: bool = True) -> list:
-    """Run every job; returns an RGB image or an exception per job, in order. Jobs with one ``batch_key`` share
-    calls of up to ``batch_size`` (or the smaller size an out-of-memory error taught, kept in ``limits``).
-    With ``exact``, a short call is padded to that size with copies of its last job (their images are dropped):
-    the kernels then see the same shapes whatever shares a call, so an image is bit-for-bit the one made alone."""
+    """Run every job; returns an RGB image or an exception per job, in order. With ``exact`` (the default) each job
+    is its own pipeline call: an image then never depends on what else was asked for (a longer caption in the same
+    call pads this one's caption features, a larger batch changes the kernels' blocking), so local, Ray, full and
+    partial builds give the same bytes, and no call pays for padding slots. Without it, jobs with one ``batch_key``
+    share calls of up to ``batch_size`` (or the smaller size an out-of-memory error taught, kept in ``limits``)."""
     groups: dict[tuple, list[int]] = {}
     for index, job in enumerate(jobs):
         groups.setdefault(job.batch_key(index), []).append(index)
@@ -43,13 +44,10 @@ def run_groups(jobs: Sequence[Job], pipe_for: Callable[[str], Any], batch_size: 
             for i in members:
                 results[i] = exc
             continue
-        size = min(batch_size, limits.get(key[:2], batch_size))
+        size = 1 if exact else min(batch_size, limits.get(key[:2], batch_size))
         for start in range(0, len(members), size):
             chunk = members[start:start + size]
-            call = [jobs[i] for i in chunk]
-            if exact:
-                call += call[-1:] * (size - len(call))
-            for i, made in zip(chunk, _fallback(pipe, call, limits, key[:2], extra)):
+            for i, made in zip(chunk, _fallback(pipe, [jobs[i] for i in chunk], limits, key[:2], extra)):
                 results[i] = made
     return results
 

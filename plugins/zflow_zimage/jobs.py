@@ -91,13 +91,13 @@ def _edit(request: Request, settings: Settings, common: dict, omni: bool) -> Job
         strength = _strength(params, settings, 1.0)
         return Job("inpaint", strength=strength, image=canvas, mask=mask, original=canvas, meta=meta, **common)
     meta.update(_boxes(request, before, gen_size, size))
+    if op == "restyle":  # img2img on every model, Omni's weights included: its strength is honoured
+        return Job("image2image", strength=_strength(params, settings, 0.6),
+                   image=before.resize(gen_size, Image.Resampling.LANCZOS), meta=meta, **common)
     if omni:
         refs = (before.resize(gen_size, Image.Resampling.LANCZOS),) + tuple(
             _reference(_image(a.main)) for a in request.inputs[1:])
         return Job("omni", strength=None, references=refs, meta=meta, **common)
-    if op == "restyle":
-        return Job("image2image", strength=_strength(params, settings, 0.6),
-                   image=before.resize(gen_size, Image.Resampling.LANCZOS), meta=meta, **common)
     raise ValueError(f"edit op {op!r} needs a Z-Image Omni/Edit model on the edit stage (zimage serves inpaint, "
                      f"background, outpaint and restyle on any model)")
 
@@ -106,7 +106,7 @@ def edit_prompt(params, omni: bool) -> str:
     """What an edit asks for: the op's prompt then the scene's, so the repainted part fits the scene; a background
     replacement or an Omni instruction uses the op's prompt alone (the scene's place would fight it)."""
     own, scene = str(params.get("prompt") or ""), str(params.get("scene_prompt") or "")
-    if (omni and params.get("op") not in MASKED_OPS) or params.get("op") == "background":
+    if (omni and params.get("op") not in MASKED_OPS + ("restyle",)) or params.get("op") == "background":
         return own or scene
     return ", ".join(p for p in (own, scene) if p)
 

@@ -46,12 +46,9 @@ class Settings:
 
 
 def key_options(options: Mapping[str, Any]) -> dict[str, Any]:
-    """The options that change pixels: the output options set, and the batch size while batches have a fixed shape
-    (``exact_batches``: each call padded to ``batch_size``, so an image is bit-identical whatever shares its call)."""
-    chosen = {k: options[k] for k in OUTPUT_OPTIONS if k in options}
-    if "batch_size" in options and options.get("exact_batches", True):
-        chosen["batch_size"] = options["batch_size"]
-    return chosen
+    """The options that change pixels (``batch_size`` never does: an exact build makes each image in its own call,
+    and a build with ``exact_batches = false`` already accepts images that vary with their call-mates)."""
+    return {k: options[k] for k in OUTPUT_OPTIONS if k in options}
 
 
 def flavour(model: str, kind: str) -> str:
