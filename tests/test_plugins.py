@@ -1,6 +1,7 @@
 """Plugins: built-ins through entry points, a project's local plugins/, blocking and allow-listing, hook docs."""
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from pathlib import Path
@@ -86,12 +87,18 @@ def test_builtin_plugins_come_from_entry_points():
     assert {"zflow.core", "preview", "edits", "exports"} <= names
 
 
-def test_every_hook_is_documented():
-    documented = set(re.findall(r"^### (\w+)$", DOCS.read_text(), re.M))
+def test_every_hook_is_documented_with_its_signature():
+    """Each hook has a ``### name`` section in docs/plugins.md whose text shows its call as ``name(arg, ...)`` with
+    hookspecs.py's arguments, in order (as datasette's docs test does)."""
+    sections = dict(re.findall(r"^### (\w+)\n(.*?)(?=^#|\Z)", DOCS.read_text(), re.M | re.S))
     hooks = {name for name in dir(hookspecs) if getattr(getattr(hookspecs, name), "zflow_spec", None)}
-    assert hooks and hooks == documented
+    assert hooks and hooks == set(sections)
     for name in hooks:
-        assert getattr(hookspecs, name).__doc__, f"hook {name} has no docstring"
+        spec = getattr(hookspecs, name)
+        assert spec.__doc__, f"hook {name} has no docstring"
+        call = f"`{name}({', '.join(inspect.signature(spec).parameters)})`"
+        shown = re.findall(rf"`{name}\([^`]*\)`", sections[name])
+        assert shown and shown[0] == call, f"docs/plugins.md shows {name} as {shown}, hookspecs.py as {call}"
 
 
 @pytest.mark.e2e

@@ -89,7 +89,7 @@ def _read_table(path: str | Path, where: Location) -> list[Row]:
     _check_size(file)
     try:
         table = list(_csv_rows(file)) if suffix == ".csv" else list(_structured_rows(file, suffix))
-    except (ValueError, UnicodeDecodeError, csv.Error) as exc:
+    except (ValueError, UnicodeDecodeError, csv.Error, RecursionError) as exc:
         raise DeclarationError(f"cannot read data table {file.name}: {exc}", Location(str(file), 1)) from exc
     if not table:
         current().notes.append((f"data table {file.name} has no rows: nothing is declared from it", where))

@@ -25,10 +25,7 @@ def estimate(plan: Plan, runtime: Runtime, config: Config) -> dict[str, Any]:
             unpriced += len(tasks)
         else:
             total, priced = total + each, priced + len(tasks)
-    budget = config.extra.get("budget")
-    if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float)) or budget < 0):
-        raise UsageError(f"budget in {config.source}: must be a number of dollars a build may spend, "
-                         f"not {budget!r}")
+    budget = config.extra.get("budget")  # checked when zflow.toml was read
     return {"total": round(total, 4), "priced": priced, "unpriced": unpriced, "budget": budget}
 
 

@@ -165,7 +165,7 @@ class Project:
             plan = self.plan(loaded)
             check_budget(self.cost(plan), self.config.source)
             for note in loaded.recipe.notes:
-                self.emit(Note(event="note", **note))
+                self.emit(Note(event="note", message=note["message"], file=note["file"], line=note["line"]))
             self.emit(BuildStart(event="build-start", tasks=len(plan.items), stale=len(plan.stale)))
             self._tell_empty(loaded.graph.empty_exports)
             run = None
