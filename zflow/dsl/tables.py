@@ -98,7 +98,7 @@ def _read_table(path: str | Path, where: Location) -> list[Row]:
         line = _bad_byte_line(file)
         raise DeclarationError(f"cannot read data table {file.name}: not UTF-8 text ({exc.reason} at byte "
                                f"{exc.object[exc.start]:#04x}); save it as UTF-8", Location(str(file), line)) from None
-    except (ValueError, csv.Error) as exc:
+    except (ValueError, csv.Error, RecursionError) as exc:
         raise DeclarationError(f"cannot read data table {file.name}: {exc}", Location(str(file), 1)) from exc
     if not table:
         current().notes.append((f"data table {file.name} has no rows: nothing is declared from it", where))
