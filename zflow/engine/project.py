@@ -42,6 +42,9 @@ class Project:
         self.root = root.resolve() if root is not None else find_root(Path.cwd())
         self.config: Config = load_config(self.root)
         self.plugins = Plugins.collect(make_plugin_manager(self.root, env, core=core_plugin))
+        # Edit.inpaint(...) and the like, from the edit plugins, for every recipe this process loads (the
+        # scheduler's job scan too)
+        add_edit_constructors(self.plugins.edit_ops)
         self._store: Store | None = None
         self._last_plan: Plan | None = None
         self._last_graph: Graph | None = None
@@ -84,7 +87,7 @@ class Project:
             return self._load(given, run)
 
     def _load(self, given: list[str] | None, run: Mapping[str, Any] | None) -> Loaded:
-        add_edit_constructors(self.plugins.edit_ops)  # Edit.inpaint(...) and the like, from the edit plugins
+        add_edit_constructors(self.plugins.edit_ops)  # this project's, should another project have set others
         recipe = load_recipes(self.recipe_paths(given), self.root, dict(run or {}), self.config.limits)
         options = GraphOptions(
             root=self.root, edit_ops=self.plugins.edit_ops, exporters=self.plugins.exporters,
