@@ -315,29 +315,29 @@ def test_out_of_memory_retries_smaller_then_alone_then_fails_only_that_task(back
     real, calls = batching.invoke, []
 
     def small_memory(pipe, kw):
-        calls.append(list(kw["prompt"]))
-        if len(kw["prompt"]) > 1 or kw["prompt"] == ["c"]:
-            kw["prompt"][:] = [f"<|im_start|>user\n{p}" for p in kw["prompt"]]  # as the pipeline does, in place
+        seeds = [g.initial_seed() for g in kw["generator"]]
+        calls.append(seeds)
+        if len(seeds) > 1 or seeds == [2]:
             raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
         return real(pipe, kw)
 
     monkeypatch.setattr(batching, "invoke", small_memory)
     handle.limits.clear()
     results = backend.run(handle, reqs)
-    assert calls == [["a", "b", "c", "d"], ["a", "b"], ["a"], ["b"], ["c", "d"], ["c"], ["d"]]
+    assert calls == [[0, 1, 2, 3], [0, 1], [0], [1], [2, 3], [2], [3]]
     assert isinstance(results[2], batching.OutOfMemory) and "cpu_offload" in str(results[2])
-    for i in (0, 1, 3):  # retries got fresh prompt lists: the same images as made alone
+    for i in (0, 1, 3):  # retries made the same images as made alone
         assert np.abs(pixels(results[i]) - pixels(expected[i])).max() <= 1
     calls.clear()
     backend.run(handle, reqs[:2])
-    assert calls == [["a"], ["b"]]  # the next batches start at the size that fitted
+    assert calls == [[0], [1]]  # the next batches start at the size that fitted
 
 
 def test_nan_or_black_output_is_an_error_not_an_artifact(backend, zi, monkeypatch):
     _, handle = zi
-    bad = {"nan": np.full((64, 64, 3), np.nan, np.float32), "black": np.zeros((64, 64, 3), np.float32)}
-    monkeypatch.setattr(batching, "invoke", lambda pipe, kw: [bad[p] for p in kw["prompt"]])
-    nan, black = backend.run(handle, [request("draft", {"prompt": p}, model=handle.model) for p in bad])
+    bad = {1: np.full((64, 64, 3), np.nan, np.float32), 2: np.zeros((64, 64, 3), np.float32)}
+    monkeypatch.setattr(batching, "invoke", lambda pipe, kw: [bad[g.initial_seed()] for g in kw["generator"]])
+    nan, black = backend.run(handle, [request("draft", {"seed": s}, model=handle.model) for s in bad])
     assert "NaN" in str(nan) and "bfloat16" in str(nan)
     assert "all-black" in str(black)
 

@@ -36,6 +36,7 @@ class Handle:
     model: ModelRef
     key: tuple | None = None
     revision: str | None = None
+    weights: str = ""
     limits: dict = field(default_factory=dict)
 
 
@@ -71,6 +72,7 @@ class ZImageBackend:
         """One Output or exception per request, in order; requests that can share a pipeline call do."""
         from . import jobs as joblib
         from .batching import run_groups
+        from .encodings import PromptEncodings
         from .loading import is_omni, is_zimage, variant
 
         first = requests[0]
@@ -92,9 +94,10 @@ class ZImageBackend:
         extra = {"max_sequence_length": settings.max_sequence_length} if settings.max_sequence_length else {}
         if is_zimage(class_name):
             extra["cfg_normalization"] = settings.cfg_normalization
+        encodings = PromptEncodings(handle.weights, first.root, settings.max_sequence_length, self.version)
         made = run_groups([job for _, job in planned],
                           lambda mode: self.cache.variant(entry, mode, lambda p: variant(p, mode, stage)),
-                          settings.batch_size, handle.limits, extra, settings.exact_batches)
+                          settings.batch_size, handle.limits, extra, settings.exact_batches, encodings)
         good = []
         for (i, job), image in zip(planned, made):
             if isinstance(image, BaseException):
@@ -151,6 +154,7 @@ class ZImageBackend:
         entry = self.cache.get(key, id(handle), where, lambda: models.weight_bytes(source), loader)
         if handle.key != key:
             handle.key, handle.revision = key, models.revision_of(source)
+            handle.weights = f"{source.hub_id or 'folder'}@{handle.revision}"
         return entry
 
 
