@@ -141,6 +141,17 @@ def test_refine_img2img_starts_from_the_picked_draft(backend, zi, tmp_path):
     assert np.abs(pixels(refined) - pixels(from_other)).max() > 10
 
 
+def test_negative_prompts_combine_stage_then_style_then_scene_each_term_once(backend, tiny_zimage):
+    handle = backend.load(model_ref(tiny_zimage, negative="blurry, watermark"))
+    recipe = "watermark, extra fingers, Blurry , low light"  # the graph's "style, scene"
+    out = run_one(backend, handle, "refine", {"negative": recipe, "mode": "txt2img"})
+    assert out.meta["negative"] == "blurry, watermark, extra fingers, low light"
+    assert "Negative prompt: blurry, watermark, extra fingers, low light\n" in Image.open(
+        io.BytesIO(out.files["image.png"])).text["parameters"]
+    stock = run_one(backend, backend.load(model_ref(tiny_zimage)), "refine", {"negative": "sepia", "mode": "txt2img"})
+    assert stock.meta["negative"].startswith("blurry, low quality") and stock.meta["negative"].endswith(", sepia")
+
+
 def test_refine_txt2img_repeats_the_draft_seed(backend, tmp_path, tiny_zimage):
     model = model_ref(tiny_zimage, guidance=0.0, negative="")
     handle = backend.load(model)
@@ -306,6 +317,30 @@ def test_released_model_stays_loaded_until_another_model_needs_the_memory(tiny_z
     free["cpu"] = 1000  # less than the next model's weights
     run_one(backend, sd, "draft", {})
     assert cache.loads == 2 and len(cache) == 1 and z.key not in cache and sd.key in cache
+
+
+def test_load_and_release_events_tell_when_weights_really_load_and_are_dropped(tiny_zimage, tiny_sd):
+    free = {"cpu": 10 ** 12}
+    cache = PipelineCache(free_bytes=lambda device: free[device])
+    backend, events = ZImageBackend(cache), []
+    backend.emit = events.append  # as the runtime sets it (ReportsLoads)
+    z = backend.load(model_ref(tiny_zimage))
+    assert events == []  # load() checks the options; the weights load at first use
+    run_one(backend, z, "draft", {})
+    run_one(backend, backend.load(model_ref(tiny_zimage)), "draft", {"seed": 2})
+    [load] = events
+    [entry] = cache._entries.values()
+    parameters = sum(p.numel() * p.element_size() for m in (entry.pipe.transformer, entry.pipe.vae,
+                                                            entry.pipe.text_encoder) for p in m.parameters())
+    assert (load["event"], load["backend"], load["model"]) == ("model-load", "zimage", str(tiny_zimage))
+    assert (load["dtype"], load["device"]) == ("float32", "cpu") and load["seconds"] > 0
+    assert parameters <= load["memory"] < 2 * parameters
+    free["cpu"] = 1000  # less than the next model's weights: the first is dropped for it
+    run_one(backend, backend.load(model_ref(tiny_sd)), "draft", {})
+    assert [e["event"] for e in events] == ["model-load", "model-release", "model-load"]
+    release = events[1]
+    assert (release["model"], release["memory"], release["reason"]) == (str(tiny_zimage), load["memory"], "memory")
+    assert events[2]["model"] == str(tiny_sd) and cache.loads == 2
 
 
 def test_out_of_memory_retries_smaller_then_alone_then_fails_only_that_task(backend, tiny_zimage, monkeypatch):

@@ -9,6 +9,7 @@ import hashlib
 import json
 import logging
 import os
+import tempfile
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -107,12 +108,14 @@ class PromptEncodings:
             return
         from safetensors.torch import save_file
 
-        path = self.folder / f"{digest}.safetensors"
-        temporary = path.with_name(f".{digest}.{os.getpid()}.{threading.get_ident()}.tmp")
+        temporary = None
         try:
             self.folder.mkdir(exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=f".{digest}.", suffix=".tmp", dir=self.folder)  # as the
+            os.close(handle)  # store's own temporaries: a killed writer's are swept
             save_file({"embeds": tensor.to("cpu")}, temporary)
-            os.replace(temporary, path)
+            os.replace(temporary, self.folder / f"{digest}.safetensors")
         except OSError as exc:
             log.warning("zimage: could not keep the prompt encoding in %s: %s", self.folder, exc)
-            temporary.unlink(missing_ok=True)
+            if temporary is not None:
+                Path(temporary).unlink(missing_ok=True)

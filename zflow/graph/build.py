@@ -307,7 +307,7 @@ class _Builder:
         style = self._style(variables.pop("__style__", series.style), scene.where, uid)
         files: list[str] = []
         prompt = self._render(scene, series, cast, style, variables, files)
-        negative = ", ".join(t for t in (scene.negative, style.negative if style else "") if t)
+        negative = ", ".join(t for t in (style.negative if style else "", scene.negative) if t)  # style, then scene
         # Character sheets, then the scene's extra reference images: inputs of every draft and edit, so a backend
         # that takes reference images gets them (params "references" names the extra ones), and a change rebuilds.
         references = [self._reference(f) for f in scene.references]
