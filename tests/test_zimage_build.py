@@ -114,3 +114,15 @@ s.scene("a", action="a detective", negative="sepia")
     with Image.open(project.root / "out" / "s" / "a" / "draft-1.png") as image:
         meta = json.loads(image.text["zflow"])
     assert meta["negative"] == "blurry, watermark, bright colours, sepia"
+
+
+def test_two_models_load_once_each_and_the_summary_stays_the_last_event(project, tiny, tmp_path):
+    other = zimage_model.build_zimage(tmp_path / "tiny-random-z-2", seed=1)
+    refine = zimage_config(other, stages=("refine",)).split("\n\n", 1)[1]
+    project.write("zflow.toml", zimage_config(tiny, "max_loaded_models = 1\n", ("draft",)) + "\n" + refine)
+    project.write("recipes/two.py", SERIES.replace(", refine=False", "") + SHORT)
+    result = project.build(env=ENV)
+    assert result.code == 0, result.stderr
+    loads = [e["model"] for e in result.events if e["event"] == "model-load"]
+    assert loads == [str(tiny), str(other)] and result.summary["loads"] == 2
+    assert result.events[-1]["event"] == "summary"  # what is dropped when the process ends is not reported after it
