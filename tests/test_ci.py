@@ -55,8 +55,8 @@ def run_suite(tmp_path: Path, ci: bool) -> subprocess.CompletedProcess:
     (tmp_path / "test_module_level.py").write_text(MODULE_LEVEL)
     (tmp_path / "test_module_skip.py").write_text(MODULE_SKIP)
     env = {k: v for k, v in os.environ.items() if k != "CI"} | ({"CI": "true"} if ci else {})
-    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rfEs", "--continue-on-collection-errors",
-                           str(tmp_path)],
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rfEs",
+                           "--continue-on-collection-errors", str(tmp_path)],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
 
 

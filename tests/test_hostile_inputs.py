@@ -96,12 +96,18 @@ CASES = [
                  id="yaml-alias-bomb"),
     pytest.param(table("t.yaml", "- &r\n  n: 1\n  action: [*r]\n"), "recipes/t.yaml", 3, "refers to itself",
                  id="yaml-recursive-alias"),
-    pytest.param(table("t.yaml", b"- n: 1\n  action: caf\xe9\n"), "recipes/t.yaml", 1, "cannot read",
+    pytest.param(table("t.yaml", b"- n: 1\n  action: caf\xe9\n"), "recipes/t.yaml", 2, "not UTF-8",
                  id="yaml-latin1"),
     pytest.param({**table("t.csv", "n,action\n" + "1,waves\n" * 200),
                   "zflow.toml": 'output = "out"\nbase_pixels = 4096\n[limits]\ntable_bytes = 1000\n'},
                  "recipes/t.csv", 1, "table_bytes", id="table-over-size-limit"),
     # huge values
+    pytest.param(table("t.csv", "n,action\n1," + "x" * 200_000 + "\n"), "recipes/t.csv", 2, "field larger",
+                 id="csv-huge-cell"),
+    pytest.param(table("t.json", "[" * 100_000 + "]" * 100_000), "recipes/t.json", 1, "recursion",
+                 id="json-deeply-nested"),
+    pytest.param(table("t.yaml", "[" * 100_000 + "]" * 100_000), "recipes/t.yaml", 1, "nested too deeply",
+                 id="yaml-deeply-nested"),
     pytest.param(recipe('s.scene("a", action="x", seed=2**80)'), R, 4, "seed", id="seed-huge"),
     # recipes that exit, raise BaseException, print a lot or start threads
     pytest.param(recipe("import sys", "sys.exit(0)"), R, 5, "sys.exit(0)", id="sys-exit-0"),
@@ -150,3 +156,13 @@ def test_hostile_input_exits_2_at_its_file_and_line_and_changes_nothing(built, t
     assert f"{file}:{line}: " in result.stderr
     assert snapshot(project.root) == before
     assert not (project.root / "recipes/pwned").exists() and not (project.root / "pwned").exists()
+
+
+def test_a_yaml_table_may_share_values_through_anchors_and_merge_keys(project):
+    project.write("recipes/r.py", HEADER.replace('drafts=1)', 'drafts=1, refine=False)') +
+                  'for row in s.rows("rows.yaml"):\n    s.scene(f"e{row.n}", action=row.action)\n')
+    project.write("recipes/rows.yaml", "- &base\n  n: 0\n  action: waves\n" +
+                  "".join(f"- <<: *base\n  n: {n}\n" for n in range(1, 41)))
+    result = project.zflow("plan", "--json")
+    assert result.code == 0, result.stderr
+    assert '"s/e40/draft-1"' in result.stdout

@@ -160,7 +160,8 @@ def test_a_killed_writers_temporary_files_are_removed_by_the_next_build_and_by_g
     assert basic.build().code == 0
     objects = basic.root / ".zflow/objects"
     sub = next(p for p in objects.iterdir() if p.is_dir())
-    stale = [sub / ".0123abcd.k3j_x9q2.tmp", basic.root / "out/s/.a.png.q8w7e6r5.tmp"]
+    stale = [sub / ".0123abcd.k3j_x9q2.tmp", basic.root / "out/s/.a.png.q8w7e6r5.tmp",
+             basic.root / ".zflow/.last-load.json.zz99aa11.tmp"]
     for path in stale:
         path.write_bytes(b"")
         os.utime(path, (1_000_000, 1_000_000))

@@ -14,6 +14,7 @@ from PIL import Image
 
 from helpers.gemini import KEY, MODEL_VERSION, FakeGemini
 from zflow.contracts import Artifact, ModelRef, Output, Request, Task
+from zflow.contracts.settings import SettingError
 from zflow.errors import PluginError, TaskError
 from zflow_nanobanana import NanoBananaBackend
 from zflow_nanobanana.models import KNOWN
@@ -189,7 +190,7 @@ def test_missing_key_is_an_error_naming_the_environment_variables(fake: FakeGemi
 
 
 def test_key_in_the_options_is_refused(fake: FakeGemini) -> None:
-    with pytest.raises(PluginError, match="options.api_key"):
+    with pytest.raises(SettingError, match=r"\] api_key: the nanobanana backend never reads the API key"):
         NanoBananaBackend().identity(model(fake, api_key="x"))
 
 

@@ -5,32 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from helpers.platforms import DOC, amount, size, table
 from zflow_exports.kit import LIMITS, MAX_HASHTAGS
 from zflow_exports.presets import BUILTIN
 from zflow_exports.webtoon_presets import PRESETS
 
 ROOT = Path(__file__).resolve().parents[1]
-DOC = ROOT / "docs" / "platforms.md"
-UNITS = {"MB": 1_000_000, "KB": 1_000}
-
-
-def table(section: str) -> dict[str, list[str]]:
-    """The rows of the first table under ``## section``, by their first cell without backticks."""
-    text = DOC.read_text(encoding="utf-8")
-    body = text.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
-    rows = [line for line in body.splitlines() if line.startswith("| ")][1:]  # the header row out
-    cells = [[c.strip() for c in row.strip("|").split("|")] for row in rows]
-    return {c[0].strip("`"): c for c in cells}
-
-
-def size(cell: str) -> tuple[int, int]:
-    w, h = re.fullmatch(r"(\d+)×(\d+)", cell).groups()
-    return int(w), int(h)
-
-
-def amount(cell: str) -> int:
-    number, unit = re.fullmatch(r"(\d+) (MB|KB)", cell).groups()
-    return int(number) * UNITS[unit]
 
 
 def test_every_sns_preset_is_documented_with_its_size_format_cap_and_source():

@@ -1,6 +1,7 @@
 """Plugins: built-ins through entry points, a project's local plugins/, blocking and allow-listing, hook docs."""
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from pathlib import Path
@@ -86,12 +87,18 @@ def test_builtin_plugins_come_from_entry_points():
     assert {"zflow.core", "preview", "edits", "exports"} <= names
 
 
-def test_every_hook_is_documented():
-    documented = set(re.findall(r"^### (\w+)$", DOCS.read_text(), re.M))
+def test_every_hook_is_documented_with_its_signature():
+    """Each hook has a ``### name`` section in docs/plugins.md whose text shows its call as ``name(arg, ...)`` with
+    hookspecs.py's arguments, in order (as datasette's docs test does)."""
+    sections = dict(re.findall(r"^### (\w+)\n(.*?)(?=^#|\Z)", DOCS.read_text(), re.M | re.S))
     hooks = {name for name in dir(hookspecs) if getattr(getattr(hookspecs, name), "zflow_spec", None)}
-    assert hooks and hooks == documented
+    assert hooks and hooks == set(sections)
     for name in hooks:
-        assert getattr(hookspecs, name).__doc__, f"hook {name} has no docstring"
+        spec = getattr(hookspecs, name)
+        assert spec.__doc__, f"hook {name} has no docstring"
+        call = f"`{name}({', '.join(inspect.signature(spec).parameters)})`"
+        shown = re.findall(rf"`{name}\([^`]*\)`", sections[name])
+        assert shown and shown[0] == call, f"docs/plugins.md shows {name} as {shown}, hookspecs.py as {call}"
 
 
 @pytest.mark.e2e
@@ -149,3 +156,34 @@ def test_broken_local_plugin_is_a_plugin_error_naming_the_file(tmp_path):
     (tmp_path / "plugins/broken.py").write_text("import not_a_module_anywhere\n")
     with pytest.raises(PluginError, match="broken.py"):
         make_plugin_manager(tmp_path, env={})
+
+
+def test_a_project_plugin_named_like_an_installed_one_is_an_error_naming_both(basic):
+    basic.write("plugins/preview.py", "from zflow import hookimpl\n")
+    result = basic.build()
+    said = " ".join(result.stderr.split())
+    assert result.code == 2 and "plugins/preview.py" in said
+    assert "the project plugin 'preview' has the name of the installed plugin 'preview' (zflow_preview from zflow" in said
+    assert not (basic.root / "out").exists()
+
+
+def test_two_plugins_providing_one_template_filter_is_an_error_naming_both(basic):
+    for name in ("loud", "louder"):
+        basic.write(f"plugins/{name}.py", "from zflow import hookimpl\n\n@hookimpl\ndef template_filters():\n"
+                                          "    return {'shout': str.upper}\n")
+    result = basic.build()
+    assert result.code == 2
+    assert "two plugins provide a template filter named 'shout': 'loud' and 'louder'" in result.stderr
+
+
+def test_plugins_lists_each_plugins_distribution_and_version(basic):
+    from importlib.metadata import version
+
+    basic.write("plugins/extra.py", "from zflow import hookimpl\n\n@hookimpl\ndef template_filters():\n"
+                                    "    return {'shout': str.upper}\n")
+    listed = json.loads(basic.zflow("plugins", "--json").stdout)["plugins"]
+    by_name = {p["name"]: p for p in listed}
+    assert (by_name["preview"]["distribution"], by_name["preview"]["version"]) == ("zflow", version("zflow"))
+    assert by_name["extra"]["distribution"] == "project" and by_name["extra"]["hooks"] == ["template_filters"]
+    text = basic.zflow("plugins").stdout
+    assert any(line.split()[:3] == ["preview", "zflow", version("zflow")] for line in text.splitlines())

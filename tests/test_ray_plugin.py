@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from zflow.contracts import Artifact, Batch, ModelRef, Request, Task
-from zflow.errors import UsageError
+from zflow.contracts.settings import SettingError
 from zflow_ray.options import RayOptions, parse_options
 from zflow_ray.scheduling import Slot, place
 from zflow_ray.shipping import pack_inputs, project_modules, unpack_inputs, write_modules
@@ -44,11 +44,11 @@ def test_nothing_is_placed_on_busy_workers():
 
 def test_settings_are_checked_and_name_the_setting_at_fault():
     assert parse_options({"actors": 2, "task_timeout": 5}) == RayOptions(actors=2, task_timeout=5.0)
-    bad = {"actor": r"unknown setting\(s\) actor", "actors": "actors must be a whole number",
-           "task_timeout": "task_timeout must be a positive number", "address": "address must be non-empty text"}
+    bad = {"actor": r"actor: unknown setting \(known: ", "actors": "actors: must be at least 0, got -1",
+           "task_timeout": "task_timeout: must be above 0, got 0", "address": "address: must be non-empty text"}
     values = {"actor": 1, "actors": -1, "task_timeout": 0, "address": ""}
     for name, message in bad.items():
-        with pytest.raises(UsageError, match=rf"zflow.toml: \[executors.ray\]: {message}"):
+        with pytest.raises(SettingError, match=rf"^\[executors.ray\] {message}"):
             parse_options({name: values[name]})
 
 

@@ -87,7 +87,7 @@ def test_bad_schedule_settings_and_times_are_refused(project):
     assert bad_time.code == 2 and "--at 'monday'" in bad_time.stderr
     project.write("zflow.toml", 'output = "out"\n[schedule]\nretries = -1\n')
     bad_setting = project.zflow("schedule", "--list")
-    assert bad_setting.code == 2 and "schedule.retries must be" in bad_setting.stderr
+    assert bad_setting.code == 2 and "zflow.toml:3: [schedule] retries: must be at least 0, got -1" in bad_setting.stderr
 
 
 def test_runs_without_history_says_so(project):

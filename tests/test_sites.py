@@ -33,7 +33,7 @@ from zflow import Character, Series, blog
 mina = Character("mina", looks="barista, green apron")
 s = Series("s", prompt="{{ cast }} {{ action }}", size="640x480", drafts=1, refine=False,
            description="A month in a café", lang="en")
-s.scene("open", cast=[mina], action="opens the café", title="Opening", alt="Mina unlocks the door", text="Day one.")
+s.scene("open", cast=[mina], action="opens the café", title="Opening", alt="Mina unlocks the door", text="Day one: {{ price }} {% raw %}.")
 s.scene("pour", cast=[mina], action="pours coffee", size="480x640", title="Pouring", caption="The first cup.")
 for flavor in ("hugo", "jekyll", "astro", "eleventy", "html"):
     blog(s, name=flavor, flavor=flavor, title="Café diaries", date="2026-11-27",
@@ -232,7 +232,7 @@ def test_generator_builds_the_exported_post_with_every_image_loading_and_og_tags
     assert all(i["width"] > 0 for i in images), f"images that did not load: {images}"
     assert all(i["src"].startswith(base) for i in images), images
     words = browser.find_element("css selector", "article").text
-    assert "Day one." in words and "The first cup." in words
+    assert "Day one: {{ price }} {% raw %}." in words and "The first cup." in words  # text, never a template
 
     meta = browser.execute_script(META)
     assert meta["og:title"] == "Café diaries" and meta["og:description"] == "A month in a café"

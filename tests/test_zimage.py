@@ -14,6 +14,7 @@ from helpers.ci import need_torch
 from helpers.zimage import (model_ref, offline_one_thread, photo_artifact, pixels, request, stored,  # noqa: F401
                              tiny_omni, tiny_sd, tiny_zimage)
 from zflow.contracts import Backend, ModelRef, Output
+from zflow.contracts.settings import SettingError
 from zflow.errors import PluginError
 
 need_torch()
@@ -391,10 +392,10 @@ def test_errors_name_the_setting_to_change(backend, tmp_path, tiny_zimage, monke
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     assert error(model_ref(tiny_zimage, device="cuda")).startswith(
         "stages.draft.options.device = 'cuda', but this machine")
-    with pytest.raises(PluginError, match=r"stages.<stage>.options.steps = 'many': write an integer"):
+    with pytest.raises(SettingError, match=r'\[stages.<stage>.options\] steps: must be an integer, got "many"'):
         backend.load(model_ref(tiny_zimage, steps="many"))
-    with pytest.raises(PluginError, match="unknown zimage option"):
-        backend.load(model_ref(tiny_zimage, stepz=3))
+    with pytest.raises(SettingError, match=r"\[stages.<stage>.options\] stepz: unknown setting"):
+        backend.key_options(model_ref(tiny_zimage, stepz=3))
 
 
 def test_identity_follows_the_weights_and_key_options_the_pixel_options(backend, tmp_path, tiny_zimage):

@@ -7,15 +7,43 @@ from pathlib import Path
 from typing import Any
 
 from .contracts import ModelRef
+from .contracts.settings import Located, Setting, Table, shown
+from .dsl.limits import PROMPT_CHARS
 from .dsl.tables import TABLE_BYTES
 from .errors import UsageError
 
 STAGES = ("draft", "refine", "edit")
-_TOP_KEYS = {"output", "recipes", "executor", "batch_size", "max_loaded_models", "base_pixels", "picks", "stages",
-             "executors", "schedule", "prices", "budget", "limits"}
+
+
+def _globs(value: str | list) -> str | None:
+    if isinstance(value, list) and not all(isinstance(v, str) for v in value):
+        return f"must be a glob or a list of globs, got {shown(value)}"
+    return None
+
+
+#: The settings of zflow.toml (the tables are read by their own owners: stages below, executors and schedule by
+#: the executor and the scheduler, prices by the backends that charge).
+TOP = {
+    "output": Setting(str, "out"),
+    "recipes": Setting((str, list), ["recipes/*.py"], check=_globs),
+    "executor": Setting(str, "local"),
+    "batch_size": Setting(int, 4, low=1),
+    "max_loaded_models": Setting(int, 2, low=1),
+    "base_pixels": Setting(int, 1024 * 1024, low=1),
+    "picks": Setting(str, "picks.json"),
+    "stages": Setting(dict, {}),
+    "executors": Setting(dict, {}),
+    "schedule": Setting(dict, {}),
+    "prices": Setting(dict, {}),
+    "budget": Setting(float, None, low=0),  # dollars a build may spend on priced models
+    "limits": Setting(dict, {}),
+}
 #: ``[limits]``: bounds on what a load may read, and their defaults.
-LIMITS = {"table_bytes": TABLE_BYTES}
-_STAGE_KEYS = {"backend", "model", "revision", "options"}
+LIMITS = {"table_bytes": TABLE_BYTES, "prompt_chars": PROMPT_CHARS}
+STAGE = {"backend": Setting(str, "preview"), "model": Setting(str, ""), "revision": Setting(str, None),
+         "options": Setting(dict, {})}
+#: Dollars per image.
+PRICE = Setting(float, low=0)
 
 
 @dataclass(slots=True)
@@ -67,61 +95,73 @@ def find_root(start: Path) -> Path:
 
 
 def load_config(root: Path) -> Config:
-    """Read the project's settings; unknown or ill-typed settings are a UsageError naming the setting."""
+    """Read the project's settings; an unknown or ill-typed one is a SettingError naming its file, line and path."""
     config = Config(root=root)
-    data: dict[str, Any] = {}
-    file = root / "zflow.toml"
-    try:
-        if file.is_file():
-            data = tomllib.loads(file.read_text(encoding="utf-8"))
-            data = data.get("zflow", data)
-            config.source = str(file)
-        elif (root / "pyproject.toml").is_file():
-            data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8")).get("tool", {}).get("zflow", {})
-            config.source = str(root / "pyproject.toml") if data else "defaults"
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{file if file.is_file() else root / 'pyproject.toml'}: invalid TOML: {exc}") from None
-    unknown = set(data) - _TOP_KEYS
-    if unknown:
-        raise UsageError(f"{config.source}: unknown setting(s) {', '.join(sorted(unknown))} "
-                         f"(known: {', '.join(sorted(_TOP_KEYS))})")
-    for name, kind in (("output", str), ("executor", str), ("picks", str), ("batch_size", int),
-                       ("max_loaded_models", int), ("base_pixels", int)):
-        if name in data:
-            if not isinstance(data[name], kind) or (kind is int and data[name] < 1):
-                raise UsageError(f"{config.source}: {name} must be a {'positive whole number' if kind is int else 'text'}")
-            setattr(config, name, data[name])
-    if "recipes" in data:
-        recipes = data["recipes"]
-        config.recipes = [recipes] if isinstance(recipes, str) else list(recipes)
-    for stage, spec in (data.get("stages") or {}).items():
+    table = _read_file(root)
+    if table is None:
+        return config
+    config.source = table.source
+    values = table.read(TOP)
+    for name in ("output", "executor", "picks", "batch_size", "max_loaded_models", "base_pixels"):
+        setattr(config, name, values[name])
+    config.recipes = [values["recipes"]] if isinstance(values["recipes"], str) else list(values["recipes"])
+    stages = table.sub("stages")
+    for stage in stages.values:
         if stage not in STAGES:
-            raise UsageError(f"{config.source}: stages.{stage}: unknown stage (stages: {', '.join(STAGES)})")
-        bad = set(spec) - _STAGE_KEYS
-        if bad:
-            raise UsageError(f"{config.source}: stages.{stage}: unknown key(s) {', '.join(sorted(bad))} "
-                             f"(known: {', '.join(sorted(_STAGE_KEYS))})")
-        model = str(spec.get("model", ""))
+            raise stages.error(stage, f"unknown stage (stages: {', '.join(STAGES)})")
+        spec = stages.sub(stage)
+        given = spec.read(STAGE)
+        model = given["model"]
         if model and not _looks_like_hub_id(model, root):
             path = Path(model).expanduser()
             model = str(path if path.is_absolute() else (root / path).resolve())
-        config.stages[stage] = ModelRef(spec.get("backend", "preview"), model, spec.get("revision"),
-                                        dict(spec.get("options", {})))
-    config.limits = _limits(data.get("limits") or {}, config.source)
-    config.executors = dict(data.get("executors") or {})
-    config.extra = {k: data[k] for k in ("schedule", "prices", "budget") if k in data}
+        options = spec.sub("options")
+        config.stages[stage] = ModelRef(given["backend"], model, given["revision"], _located(options))
+    config.limits = table.sub("limits").read({name: Setting(int, default, low=1) for name, default in LIMITS.items()})
+    executors = table.sub("executors")
+    config.executors = {name: _located(executors.sub(name)) for name in executors.values}
+    _check_prices(table.sub("prices"))
+    config.extra = {k: values[k] for k in ("prices", "budget") if k in table.values}
+    if "schedule" in table.values:
+        config.extra["schedule"] = _located(table.sub("schedule"))
     return config
 
 
-def _limits(given: dict[str, Any], source: str) -> dict[str, int]:
-    unknown = set(given) - set(LIMITS)
-    if unknown:
-        raise UsageError(f"{source}: limits: unknown key(s) {', '.join(sorted(unknown))} "
-                         f"(known: {', '.join(sorted(LIMITS))})")
-    for name, value in given.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise UsageError(f"{source}: limits.{name} must be a positive whole number, not {value!r}")
-    return {**LIMITS, **given}
+def _read_file(root: Path) -> Table | None:
+    """zflow's table of zflow.toml, or of [tool.zflow] in pyproject.toml; None when neither has one."""
+    file, prefix = root / "zflow.toml", ()
+    if not file.is_file():
+        file, prefix = root / "pyproject.toml", ("tool", "zflow")
+        if not file.is_file():
+            return None
+    text = file.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{file}: invalid TOML: {exc}") from None
+    if prefix:
+        data = data.get("tool", {}).get("zflow")
+        if not data:
+            return None
+    elif "zflow" in data:
+        data, prefix = data["zflow"], ("zflow",)
+    return Table(data, "", str(file), text, prefix)
+
+
+def _located(table: Table) -> Located:
+    return Located(table.values, table.path, table.source, table.text, table.prefix)
+
+
+def _check_prices(prices: Table) -> None:
+    """Each ``[prices]`` entry is dollars per image: a number, or a table of them by image size."""
+    for model, entry in prices.values.items():
+        if isinstance(entry, dict):
+            prices.sub(model).read({size: PRICE for size in entry})
+        elif isinstance(entry, bool) or not isinstance(entry, (int, float)):
+            raise prices.error(model, "must be dollars per image: a number, or a table of them by image size such "
+                                      f'as {{"1K" = 0.134, "4K" = 0.24}}, got {shown(entry)}')
+        else:
+            prices.value(model, PRICE)
 
 
 def _looks_like_hub_id(model: str, root: Path) -> bool:

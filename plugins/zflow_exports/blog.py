@@ -56,6 +56,10 @@ class BlogExporter:
     def reframes(self, params: Mapping[str, Any], size: tuple[int, int]) -> dict[str, dict[str, str]]:
         return {}
 
+    def scene_vars(self, params: Mapping[str, Any]) -> tuple[str, ...]:
+        """The scene variables a post reads: each scene's text (or caption), the series' description and lang."""
+        return ("text", "caption", "description", "lang")
+
     def export(self, request: Request) -> Output:
         opts = options(request)
         layout = LAYOUTS[str(opts.get("flavor", "html"))]
@@ -68,7 +72,7 @@ class BlogExporter:
         files: dict[str, bytes] = {}
         entries = []
         for scene in scenes:
-            made, picture = responsive.render(open_rgb(scene.artifact.main), scene.slug, _alt(scene), scene.meta(),
+            made, picture = responsive.render(open_rgb(scene.artifact.main), scene.slug, scene.alt, scene.meta(),
                                               folder, lambda name: layout.link(slug, name))
             files.update(made)
             entries.append({"id": scene.id, "title": scene.entry.get("title", ""), "alt": picture.alt,
@@ -80,7 +84,7 @@ class BlogExporter:
                                                     save_options("jpeg", cover.meta()))
         except OverCap as err:
             raise TaskError(request.task.id, f"scene {cover.id!r}, preset 'og_image': {err}") from err
-        context = self._context(opts, layout, title, date, slug, series, entries, _alt(cover))
+        context = self._context(opts, layout, title, date, slug, series, entries, cover.alt)
         template = opts.get("template")
         source = resolve(request, template) if template else None
         text = _environment(source).get_template(source.name if source else f"{layout.flavor}.{_ext(layout)}.j2")
@@ -128,11 +132,6 @@ def _jsonld(context: Mapping[str, Any]) -> Markup:
     return Markup(json.dumps(article, ensure_ascii=False).replace("<", "\\u003c"))
 
 
-def _alt(scene: SceneImage) -> str:
-    """A scene's alt text: its ``alt``, else its title, else its prompt."""
-    return str(scene.entry.get("alt") or scene.entry.get("title") or scene.entry.get("prompt") or "")
-
-
 def _ext(layout: Layout) -> str:
     return "html" if layout.flavor == "html" else "md"
 
@@ -143,5 +142,7 @@ def _environment(source: Path | None) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(folders), undefined=jinja2.StrictUndefined,
                              autoescape=jinja2.select_autoescape(["html", "html.j2"]), keep_trailing_newline=True)
     env.filters["yaml"] = lambda value: json.dumps(str(value), ensure_ascii=False)
+    env.filters["liquid_raw"] = lambda value: f"{{% raw %}}{value}{{% endraw %}}" if re.search(r"\{[{%]", str(value)) \
+        else value
     env.filters["mdalt"] = lambda value: re.sub(r"([\\\[\]])", r"\\\1", " ".join(str(value).split()))
     return env

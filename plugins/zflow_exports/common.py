@@ -32,6 +32,11 @@ class SceneImage:
         """The scene id as one file-name part: ``ep01/opening`` -> ``ep01-opening``."""
         return self.id.replace("/", "-")
 
+    @property
+    def alt(self) -> str:
+        """The scene's alt text: its ``alt``, else its title, else its prompt."""
+        return str(self.entry.get("alt") or self.entry.get("title") or self.entry.get("prompt") or "")
+
     def meta(self) -> dict[str, Any]:
         """Provenance of the scene's image, completed with the scene's own prompt and seed where missing."""
         meta = dict(self.artifact.meta)

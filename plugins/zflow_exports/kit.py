@@ -135,16 +135,12 @@ def _platform(platform: str, group: list[Item], compiled: Mapping[str, jinja2.Te
             for position, item in enumerate(chunk, start=1):
                 name = f"post{post:02}-{position:02}-{preset}-{item.scene.slug}.{item.preset.extension}"
                 files[f"kit/{platform}/{name}"] = item.data
-                files[f"kit/{platform}/{name}.alt.txt"] = _alt(item.scene).encode()
+                files[f"kit/{platform}/{name}.alt.txt"] = item.scene.alt.encode()
                 rows.append({"order": len(rows) + 1, "post": post, "position": position, "file": name,
                              "platform": platform, "preset": preset, "scene": item.scene.id,
                              "width": item.preset.size[0], "height": item.preset.size[1], "bytes": len(item.data),
-                             "alt": _alt(item.scene), "caption": caption, "hashtags": hashtags})
+                             "alt": item.scene.alt, "caption": caption, "hashtags": hashtags})
     return files, rows
-
-
-def _alt(scene: SceneImage) -> str:
-    return str(scene.entry.get("alt") or scene.entry.get("title") or scene.entry.get("prompt") or "")
 
 
 def _hashtags(opts: Mapping[str, Any], platform: str, preset: str) -> list[str]:
@@ -161,7 +157,7 @@ def _caption(compiled: Mapping[str, jinja2.Template], platform: str, preset: str
     ``caption``) templates, else the first scene's title, rendered with the first scene's values; then hashtags."""
     first = chunk[0].scene
     values = dict(first.entry.get("vars") or {})
-    context = {**values, "title": first.entry.get("title", ""), "alt": _alt(first),
+    context = {**values, "title": first.entry.get("title", ""), "alt": first.alt,
                "series": first.entry.get("series", ""), "scene": first.id, "scenes": [i.scene.id for i in chunk],
                "platform": platform, "preset": preset, "post": post, "count": len(chunk)}
     template = compiled.get(preset) or compiled.get(platform) or compiled.get("")
@@ -181,7 +177,7 @@ def _check_lengths(platform: str, limits: Limits, chunk: list[Item], caption: st
         errors.append(f"scene {scene!r}, platform {platform!r}: {len(hashtags)} hashtags, over "
                       f"{platform}'s {MAX_HASHTAGS[platform]}")
     for item in chunk:
-        alt = _alt(item.scene)
+        alt = item.scene.alt
         if limits.alt is not None and len(alt) > limits.alt:
             errors.append(f"scene {item.scene.id!r}, platform {platform!r}: the alt text is {len(alt)} characters, "
                           f"over {platform}'s {limits.alt}")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from zflow.errors import UsageError
 
 #: US dollars per image. Nano Banana Pro's figures are Google's; for the other models the reference gives only
 #: "roughly $0.03-0.15 per image", so their default is the upper figure (a budget cap then errs on the safe side).
@@ -19,20 +18,9 @@ DEFAULT_PRICES: dict[str, float | dict[str, float]] = {
 def price(prices: Mapping[str, Any], model: str, image_size: str) -> float | None:
     """The price of one image of ``model`` at ``image_size``: ``[prices]`` first, then the defaults; None if unpriced.
 
-    A ``[prices]`` entry is a number (any size) or a table by image size (``{"1K" = 0.134, "4K" = 0.24}``)."""
+    A ``[prices]`` entry is a number (any size) or a table by image size (``{"1K" = 0.134, "4K" = 0.24}``); zflow
+    checked them when it read zflow.toml."""
     entry = prices.get(model, DEFAULT_PRICES.get(model))
-    if entry is None:
-        return None
     if isinstance(entry, Mapping):
-        value = entry.get(image_size)
-        if value is None:
-            return None
-        return _amount(value, f"prices.{model}.{image_size}")
-    return _amount(entry, f"prices.{model}")
-
-
-def _amount(value: Any, setting: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise UsageError(f"{setting} in zflow.toml: a price must be a number of dollars per image (or a table of "
-                         f'them by image size, such as {{"1K" = 0.134, "4K" = 0.24}}), not {value!r}')
-    return float(value)
+        entry = entry.get(image_size)
+    return None if entry is None else float(entry)

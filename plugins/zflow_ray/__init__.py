@@ -17,7 +17,7 @@ __all__ = ["RayOptions", "make_executor", "register_executors"]
 
 def make_executor(runtime: Any, options: Mapping[str, Any]) -> Any:
     """The executor factory: validates ``[executors.ray]``, then joins the cluster and starts the GPU workers."""
-    resolved = parse_options(options, runtime.config.source)
+    resolved = parse_options(options)
     if importlib.util.find_spec("ray") is None:
         raise PluginError("the ray executor needs Ray, which is not installed: pip install 'zflow[ray]'")
     from .executor import RayExecutor

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any, Mapping
 
-from zflow.errors import UsageError
+from zflow.contracts.settings import Setting, located, nonempty
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,24 +32,17 @@ class RayOptions:
     node_ip: str = "127.0.0.1"
 
 
-def parse_options(options: Mapping[str, Any], source: str = "zflow.toml") -> RayOptions:
-    """Validate ``[executors.ray]``; a wrong name or value is a UsageError naming the setting."""
-    known = {f.name: f for f in fields(RayOptions)}
-    where = f"{source}: [executors.ray]"
-    unknown = sorted(set(options) - set(known))
-    if unknown:
-        raise UsageError(f"{where}: unknown setting(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
-    values: dict[str, Any] = {}
-    for name, value in options.items():
-        default = known[name].default
-        if isinstance(default, str):
-            if not isinstance(value, str) or not value:
-                raise UsageError(f"{where}: {name} must be non-empty text, not {value!r}")
-        elif isinstance(default, float):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                raise UsageError(f"{where}: {name} must be a positive number, not {value!r}")
-            value = float(value)
-        elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise UsageError(f"{where}: {name} must be a whole number >= 0, not {value!r}")
-        values[name] = value
-    return RayOptions(**values)
+def _setting(default: Any) -> Setting:
+    if isinstance(default, str):
+        return Setting(str, default, check=nonempty)
+    if isinstance(default, float):
+        return Setting(float, default, above=0)
+    return Setting(int, default, low=0)
+
+
+SETTINGS = {f.name: _setting(f.default) for f in fields(RayOptions)}
+
+
+def parse_options(options: Mapping[str, Any]) -> RayOptions:
+    """Validate ``[executors.ray]``; a wrong name or value is a SettingError naming its zflow.toml line."""
+    return RayOptions(**located(options, "executors.ray").read(SETTINGS))

@@ -57,7 +57,9 @@ class ZImageBackend:
         return models.identity(models.resolve(model.model, model.revision, None))
 
     def key_options(self, model: ModelRef) -> dict[str, Any]:
-        """The options that change pixels (the rest, such as device or batch_size, only change speed)."""
+        """The options that change pixels (the rest, such as device or batch_size, only change speed); all of them
+        are checked here, so a wrong one stops the build before anything runs."""
+        options.read(model.options, model.model, "draft", "<stage>")
         return options.key_options(model.options)
 
     def load(self, model: ModelRef) -> Handle:

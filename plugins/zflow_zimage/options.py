@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from zflow.errors import PluginError
+from zflow.contracts.settings import Setting, located
 
 #: Turbo (draft) and Base (refine) settings from the model cards; ``None`` steps/guidance = the pipeline's own default.
 TURBO = {"steps": 9, "guidance": 0.0, "negative": ""}
@@ -61,51 +61,28 @@ def flavour(model: str, kind: str) -> str:
     return "turbo" if kind in ("sheet", "draft") else "base"
 
 
+def _settings(defaults: Mapping[str, Any]) -> dict[str, Setting]:
+    """Every option, in the order of OUTPUT_OPTIONS then RUNTIME_OPTIONS, with the flavour's defaults."""
+    return {
+        "pipeline": Setting(str, "auto"),
+        "steps": Setting(int, defaults["steps"], low=1),
+        "guidance": Setting(float, defaults["guidance"], low=0),
+        "negative": Setting(str, defaults["negative"]),
+        "strength": Setting(float, None, low=0, high=1),
+        "cfg_normalization": Setting(bool, False),
+        "max_sequence_length": Setting(int, None, low=16),
+        "dtype": Setting(str, "auto", choices=DTYPES),
+        "exact_batches": Setting(bool, True),
+        "device": Setting(str, "auto", choices=DEVICES),
+        "cpu_offload": Setting(bool, False),
+        "attention": Setting(str, None),
+        "compile": Setting(bool, False),
+        "batch_size": Setting(int, 4, low=1),
+    }
+
+
 def read(options: Mapping[str, Any], model: str, kind: str, stage: str, zimage: bool = True) -> Settings:
-    """Settings from ``ModelRef.options`` for a task ``kind``; errors name the setting to change."""
-    unknown = sorted(set(options) - set(OUTPUT_OPTIONS) - set(RUNTIME_OPTIONS))
-    if unknown:
-        raise PluginError(f"stages.{stage}.options: unknown zimage option(s) {', '.join(unknown)}; known: "
-                          f"{', '.join(OUTPUT_OPTIONS + RUNTIME_OPTIONS)}")
+    """Settings from ``ModelRef.options`` for a task ``kind``; a wrong one is a SettingError naming the setting and
+    its zflow.toml line."""
     defaults = (TURBO if flavour(model, kind) == "turbo" else BASE) if zimage else OTHER
-    get = _getter(options, stage)
-    return Settings(
-        pipeline=get("pipeline", str, "auto"),
-        steps=get("steps", int, defaults["steps"], low=1),
-        guidance=get("guidance", float, defaults["guidance"], low=0.0),
-        negative=get("negative", str, defaults["negative"]),
-        strength=get("strength", float, None, low=0.0, high=1.0),
-        cfg_normalization=get("cfg_normalization", bool, False),
-        max_sequence_length=get("max_sequence_length", int, None, low=16),
-        dtype=get("dtype", str, "auto", choices=DTYPES),
-        device=get("device", str, "auto", choices=DEVICES),
-        cpu_offload=get("cpu_offload", bool, False),
-        attention=get("attention", str, None),
-        compile=get("compile", bool, False),
-        batch_size=get("batch_size", int, 4, low=1),
-        exact_batches=get("exact_batches", bool, True),
-    )
-
-
-def _getter(options: Mapping[str, Any], stage: str):
-    def get(key: str, kind: type, default: Any, low: float | None = None, high: float | None = None,
-            choices: tuple[str, ...] = ()) -> Any:
-        value = options.get(key)
-        if value is None:
-            return default
-        where = f"{setting(stage, key)} = {value!r}"
-        if kind in (bool, str) and not isinstance(value, kind):
-            raise PluginError(f"{where}: write {'true or false' if kind is bool else 'a text'}")
-        if kind in (int, float):
-            number = isinstance(value, int | float) and not isinstance(value, bool)
-            if not number or (kind is int and not float(value).is_integer()):
-                raise PluginError(f"{where}: write {'an integer' if kind is int else 'a number'}")
-            value = kind(value)
-            if (low is not None and value < low) or (high is not None and value > high):
-                bounds = f"at least {low}" if high is None else f"in [{low}, {high}]"
-                raise PluginError(f"{where}: must be {bounds}")
-        if choices and value not in choices:
-            raise PluginError(f"{where}: write one of {', '.join(choices)}")
-        return value
-
-    return get
+    return Settings(**located(options, f"stages.{stage}.options").read(_settings(defaults)))

@@ -58,7 +58,7 @@ def run_schedule(args: argparse.Namespace) -> int:
     runner = ProjectRunner(find_root(Path(args.project) if args.project else Path.cwd()), forward=display)
     try:
         project = runner.project
-        backoff, rescan = read_settings(project.config.extra.get("schedule") or {}, project.config.source)
+        backoff, rescan = read_settings(project.config.extra.get("schedule") or {})
         source = JobSource(project.root, lambda: [p.resolve() for p in project.recipe_paths(args.recipes)])
         clock = SystemClock(parse_time(args.at) - datetime.now(timezone.utc) if args.at else timedelta(0))
         scheduler = Scheduler(_reporting(source, show), runner, Runs(project.store.index), clock, backoff, rescan,

@@ -9,28 +9,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
 from ..contracts import canonical
+from ..signature import signature
 from ..store.atomic import write_atomic
 
 CACHE_NAME = "last-load.json"
+_MISSING = (-1, -1)
 
 
 def file_stats(paths: Iterable[Path]) -> dict[str, list[int]]:
-    """Size and mtime of each file (a missing file gets [-1, -1])."""
-    stats = {}
-    for path in paths:
-        try:
-            st = os.stat(path)
-            stats[str(path)] = [st.st_size, st.st_mtime_ns]
-        except OSError:
-            stats[str(path)] = [-1, -1]
-    return stats
+    """The signature (size and mtime) of each file as JSON data (a missing file gets [-1, -1])."""
+    return {str(path): list(signature(path) or _MISSING) for path in paths}
 
 
 def fingerprint(project: Any, recipe_paths: list[Path], run: dict[str, Any]) -> str:

@@ -2,14 +2,13 @@
 Long-lived (watch mode) sessions keep their plugins and loaded models between builds."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from ..config import Config, find_root, load_config
-from ..contracts import CostEstimate
-from ..errors import PluginError, RecipeError, UsageError
+from ..dsl import add_edit_constructors
+from ..errors import PluginError, UsageError
 from ..events import BuildStart, Emit, ExportEmpty, Note, Summary, ignore
 from ..graph import Graph, GraphOptions, build_graph
 from ..load import Recipe, load_recipes
@@ -17,9 +16,11 @@ from ..plugins import Plugins, make_plugin_manager
 from ..store import STORE_DIR, Store
 from ..store.storage import storage_errors
 from . import core_plugin
+from .cost import check_budget, estimate
 from .execute import BuildRun, materialize, timer
 from .memory import gc_paused
 from .noop import LastLoad, file_stats, fingerprint, forget_last_load, read_last_load, write_last_load
+from .picks import read_picks, write_pick
 from .plan import Plan, make_plan
 from .runtime import Runtime
 
@@ -41,6 +42,9 @@ class Project:
         self.root = root.resolve() if root is not None else find_root(Path.cwd())
         self.config: Config = load_config(self.root)
         self.plugins = Plugins.collect(make_plugin_manager(self.root, env, core=core_plugin))
+        # Edit.inpaint(...) and the like, from the edit plugins, for every recipe this process loads (the
+        # scheduler's job scan too)
+        add_edit_constructors(self.plugins.edit_ops)
         self._store: Store | None = None
         self._last_plan: Plan | None = None
         self._last_graph: Graph | None = None
@@ -83,36 +87,26 @@ class Project:
             return self._load(given, run)
 
     def _load(self, given: list[str] | None, run: Mapping[str, Any] | None) -> Loaded:
+        add_edit_constructors(self.plugins.edit_ops)  # this project's, should another project have set others
         recipe = load_recipes(self.recipe_paths(given), self.root, dict(run or {}), self.config.limits)
         options = GraphOptions(
             root=self.root, edit_ops=self.plugins.edit_ops, exporters=self.plugins.exporters,
             image_size=image_size,
             picks=self.read_picks(), picks_file=self.config.picks, filters=self.plugins.filters,
             base_pixels=self.config.base_pixels, run=dict(run or {}),
+            prompt_chars=self.config.limits["prompt_chars"],
         )
         graph = self._last_graph = build_graph(recipe, options, self._last_graph)
         files = set(recipe.files_read) | {self.config.picks_path}
         return Loaded(recipe, graph, files, file_stats(files))
 
     def read_picks(self) -> dict[str, int]:
-        path = self.config.picks_path
-        if not path.is_file():
-            return {}
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise RecipeError(f"invalid picks file: {exc.msg}", str(path.relative_to(self.root)), exc.lineno)
-        if not isinstance(data, dict) or not all(isinstance(v, int) for v in data.values()):
-            raise RecipeError('picks file must map "series/scene" to a draft number', str(path), 1)
-        return data
+        """The picks file's picks (``"series/scene" -> draft number``)."""
+        return read_picks(self.config.picks_path, self.root)
 
     def write_pick(self, scene_uid: str, pick: int) -> None:
         """Record a pick (e.g. from the gallery) in the picks file, atomically."""
-        from ..store.atomic import write_atomic
-
-        picks = self.read_picks()
-        picks[scene_uid] = pick
-        write_atomic(self.config.picks_path, (json.dumps(picks, indent=2, sort_keys=True) + "\n").encode())
+        write_pick(self.config.picks_path, self.root, scene_uid, pick)
 
     # plan and build ----------------------------------------------------------------------------------------------
     def plan(self, loaded: Loaded) -> Plan:
@@ -122,35 +116,8 @@ class Project:
         return self._last_plan
 
     def cost(self, plan: Plan) -> dict[str, Any]:
-        """Estimated cost of the plan's stale tasks on backends with ``estimate_cost(model, tasks, prices)``:
-        ``total`` dollars, ``priced`` and ``unpriced`` task counts, and the ``budget`` set in zflow.toml (or None)."""
-        groups: dict[tuple[str, str], tuple[Any, Any, list]] = {}
-        for item in plan.stale:
-            runner = self.runtime.runners.get(item.runner)
-            if isinstance(runner, CostEstimate):
-                groups.setdefault((item.runner, item.model.group), (runner, item.model, []))[2].append(item.task)
-        total, priced, unpriced = 0.0, 0, 0
-        for runner, model, tasks in groups.values():
-            each = runner.estimate_cost(model, tasks, self.config.extra.get("prices", {}))
-            if each is None:
-                unpriced += len(tasks)
-            else:
-                total, priced = total + each, priced + len(tasks)
-        budget = self.config.extra.get("budget")
-        if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float)) or budget < 0):
-            raise UsageError(f"budget in {self.config.source}: must be a number of dollars a build may spend, "
-                             f"not {budget!r}")
-        return {"total": round(total, 4), "priced": priced, "unpriced": unpriced, "budget": budget}
-
-    def _check_budget(self, cost: dict[str, Any]) -> None:
-        """Refuse a build whose stale tasks would cost more than the budget, or cannot be priced under one."""
-        budget = cost["budget"]
-        if budget is not None and cost["unpriced"]:
-            raise UsageError(f"budget in {self.config.source}: {cost['unpriced']} stale tasks run on models with no "
-                             "price; give their models a price in [prices]")
-        if budget is not None and cost["total"] > budget:
-            raise UsageError(f"budget in {self.config.source}: the stale tasks would cost about ${cost['total']:.2f}, "
-                             f"over the ${budget:.2f} budget; nothing was run")
+        """What the plan's stale tasks would cost (see ``cost.estimate``)."""
+        return estimate(plan, self.runtime, self.config)
 
     def build_recipes(self, given: list[str] | None = None, executor: str | None = None, wait: float = 0.0,
                       run: Mapping[str, Any] | None = None, fresh: bool = False) -> dict[str, Any]:
@@ -200,9 +167,9 @@ class Project:
         with self.store.building(wait):
             self.store.refresh()
             plan = self.plan(loaded)
-            self._check_budget(self.cost(plan))
+            check_budget(self.cost(plan), self.config.source)
             for note in loaded.recipe.notes:
-                self.emit(Note(event="note", **note))
+                self.emit(Note(event="note", message=note["message"], file=note["file"], line=note["line"]))
             self.emit(BuildStart(event="build-start", tasks=len(plan.items), stale=len(plan.stale)))
             self._tell_empty(loaded.graph.empty_exports)
             run = None

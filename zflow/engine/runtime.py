@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from ..contracts import Batch, KeyOptions, ModelRef, Output, PixelOp, ReportsLoads, Task
+from ..contracts import Batch, KeyOptions, ModelRef, Output, PixelOp, ReportsLoads, Task, exporters_serving
 from ..errors import PluginError
 from ..events import Emit, ModelLoad, ignore
 from ..plugins import Plugins, make_plugin_manager
@@ -46,9 +46,13 @@ class Runtime:
         kind = task.kind
         if kind == "source":
             return "source", _SOURCE
-        if kind in ("contact", "export"):
-            name = "contact-sheet" if kind == "contact" else task.params["exporter"]
-            return self._exporter(name), _NO_MODEL
+        if kind == "export":
+            return self._exporter(task.params["exporter"]), _NO_MODEL
+        if kind == "contact":
+            serving = exporters_serving(self.plugins.exporters, "contact")
+            if not serving:
+                raise PluginError(f"{task.id}: no installed exporter makes contact sheets")
+            return self._exporter(serving[0]), _NO_MODEL
         if kind == "edit":
             op = self.plugins.edit_ops.get(task.params["op"])
             if op is not None and isinstance(op, PixelOp):

@@ -4,35 +4,34 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, Mapping
 
+from ..contracts.settings import Setting, located
 from ..dsl import DeclarationError, Location
 from ..dsl.schedule import parse_duration
-from ..errors import UsageError
 from .loop import Backoff
 
-KEYS = {"retries": "a whole number of retries (default 3)", "backoff": "the first retry's wait (default \"1m\")",
-        "max_backoff": "the longest wait between retries (default \"1h\")",
-        "rescan": "how often recipes are checked for changes (default \"1m\")"}
 
-
-def read_settings(table: Mapping[str, Any], source: str) -> tuple[Backoff, timedelta]:
-    """The retry back-off and rescan interval; a bad value is a UsageError naming the setting."""
-    unknown = set(table) - set(KEYS)
-    if unknown:
-        raise UsageError(f"{source}: schedule: unknown setting(s) {', '.join(sorted(unknown))} "
-                         f"(known: {', '.join(sorted(KEYS))})")
-    retries = table.get("retries", 3)
-    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
-        raise UsageError(f"{source}: schedule.retries must be {KEYS['retries']}, not {retries!r}")
-    first, limit, rescan = (_duration(table, name, default, source)
-                            for name, default in (("backoff", "1m"), ("max_backoff", "1h"), ("rescan", "1m")))
-    return Backoff(retries, first, limit), rescan
-
-
-def _duration(table: Mapping[str, Any], name: str, default: str, source: str) -> timedelta:
+def duration(text: str) -> timedelta | None:
+    """"90s", "30m", "2h", "1d" as a timedelta; None when ``text`` is no such duration."""
     try:
-        value = parse_duration(f"schedule.{name}", table.get(name, default), Location(source, 0))
-    except DeclarationError as exc:
-        raise UsageError(f"{source}: {exc.message}") from None
-    if not value:
-        raise UsageError(f"{source}: schedule.{name} must be longer than zero")
-    return value
+        return parse_duration("", text, Location("", 0))
+    except DeclarationError:
+        return None
+
+
+def _problem(text: str) -> str | None:
+    value = duration(text)
+    if value is None:
+        return 'must be a duration such as "90s", "30m", "2h" or "1d"'
+    return None if value else "must be longer than zero"
+
+
+SETTINGS = {"retries": Setting(int, 3, low=0), "backoff": Setting(str, "1m", check=_problem),
+            "max_backoff": Setting(str, "1h", check=_problem), "rescan": Setting(str, "1m", check=_problem)}
+
+
+def read_settings(table: Mapping[str, Any]) -> tuple[Backoff, timedelta]:
+    """The retry back-off (``retries`` more tries, waiting ``backoff``, doubling up to ``max_backoff``) and how
+    often recipes are re-read (``rescan``); a wrong setting is a SettingError naming its zflow.toml line."""
+    values = located(table, "schedule").read(SETTINGS)
+    first, limit, rescan = (duration(values[name]) for name in ("backoff", "max_backoff", "rescan"))
+    return Backoff(values["retries"], first, limit), rescan

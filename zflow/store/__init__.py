@@ -74,9 +74,9 @@ class Store:
                 marker.unlink(missing_ok=True)
 
     def sweep_temporaries(self) -> int:
-        """Remove the temporary files older than now in .zflow/objects and out/ (call under the lock)."""
+        """Remove the temporary files older than now in .zflow/ (its objects too) and out/ (call under the lock)."""
         now = time.time()
-        return self.objects.sweep_temporaries(now) + sweep_temporaries(self.outputs.folder, now)
+        return sweep_temporaries(self.dir, now) + sweep_temporaries(self.outputs.folder, now)
 
     def close(self) -> None:
         self.index.close()

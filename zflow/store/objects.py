@@ -8,7 +8,6 @@ from typing import Iterable, Iterator
 
 from .atomic import write_atomic
 from .confine import check_confined
-from .temporaries import sweep_temporaries
 
 
 class Objects:
@@ -53,7 +52,3 @@ class Objects:
             except FileNotFoundError:
                 pass
         return count
-
-    def sweep_temporaries(self, before: float) -> int:
-        """Delete temporary files a killed writer left behind (changed before ``before``, a time.time())."""
-        return sweep_temporaries(self.folder, before)

@@ -12,22 +12,12 @@ from ..engine.memory import collect_normally, collect_while_idle, gc_paused, set
 from ..engine.project import Loaded, Project
 from ..errors import RecipeError, ZflowError
 from ..events import Change, Emit, Error, Event, Watching
+from ..signature import Signature, signature
 from .gallery import Gallery
 from .targets import Targets
 
 #: Seconds between gallery pushes while tasks finish (the end of a build is always pushed at once).
 PUSH_INTERVAL = 0.05
-
-
-def signature(path: Path) -> tuple[int, int] | None:
-    """What tells a changed file: size and modification time (None when it is gone)."""
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns
-
-
 #: Longest time the main thread blocks without running pending signal handlers (Ctrl-C, SIGTERM).
 SIGNAL_CHECK = 0.25
 
@@ -48,7 +38,7 @@ class Session:
         self.gallery = Gallery(self.project)
         self.loaded: Loaded | None = None
         self.snapshot: dict[str, Any] = self.gallery.state()
-        self._signatures: dict[Path, tuple[int, int] | None] = {}
+        self._signatures: dict[Path, Signature | None] = {}
         self._changes: set[Path] = set()
         self._picks: dict[str, int] = {}
         self._cond = threading.Condition()

@@ -1,0 +1,28 @@
+"""The picks file: which draft of each scene goes on, chosen in the gallery and kept beside the recipes."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..errors import RecipeError
+from ..store.atomic import write_atomic
+
+
+def read_picks(path: Path, root: Path) -> dict[str, int]:
+    """``"series/scene" -> draft number``; {} when there is no picks file. Raises RecipeError at the bad line."""
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise RecipeError(f"invalid picks file: {exc.msg}", str(path.relative_to(root)), exc.lineno)
+    if not isinstance(data, dict) or not all(isinstance(v, int) for v in data.values()):
+        raise RecipeError('picks file must map "series/scene" to a draft number', str(path), 1)
+    return data
+
+
+def write_pick(path: Path, root: Path, scene_uid: str, pick: int) -> None:
+    """Record a pick in the picks file, atomically, keeping the others."""
+    picks = read_picks(path, root)
+    picks[scene_uid] = pick
+    write_atomic(path, (json.dumps(picks, indent=2, sort_keys=True) + "\n").encode())

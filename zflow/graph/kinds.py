@@ -1,0 +1,119 @@
+"""The tasks of each kind a scene or character makes: sheets, imported images, drafts and their contact sheet,
+refine and edits."""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, Mapping
+
+from ..contracts import Location, Task, parse_size
+from ..dsl import Character, File, Scene, Style
+from .keys import derived_seed
+from .model import SceneNodes, fail
+from .render import bounded
+
+if TYPE_CHECKING:
+    from .build import Builder
+
+SHEET_ASPECT = "3:4"
+
+
+def sheet(b: Builder, character: Character) -> Task:
+    """A character's sheet (its reference image, or a generated one), made once however many scenes cast it."""
+    made = b.sheets.get(character.name)
+    if made is None:
+        made = b.sheets[character.name] = _new_sheet(b, character)
+    return made
+
+
+def _new_sheet(b: Builder, character: Character) -> Task:
+    task_id = f"characters/{character.name}/sheet"
+    if character.reference is not None:
+        rel, size = b.probe.image(character.reference, f"reference image of {character.name!r}")
+        return b.add(Task(id=task_id, kind="source", params={"file": rel}, files=(rel,), where=character.where),
+                     size)
+    size = parse_size(SHEET_ASPECT, b.opt.base_pixels)
+    params = {"name": character.name, "looks": character.looks, "style": "", "negative": "",
+              "prompt": f"character sheet of {character.looks}, front view and side view, plain background",
+              "size": list(size), "seed": derived_seed(task_id)}
+    return b.add(Task(id=task_id, kind="sheet", params=params, where=character.where), size)
+
+
+def reference(b: Builder, file: File) -> Task:
+    """A scene's extra reference image, imported once however many scenes name it."""
+    rel, size = b.probe.image(file, "reference image")
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", rel.rsplit(".", 1)[0]).strip("-.") or "image"
+    return b.add(Task(id=f"references/{name}", kind="source", params={"file": rel}, files=(rel,), where=file.where),
+                 size)
+
+
+def photo(b: Builder, scene: Scene) -> tuple[str, tuple[int, int]]:
+    """The photo a scene starts from, imported; its size is the scene's."""
+    b.probe.reads.append(scene.photo.path)
+    rel, size = b.probe.image(scene.photo, "photo")
+    task = Task(id=f"{scene.uid}/photo", kind="source", params={"file": rel}, files=(rel,), where=scene.where,
+                series=scene.series, scene=scene.uid)
+    return b.add(task, size).id, size
+
+
+def drafts(b: Builder, scene: Scene, nodes: SceneNodes, size: tuple[int, int], common: dict, cast: list,
+           sheets: list[str], style: Style | None, series_seed: int | None, files: list[str]) -> str:
+    """A scene's seeded drafts and their contact sheet; returns the picked draft."""
+    uid = scene.uid
+    for i in range(1, scene.drafts + 1):
+        task_id = f"{uid}/draft-{i}"
+        seed = scene.seed + i - 1 if scene.seed is not None else derived_seed(task_id, series_seed)
+        params = {**common, "size": list(size), "seed": seed, "index": i, "cast": cast, "title": scene.title,
+                  "style": style.text if style else ""}
+        task = Task(id=task_id, kind="draft", params=params, inputs=tuple(sheets), files=tuple(files),
+                    where=scene.where, series=scene.series, scene=uid)
+        nodes.drafts.append(b.add(task, size).id)
+    pick, where = scene.pick, scene.where
+    if uid in b.opt.picks:
+        pick, where = b.opt.picks[uid], Location(str(b.opt.root / b.opt.picks_file), 1)
+    pick = 1 if pick is None else pick
+    if not 1 <= pick <= scene.drafts:
+        raise fail(where, f"scene {uid}: pick {pick} is not one of its {scene.drafts} drafts")
+    nodes.pick = pick
+    if b.contact_sheets:
+        params = {"scene": uid, "labels": [str(i) for i in range(1, scene.drafts + 1)], "pick": pick}
+        nodes.contact = b.add(Task(id=f"{uid}/contact", kind="contact", params=params, inputs=tuple(nodes.drafts),
+                                   where=scene.where, series=scene.series, scene=uid)).id
+    return nodes.drafts[pick - 1]
+
+
+def refine(b: Builder, scene: Scene, picked: str, size: tuple[int, int], common: dict, files: list[str]) -> str:
+    """The picked draft refined."""
+    r = scene.refine
+    params = {**common, "size": list(size), "strength": float(r.strength), "mode": r.mode,
+              "seed": b.graph.tasks[picked].params["seed"]}
+    params |= {k: v for k, v in (("steps", r.steps), ("guidance", r.guidance)) if v is not None}
+    task = Task(id=f"{scene.uid}/refine", kind="refine", params=params, inputs=(picked,), files=tuple(files),
+                where=scene.where, series=scene.series, scene=scene.uid)
+    return b.add(task, size).id
+
+
+def edit(b: Builder, uid: str, name: str, op_name: str, args: Mapping[str, Any], where: Location, before: str,
+         size: tuple[int, int], common: dict, sheets: list[str], series_seed: int | None
+         ) -> tuple[str, tuple[int, int]]:
+    """One edit of an image (a scene's edit chain, or an export's reframe): its op's parameters checked and
+    canonicalized, its output size worked out."""
+    op = b.opt.edit_ops.get(op_name)
+    if op is None:
+        known = ", ".join(sorted(b.opt.edit_ops)) or "none installed"
+        raise fail(where, f"scene {uid}: unknown edit operation {op_name!r} (known: {known})")
+    files: list[str] = []
+    try:
+        norm = op.normalize(b.probe.plain(dict(args), files), size)
+        out_size = tuple(op.output_size(norm, size))
+    except ValueError as exc:
+        raise fail(where, f"scene {uid}: edit {op_name}: {exc}") from None
+    if isinstance(norm.get("prompt"), str):
+        bounded(norm["prompt"], b.opt.prompt_chars, f"scene {uid}: edit {op_name}: the prompt", where)
+    task_id = f"{uid}/{name}"
+    params = {**norm, "op": op_name, "scene_prompt": common["prompt"], "negative": common["negative"],
+              "size": list(out_size), "seed": derived_seed(task_id, series_seed)}
+    if "references" in common:
+        params["references"] = common["references"]
+    task = b.add(Task(id=task_id, kind="edit", params=params, inputs=(before, *sheets), files=tuple(files),
+                      where=where, series=uid.split("/", 1)[0], scene=uid), out_size)
+    return task.id, out_size
