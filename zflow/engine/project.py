@@ -42,6 +42,7 @@ class Project:
         self.root = root.resolve() if root is not None else find_root(Path.cwd())
         self.config: Config = load_config(self.root)
         self.plugins = Plugins.collect(make_plugin_manager(self.root, env, core=core_plugin))
+        add_edit_constructors(self.plugins.edit_ops)  # recipes loaded outside a build (schedules) use them too
         self._store: Store | None = None
         self._last_plan: Plan | None = None
         self._last_graph: Graph | None = None
