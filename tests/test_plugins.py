@@ -156,3 +156,34 @@ def test_broken_local_plugin_is_a_plugin_error_naming_the_file(tmp_path):
     (tmp_path / "plugins/broken.py").write_text("import not_a_module_anywhere\n")
     with pytest.raises(PluginError, match="broken.py"):
         make_plugin_manager(tmp_path, env={})
+
+
+def test_a_project_plugin_named_like_an_installed_one_is_an_error_naming_both(basic):
+    basic.write("plugins/preview.py", "from zflow import hookimpl\n")
+    result = basic.build()
+    said = " ".join(result.stderr.split())
+    assert result.code == 2 and "plugins/preview.py" in said
+    assert "the project plugin 'preview' has the name of the installed plugin 'preview' (zflow_preview from zflow" in said
+    assert not (basic.root / "out").exists()
+
+
+def test_two_plugins_providing_one_template_filter_is_an_error_naming_both(basic):
+    for name in ("loud", "louder"):
+        basic.write(f"plugins/{name}.py", "from zflow import hookimpl\n\n@hookimpl\ndef template_filters():\n"
+                                          "    return {'shout': str.upper}\n")
+    result = basic.build()
+    assert result.code == 2
+    assert "two plugins provide a template filter named 'shout': 'loud' and 'louder'" in result.stderr
+
+
+def test_plugins_lists_each_plugins_distribution_and_version(basic):
+    from importlib.metadata import version
+
+    basic.write("plugins/extra.py", "from zflow import hookimpl\n\n@hookimpl\ndef template_filters():\n"
+                                    "    return {'shout': str.upper}\n")
+    listed = json.loads(basic.zflow("plugins", "--json").stdout)["plugins"]
+    by_name = {p["name"]: p for p in listed}
+    assert (by_name["preview"]["distribution"], by_name["preview"]["version"]) == ("zflow", version("zflow"))
+    assert by_name["extra"]["distribution"] == "project" and by_name["extra"]["hooks"] == ["template_filters"]
+    text = basic.zflow("plugins").stdout
+    assert any(line.split()[:3] == ["preview", "zflow", version("zflow")] for line in text.splitlines())

@@ -5,13 +5,14 @@ import importlib.util
 import os
 import sys
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
+from importlib.metadata import PackageNotFoundError, entry_points, version
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import pluggy
 
 from . import hookspecs
+from .contracts import exporters_serving
 from .errors import PluginError
 
 ENTRY_POINT_GROUP = "zflow"
@@ -47,11 +48,35 @@ def make_plugin_manager(root: Path | None = None, env: Mapping[str, str] | None 
     if root is not None:
         for path in sorted((root / "plugins").glob("*.py")):
             name = path.stem
-            if not allowed(name) or pm.get_plugin(name) is not None:
+            if not allowed(name):
                 continue
+            installed = pm.get_plugin(name)
+            if installed is not None:
+                dist, version = distribution_of(name)
+                raise PluginError(f"{path}: the project plugin {name!r} has the name of the installed plugin "
+                                  f"{name!r} ({getattr(installed, '__name__', installed)} from {dist} {version}); "
+                                  f"rename {path.name}, or block the installed one with ZFLOW_PLUGINS_BLOCK={name}")
             pm.register(_load_local(path), name=name)
     pm.check_pending()
     return pm
+
+
+def distribution_of(name: str) -> tuple[str, str]:
+    """The distribution and version a plugin comes from: its entry point's, zflow's for the core plugin, and
+    ("project", "") for a project's local plugin."""
+    if name == CORE_PLUGIN:
+        return "zflow", _version("zflow")
+    for ep in entry_points(group=ENTRY_POINT_GROUP, name=name):
+        if ep.dist is not None:
+            return ep.dist.name, ep.dist.version
+    return "project", ""
+
+
+def _version(dist: str) -> str:
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return ""
 
 
 def _load_local(path: Path) -> Any:
@@ -91,15 +116,26 @@ class Plugins:
             plugins.executors[name] = factory
 
         hook.register_executors(register=add_executor)
-        for filters in hook.template_filters():
-            plugins.filters.update(filters or {})
+        contact = exporters_serving(plugins.exporters, "contact")
+        if len(contact) > 1:
+            raise PluginError(f"two exporters make contact sheets: {contact[0]!r} and {contact[1]!r}")
+        owners: dict[str, str] = {}
+        for impl in hook.template_filters.get_hookimpls():  # in registration order
+            for name, function in (impl.function() or {}).items():
+                if name in owners:
+                    raise PluginError(f"two plugins provide a template filter named {name!r}: {owners[name]!r} "
+                                      f"and {impl.plugin_name!r}")
+                owners[name] = impl.plugin_name
+                plugins.filters[name] = function
         return plugins
 
     def describe(self) -> list[dict[str, Any]]:
-        """Each plugin with its version and what it registers (for ``zflow plugins``)."""
+        """Each plugin with its distribution, version and the hooks it implements (for ``zflow plugins``)."""
         rows = []
         for name, module in sorted(self.pm.list_name_plugin(), key=lambda p: p[0]):
-            rows.append({"name": name, "module": getattr(module, "__name__", repr(module)),
+            dist, version = distribution_of(name)
+            rows.append({"name": name, "distribution": dist, "version": version,
+                         "module": getattr(module, "__name__", repr(module)),
                          "file": getattr(module, "__file__", None),
                          "hooks": sorted(h.name for h in self.pm.get_hookcallers(module) or [])})
         return rows

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar, Mapping
 
+from zflow.contracts import REQUIRED
+
 from . import checks
 
 
@@ -12,12 +14,15 @@ class Inpaint:
     """Repaint a region: ``region`` ("face", "subject", a 0-1 box or a mask file), ``prompt``, ``strength``."""
 
     name: ClassVar[str] = "inpaint"
+    arguments: ClassVar[Mapping[str, Any]] = {"region": REQUIRED, "prompt": REQUIRED, "strength": 1.0}
+    file_arguments: ClassVar[frozenset[str]] = frozenset({"region"})  # a mask image
+    size_arguments: ClassVar[frozenset[str]] = frozenset()
 
     def normalize(self, params: Mapping[str, Any], size: tuple[int, int]) -> dict[str, Any]:
         checks.check_keys(self.name, params, ("region", "prompt"), ("strength",))
         return {"region": checks.region(params["region"]),
                 "prompt": checks.prompt(self.name, params["prompt"], required=True),
-                "strength": checks.strength(self.name, params.get("strength", 1.0))}
+                "strength": checks.strength(self.name, params.get("strength", self.arguments["strength"]))}
 
     def output_size(self, params: Mapping[str, Any], size: tuple[int, int]) -> tuple[int, int]:
         return size[0], size[1]
@@ -28,6 +33,9 @@ class Background:
     """Replace everything but the subject with ``prompt``."""
 
     name: ClassVar[str] = "background"
+    arguments: ClassVar[Mapping[str, Any]] = {"prompt": REQUIRED}
+    file_arguments: ClassVar[frozenset[str]] = frozenset()
+    size_arguments: ClassVar[frozenset[str]] = frozenset()
 
     def normalize(self, params: Mapping[str, Any], size: tuple[int, int]) -> dict[str, Any]:
         checks.check_keys(self.name, params, ("prompt",), ())
@@ -42,11 +50,14 @@ class Outpaint:
     """Grow the canvas to ``size`` (an aspect such as "9:16" or "WxH"), the input centred, the border painted."""
 
     name: ClassVar[str] = "outpaint"
+    arguments: ClassVar[Mapping[str, Any]] = {"size": REQUIRED, "prompt": ""}
+    file_arguments: ClassVar[frozenset[str]] = frozenset()
+    size_arguments: ClassVar[frozenset[str]] = frozenset({"size"})
 
     def normalize(self, params: Mapping[str, Any], size: tuple[int, int]) -> dict[str, Any]:
         checks.check_keys(self.name, params, ("size",), ("prompt",))
         return {"size": checks.canvas(params["size"], size),
-                "prompt": checks.prompt(self.name, params.get("prompt", ""), required=False)}
+                "prompt": checks.prompt(self.name, params.get("prompt", self.arguments["prompt"]), required=False)}
 
     def output_size(self, params: Mapping[str, Any], size: tuple[int, int]) -> tuple[int, int]:
         width, height = checks.canvas(params["size"], size)
@@ -58,11 +69,14 @@ class Restyle:
     """Redraw the whole image in the style of ``prompt``; ``strength`` is how far it moves (default 0.6)."""
 
     name: ClassVar[str] = "restyle"
+    arguments: ClassVar[Mapping[str, Any]] = {"prompt": REQUIRED, "strength": 0.6}
+    file_arguments: ClassVar[frozenset[str]] = frozenset()
+    size_arguments: ClassVar[frozenset[str]] = frozenset()
 
     def normalize(self, params: Mapping[str, Any], size: tuple[int, int]) -> dict[str, Any]:
         checks.check_keys(self.name, params, ("prompt",), ("strength",))
         return {"prompt": checks.prompt(self.name, params["prompt"], required=True),
-                "strength": checks.strength(self.name, params.get("strength", 0.6))}
+                "strength": checks.strength(self.name, params.get("strength", self.arguments["strength"]))}
 
     def output_size(self, params: Mapping[str, Any], size: tuple[int, int]) -> tuple[int, int]:
         return size[0], size[1]

@@ -6,10 +6,12 @@ the plugin (every zflow command does) stays cheap.
 from __future__ import annotations
 
 import importlib
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from zflow.contracts import Output, Request
 from zflow.hookspecs import hookimpl
+
+from .options import OPTIONS
 
 #: name -> (module, class, version); the version is the class's own (a test checks they agree).
 EXPORTERS = {
@@ -21,11 +23,17 @@ EXPORTERS = {
 }
 
 
+#: What each exporter serves (``export`` tasks unless named here): the contact sheet serves every scene's drafts.
+KINDS = {"contact-sheet": frozenset({"contact"})}
+
+
 class LazyExporter:
-    """An exporter that imports its implementation at first use."""
+    """An exporter that imports its implementation at first use; its options and kinds are known before."""
 
     def __init__(self, name: str, module: str, cls: str, version: str):
         self.name, self.version = name, version
+        self.options = OPTIONS[name]
+        self.kinds = KINDS.get(name, frozenset({"export"}))
         self._where = (module, cls)
         self._target: Any = None
 
@@ -44,6 +52,10 @@ class LazyExporter:
 
     def export(self, request: Request) -> Output:
         return self.target.export(request)
+
+    def scene_vars(self, params: Mapping[str, Any]) -> Sequence[str]:
+        reads = getattr(self.target, "scene_vars", None)
+        return reads(params) if reads is not None else ()
 
 
 @hookimpl

@@ -12,6 +12,7 @@ from zflow.contracts.text import find_font
 from .common import Box, fail, options, resolve, scene_images
 from .encode import OverCap, encode_capped
 from .frame import Framer, reframe_requests, subject_share
+from .options import OPTIONS
 from .presets import Preset
 from .provenance import save_options
 from .signing import Signer, check_c2pa
@@ -76,18 +77,18 @@ class ThumbnailExporter:
 
     def check(self, params: Mapping[str, Any]) -> None:
         opts = params.get("options") or params
-        chosen(opts, default="yt_thumbnail")
+        chosen(opts, default=OPTIONS["thumbnail"]["preset"])
         if opts.get("position", "auto") not in ("auto", "top", "bottom", "center"):
             raise ValueError(f"position {opts['position']!r}: use auto, top, bottom or center")
         check_c2pa(opts)
         subject_share(opts)
 
     def reframes(self, params: Mapping[str, Any], size: tuple[int, int]) -> dict[str, dict[str, str]]:
-        return reframe_requests(size, chosen(params.get("options") or params, "yt_thumbnail"))
+        return reframe_requests(size, chosen(params.get("options") or params, OPTIONS["thumbnail"]["preset"]))
 
     def export(self, request: Request) -> Output:
         opts = options(request)
-        presets = chosen(opts, default="yt_thumbnail")
+        presets = chosen(opts, default=OPTIONS["thumbnail"]["preset"])
         signer = Signer.from_options(opts, request.root)
         font_path = resolve(request, opts["font"]) if opts.get("font") else None
         files: dict[str, bytes] = {}

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from .options import OPTIONS
+
 MB, KB = 1_000_000, 1_000  # decimal units: the stricter reading of the platforms' "MB" / "KB"
 
 
@@ -64,7 +66,7 @@ def lookup(name: str) -> WebtoonPreset:
 
 def from_options(opts: Mapping[str, Any]) -> WebtoonPreset:
     """The options' ``preset`` (default webtoon-canvas), its ``width`` replaced when the recipe gives one."""
-    preset = lookup(str(opts.get("preset") or "webtoon-canvas"))
+    preset = lookup(str(opts.get("preset") or OPTIONS["webtoon"]["preset"]))
     if opts.get("width"):
         width = int(opts["width"])
         if width <= 0:

@@ -151,7 +151,8 @@ def run_plugins(args: argparse.Namespace) -> int:
         print(json.dumps(data, indent=2, default=str))
         return 0
     for plugin in data["plugins"]:
-        print(f"{plugin['name']:<14} {plugin['module']:<28} {', '.join(plugin['hooks'])}")
+        origin = f"{plugin['distribution']} {plugin['version']}".strip()
+        print(f"{plugin['name']:<14} {origin:<20} {plugin['module']:<28} {', '.join(plugin['hooks'])}")
     print(f"backends:  {', '.join(f'{n} ({chr(47).join(k)})' for n, k in data['backends'].items()) or '-'}")
     for label in ("exporters", "edit_ops", "executors", "filters"):
         print(f"{label.replace('_', ' ')}: {', '.join(data[label]) or '-'}")

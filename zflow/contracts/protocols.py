@@ -39,6 +39,15 @@ class KeyOptions(Protocol):
 
 
 @runtime_checkable
+class ReportsLoads(Protocol):
+    """Optional for a backend that loads weights when it needs them (and drops them for memory): the runtime sets
+    ``emit`` to the build's event sink, and the backend sends a ``ModelLoad`` event when weights really load (dtype,
+    device, memory) and a ``ModelRelease`` when it drops them (``zflow.events``); the runtime then sends none."""
+
+    emit: Callable[[Any], None]
+
+
+@runtime_checkable
 class CostEstimate(Protocol):
     """Optional for a backend: the price in dollars of running ``tasks`` on ``model`` with the ``[prices]`` of
     zflow.toml, for ``zflow plan`` and the ``budget`` setting; None when they cannot be priced."""
@@ -48,13 +57,15 @@ class CostEstimate(Protocol):
 
 @runtime_checkable
 class Exporter(Protocol):
-    """Turns scenes' final images into files (``export`` and ``contact`` tasks).
+    """Turns scenes' final images into files: ``export`` tasks, or the tasks of the ``kinds`` it names (an optional
+    attribute; one whose kinds hold ``contact`` makes each scene's contact sheet of its drafts). It may also follow
+    ``ExporterOptions``.
 
     ``check(params)`` validates an export's parameters when the recipe loads (raise ValueError with a message the
     user can act on). ``reframes(params, size)`` names extra images the export needs made by the Edit stage from a
     scene's final image of ``size`` (tag -> edit params such as ``{"op": "outpaint", "size": "1080x1920"}``); the
     graph makes them edit tasks and the export receives them as inputs. It must depend on its arguments alone: it is
-    asked once per image size of an export.
+    asked once per image size of an export. An exporter may also follow ``SceneVars``.
     """
 
     name: str
@@ -68,6 +79,32 @@ class Exporter(Protocol):
 
 
 @runtime_checkable
+class ExporterOptions(Protocol):
+    """Optional for an exporter: ``options``, every option a recipe may give it with its default. The graph refuses
+    any other option at the export's line (listing these), and an option given as None gets its default, so a
+    recipe leaves a preset to the exporter with ``preset=None``; an option not given stays out of the task."""
+
+    options: Mapping[str, Any]
+
+
+@runtime_checkable
+class SceneVars(Protocol):
+    """Optional for an exporter: the scene variables an export with ``params`` reads from its scenes (a blog's
+    ``text``), so a scene keyword that only an export reads is not taken for a typo."""
+
+    def scene_vars(self, params: Mapping[str, Any]) -> Sequence[str]: ...
+
+
+#: What an exporter serves when it names no ``kinds``.
+EXPORT_KINDS = frozenset({"export"})
+
+
+def exporters_serving(exporters: Mapping[str, Any], kind: str) -> list[str]:
+    """The names of the exporters that serve tasks of ``kind`` (``export`` or ``contact``), sorted."""
+    return sorted(name for name, e in exporters.items() if kind in getattr(e, "kinds", EXPORT_KINDS))
+
+
+@runtime_checkable
 class EditOp(Protocol):
     """An edit operation a recipe can name. ``normalize`` validates and canonicalizes its parameters (raise
     ValueError); ``output_size`` is the size it produces. An op that also follows ``PixelOp`` is pure pixel work the
@@ -78,6 +115,24 @@ class EditOp(Protocol):
     def normalize(self, params: Mapping[str, Any], size: tuple[int, int]) -> dict[str, Any]: ...
 
     def output_size(self, params: Mapping[str, Any], size: tuple[int, int]) -> tuple[int, int]: ...
+
+
+#: The default of an edit constructor's argument that a recipe must give.
+REQUIRED = "<required>"
+
+
+@runtime_checkable
+class EditConstructor(Protocol):
+    """Optional for an edit operation: a constructor recipes call as ``Edit.<name>(...)`` (``Edit.inpaint("face",
+    "a smile")`` for ``Edit.custom("inpaint", region="face", prompt="a smile", strength=1.0)``). ``arguments`` are
+    its parameters in call order with their defaults (``REQUIRED``: none), all of which go into the edit;
+    ``file_arguments`` name those whose text, when it ends in an image extension, is a file beside the recipe (read,
+    keyed and watched); ``size_arguments`` those that are sizes, checked at the recipe's line."""
+
+    name: str
+    arguments: Mapping[str, Any]
+    file_arguments: frozenset[str]
+    size_arguments: frozenset[str]
 
 
 @runtime_checkable

@@ -1,7 +1,7 @@
 """The recipe language: plain frozen declarations that remember where they were made."""
 from ..contracts.sizes import parse_size
 from .exports import Export, blog, export, sns, thumbnail, webtoon
-from .parts import Balloon, Edit, Refine, Scene, narrate, say, shout, think
+from .parts import Balloon, Edit, Refine, Scene, add_edit_constructors, narrate, say, shout, think
 from .registry import DeclarationError, Registry, collecting
 from .schedule import Schedule
 from .series import DEFAULT_PROMPT, Series
@@ -11,7 +11,7 @@ from .values import Character, File, Style, template
 
 __all__ = [
     "Balloon", "Character", "DEFAULT_PROMPT", "DeclarationError", "Edit", "Export", "File", "Location", "Refine",
-    "Registry", "Row", "Scene", "Schedule", "Series", "Style", "blog", "caller_location", "collecting", "export",
-    "narrate", "parse_size", "rows", "say", "shout", "shown_path", "sns", "template", "think", "thumbnail",
-    "webtoon",
+    "Registry", "Row", "Scene", "Schedule", "Series", "Style", "add_edit_constructors", "blog", "caller_location",
+    "collecting", "export", "narrate", "parse_size", "rows", "say", "shout", "shown_path", "sns", "template", "think",
+    "thumbnail", "webtoon",
 ]

@@ -56,8 +56,9 @@ def sns(target: Any, *presets: str, name: str | None = None, **params: Any) -> E
     return export("sns", target, name=name, presets=list(presets), **params)
 
 
-def webtoon(target: Any, preset: str = "webtoon-canvas", name: str | None = None, **params: Any) -> Export:
-    """A webtoon episode: the scenes as panels on a vertical strip, sliced for upload."""
+def webtoon(target: Any, preset: str | None = None, name: str | None = None, **params: Any) -> Export:
+    """A webtoon episode: the scenes as panels on a vertical strip, sliced for upload (``preset=None``: the
+    exporter's default)."""
     return export("webtoon", target, name=name, preset=preset, **params)
 
 
@@ -68,9 +69,9 @@ def blog(target: Any, template: str | Path | None = None, name: str | None = Non
     return export("blog", target, name=name, **params)
 
 
-def thumbnail(target: Any, title: str | None = None, preset: str = "yt_thumbnail", name: str | None = None,
+def thumbnail(target: Any, title: str | None = None, preset: str | None = None, name: str | None = None,
               **params: Any) -> Export:
-    """A thumbnail with its title set over the image."""
+    """A thumbnail with its title set over the image (``preset=None``: the exporter's default)."""
     if title is not None:
         params["title"] = title
     return export("thumbnail", target, name=name, preset=preset, **params)

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, Callable, Mapping, NamedTuple
 
+from ..contracts import REQUIRED, EditConstructor
 from .names import check_name, check_size
 from .registry import DeclarationError
 from .source import Location, caller_location
@@ -31,7 +32,8 @@ DEFAULT_REFINE = Refine()
 
 
 class Edit(NamedTuple):
-    """One operation of a scene's edit chain; build it with Edit.inpaint/background/outpaint/restyle/custom.
+    """One operation of a scene's edit chain; build it with ``Edit.custom(op, ...)`` or the constructor an edit
+    plugin gives its op (``Edit.inpaint``, ``Edit.outpaint``, ...: see ``add_edit_constructors``).
     A named tuple, like Scene: made and compared once per scene of every load."""
 
     op: str
@@ -43,34 +45,6 @@ class Edit(NamedTuple):
         """An edit operation added by a plugin (see `zflow plugins`)."""
         where = caller_location()
         return cls(check_name("edit operation", op, where), freeze(params, where), where)
-
-    @classmethod
-    def inpaint(cls, region: Any, prompt: str, strength: float = 1.0) -> "Edit":
-        """Repaint ``region`` (a named region such as "face", a box (x0, y0, x1, y1) in 0-1 units, or a mask file)."""
-        return cls._declare("inpaint", region=region, prompt=prompt, strength=strength)
-
-    @classmethod
-    def background(cls, prompt: str) -> "Edit":
-        """Replace everything but the subject."""
-        return cls._declare("background", prompt=prompt)
-
-    @classmethod
-    def outpaint(cls, size: str, prompt: str = "") -> "Edit":
-        """Extend the canvas to a larger size or another aspect."""
-        return cls._declare("outpaint", size=check_size(size, caller_location(), "outpaint size "), prompt=prompt)
-
-    @classmethod
-    def restyle(cls, prompt: str, strength: float = 0.6) -> "Edit":
-        """Redraw the whole image in another style (image-to-image)."""
-        return cls._declare("restyle", prompt=prompt, strength=strength)
-
-    @classmethod
-    def _declare(cls, op: str, **params: Any) -> "Edit":
-        where = caller_location()
-        region = params.get("region")
-        if isinstance(region, str) and region.lower().endswith((".png", ".jpg", ".jpeg", ".webp")):
-            params["region"] = File.at(params["region"], where)
-        return cls(op, freeze(params, where), where)
 
     @property
     def args(self) -> dict[str, Any]:
@@ -133,3 +107,63 @@ class Scene(NamedTuple):
     balloons: tuple[Balloon, ...]
     where: Location
     uid: str  # "series/id"
+
+
+#: The constructors ``add_edit_constructors`` gave Edit, by op name, with the op each was made from.
+_CONSTRUCTORS: dict[str, Any] = {}
+_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+
+
+def add_edit_constructors(ops: Mapping[str, Any]) -> None:
+    """Give ``Edit`` one constructor per edit operation that declares its arguments (``EditConstructor``), and
+    take away those of operations no longer installed (a project that blocks a plugin loses its constructors)."""
+    wanted = {name: op for name, op in ops.items() if isinstance(op, EditConstructor)}
+    for name in list(_CONSTRUCTORS):
+        if wanted.get(name) is not _CONSTRUCTORS[name]:
+            delattr(Edit, name)
+            del _CONSTRUCTORS[name]
+    for name, op in wanted.items():
+        if name not in _CONSTRUCTORS and not hasattr(Edit, name):  # never hide Edit's own names (custom, args)
+            setattr(Edit, name, classmethod(_constructor(name, op)))
+            _CONSTRUCTORS[name] = op
+
+
+def _constructor(name: str, op: Any) -> Callable[..., Edit]:
+    arguments = dict(op.arguments)
+    files, sizes = frozenset(op.file_arguments), frozenset(op.size_arguments)
+
+    def construct(cls: type[Edit], *args: Any, **kwargs: Any) -> Edit:
+        where = caller_location()
+        params = _bind(name, arguments, args, kwargs, where)
+        for key in files:
+            value = params.get(key)
+            if isinstance(value, str) and value.lower().endswith(_IMAGE_SUFFIXES):
+                params[key] = File.at(value, where)
+        for key in sizes:
+            params[key] = check_size(params[key], where, f"{name} {key} ")
+        return cls(name, freeze(params, where), where)
+
+    construct.__name__ = construct.__qualname__ = name
+    construct.__doc__ = type(op).__doc__
+    return construct
+
+
+def _bind(name: str, arguments: Mapping[str, Any], args: tuple, kwargs: dict[str, Any], where: Location
+          ) -> dict[str, Any]:
+    """The call's arguments by name, defaults filled in; DeclarationError for a missing or unknown one."""
+    call = f"Edit.{name}({', '.join(arguments)})"
+    if len(args) > len(arguments):
+        raise DeclarationError(f"{call} takes {len(arguments)} arguments, not {len(args)}", where)
+    params = dict(zip(arguments, args))
+    for key, value in kwargs.items():
+        if key not in arguments:
+            raise DeclarationError(f"{call}: unknown argument {key!r}", where)
+        if key in params:
+            raise DeclarationError(f"{call}: {key!r} given twice", where)
+        params[key] = value
+    for key, default in arguments.items():
+        if key not in params:
+            if default == REQUIRED:
+                raise DeclarationError(f"{call}: missing {key!r}", where)
+            params[key] = default
+    return params

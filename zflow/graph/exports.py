@@ -2,9 +2,10 @@
 reframed images the exporter asks for as inputs."""
 from __future__ import annotations
 
+import difflib
 from typing import TYPE_CHECKING, Any, Iterable
 
-from ..contracts import Location, Task
+from ..contracts import ExporterOptions, Location, Task, exporters_serving
 from . import kinds
 from .model import fail
 
@@ -25,11 +26,11 @@ def add_exports(b: Builder, exports: Iterable[Any]) -> None:
 
 def add_export(b: Builder, exp: Any) -> None:
     exporter = b.opt.exporters.get(exp.exporter)
-    if exporter is None:
-        known = ", ".join(sorted(n for n in b.opt.exporters if n != "contact-sheet")) or "none installed"
+    if exporter is None or exp.exporter not in exporters_serving({exp.exporter: exporter}, "export"):
+        known = ", ".join(exporters_serving(b.opt.exporters, "export")) or "none installed"
         raise fail(exp.where, f"unknown exporter {exp.exporter!r} (known: {known})")
     files: list[str] = []
-    options = b.probe.plain(dict(exp.params), files)
+    options = b.probe.plain(declared_options(exporter, exp), files)
     try:
         exporter.check(options)
     except ValueError as exc:
@@ -66,3 +67,19 @@ def add_export(b: Builder, exp: Any) -> None:
     params = {"exporter": exp.exporter, "name": exp.name, "options": options, "scenes": entries}
     b.add(Task(id=f"{exp.series}/export/{exp.name}", kind="export", params=params, inputs=tuple(inputs),
                files=tuple(files), where=exp.where, series=exp.series, scene=None))
+
+
+def declared_options(exporter: Any, exp: Any) -> dict[str, Any]:
+    """An export's options, checked against those its exporter declares (when it does): an unknown one is an error
+    at the export's line naming the known ones, and one given as None gets the exporter's default."""
+    given = dict(exp.params)
+    if not isinstance(exporter, ExporterOptions):
+        return given
+    declared = exporter.options
+    for name in given:
+        if name not in declared:
+            close = difflib.get_close_matches(name, list(declared), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise fail(exp.where, f"export {exp.name} of {exp.series}: unknown option {name!r} of exporter "
+                                  f"{exp.exporter!r}{hint} (known: {', '.join(sorted(declared)) or 'none'})")
+    return {name: declared[name] if value is None else value for name, value in given.items()}
