@@ -165,7 +165,9 @@ def test_prompt_template_file_error_names_the_template_line(project):
     ''')
     with pytest.raises(RecipeError) as err:
         Project(project.root).load()
-    assert "nope" in err.value.message and err.value.line == 3
+    assert "nope" in err.value.message and "rendering scene s/a at " in err.value.message
+    assert err.value.message.endswith("recipes/r.py:3)") 
+    assert err.value.file.endswith("recipes/prompt.j2") and err.value.line == 2
 
 
 def test_recipes_with_the_same_character_name_conflict(project):

@@ -116,7 +116,7 @@ EVERYTHING = '''\
 from zflow import Character, Edit, Series, blog, say, thumbnail, webtoon
 
 mina = Character("mina", looks="barista, green apron")
-s = Series("s", prompt="{{ cast }} {{ action }}", size="96x96", drafts=2, seed=5)
+s = Series("s", prompt="{{{{ cast }}}} {{{{ action }}}}", size="96x96", drafts=2, seed=5)
 s.scene("a", cast=[mina], action="pours coffee", balloons=[say("Hi!", who=mina)])
 s.scene("b", cast=[mina], action="reads a book", edits=[Edit.inpaint("face", "a smile")])
 thumbnail(s, title="Cafe", preset="yt_thumbnail"{c2pa})

@@ -8,6 +8,7 @@ from typing import Any
 
 from .contracts import ModelRef
 from .contracts.settings import Located, Setting, Table, shown
+from .dsl.limits import PROMPT_CHARS
 from .dsl.tables import TABLE_BYTES
 from .errors import UsageError
 
@@ -38,7 +39,7 @@ TOP = {
     "limits": Setting(dict, {}),
 }
 #: ``[limits]``: bounds on what a load may read, and their defaults.
-LIMITS = {"table_bytes": TABLE_BYTES}
+LIMITS = {"table_bytes": TABLE_BYTES, "prompt_chars": PROMPT_CHARS}
 STAGE = {"backend": Setting(str, "preview"), "model": Setting(str, ""), "revision": Setting(str, None),
          "options": Setting(dict, {})}
 #: Dollars per image.

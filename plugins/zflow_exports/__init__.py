@@ -6,7 +6,7 @@ the plugin (every zflow command does) stays cheap.
 from __future__ import annotations
 
 import importlib
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from zflow.contracts import Output, Request
 from zflow.hookspecs import hookimpl
@@ -52,6 +52,10 @@ class LazyExporter:
 
     def export(self, request: Request) -> Output:
         return self.target.export(request)
+
+    def scene_vars(self, params: Mapping[str, Any]) -> Sequence[str]:
+        reads = getattr(self.target, "scene_vars", None)
+        return reads(params) if reads is not None else ()
 
 
 @hookimpl

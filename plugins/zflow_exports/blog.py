@@ -56,6 +56,10 @@ class BlogExporter:
     def reframes(self, params: Mapping[str, Any], size: tuple[int, int]) -> dict[str, dict[str, str]]:
         return {}
 
+    def scene_vars(self, params: Mapping[str, Any]) -> tuple[str, ...]:
+        """The scene variables a post reads: each scene's text (or caption), the series' description and lang."""
+        return ("text", "caption", "description", "lang")
+
     def export(self, request: Request) -> Output:
         opts = options(request)
         layout = LAYOUTS[str(opts.get("flavor", "html"))]

@@ -44,6 +44,10 @@ class WebtoonExporter:
     def reframes(self, params: Mapping[str, Any], size: tuple[int, int]) -> dict[str, dict[str, str]]:
         return {}
 
+    def scene_vars(self, params: Mapping[str, Any]) -> tuple[str, ...]:
+        """The scene variable whose change starts a new scene of the strip (a wide gutter)."""
+        return (str(params.get("scene_key", "place")),)
+
     def export(self, request: Request) -> Output:
         opts = options(request)
         preset = from_options(opts)

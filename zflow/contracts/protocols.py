@@ -39,6 +39,15 @@ class KeyOptions(Protocol):
 
 
 @runtime_checkable
+class ReportsLoads(Protocol):
+    """Optional for a backend that loads weights when it needs them (and drops them for memory): the runtime sets
+    ``emit`` to the build's event sink, and the backend sends a ``ModelLoad`` event when weights really load (dtype,
+    device, memory) and a ``ModelRelease`` when it drops them (``zflow.events``); the runtime then sends none."""
+
+    emit: Callable[[Any], None]
+
+
+@runtime_checkable
 class CostEstimate(Protocol):
     """Optional for a backend: the price in dollars of running ``tasks`` on ``model`` with the ``[prices]`` of
     zflow.toml, for ``zflow plan`` and the ``budget`` setting; None when they cannot be priced."""
@@ -56,7 +65,7 @@ class Exporter(Protocol):
     user can act on). ``reframes(params, size)`` names extra images the export needs made by the Edit stage from a
     scene's final image of ``size`` (tag -> edit params such as ``{"op": "outpaint", "size": "1080x1920"}``); the
     graph makes them edit tasks and the export receives them as inputs. It must depend on its arguments alone: it is
-    asked once per image size of an export.
+    asked once per image size of an export. An exporter may also follow ``SceneVars``.
     """
 
     name: str
@@ -76,6 +85,14 @@ class ExporterOptions(Protocol):
     recipe leaves a preset to the exporter with ``preset=None``; an option not given stays out of the task."""
 
     options: Mapping[str, Any]
+
+
+@runtime_checkable
+class SceneVars(Protocol):
+    """Optional for an exporter: the scene variables an export with ``params`` reads from its scenes (a blog's
+    ``text``), so a scene keyword that only an export reads is not taken for a typo."""
+
+    def scene_vars(self, params: Mapping[str, Any]) -> Sequence[str]: ...
 
 
 #: What an exporter serves when it names no ``kinds``.

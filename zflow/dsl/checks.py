@@ -9,6 +9,7 @@ from .registry import DeclarationError
 from .schedule import Schedule
 from .source import Location
 from .values import File, Style
+from .words import did_you_mean
 
 
 def check_schedule(value: Any, where: Location) -> Schedule | None:
@@ -86,6 +87,18 @@ def check_edits(value: Any, where: Location) -> tuple[Edit, ...]:
         if not isinstance(e, Edit):
             raise DeclarationError(f"edit {e!r} is not an Edit (use Edit.inpaint(...), Edit.outpaint(...), ...)", where)
     return edits
+
+
+def check_balloons(values: Any, cast: tuple[str, ...], where: Location) -> tuple[Balloon, ...]:
+    """A scene's balloons; a speaker must be in its cast (a balloon points at its speaker's head)."""
+    balloons = tuple([check_balloon(b, where) for b in values])
+    for balloon in balloons:
+        if balloon.who is not None and balloon.who not in cast:
+            hint = did_you_mean(str(balloon.who), cast)
+            raise DeclarationError(f"balloon {balloon.text!r} is said by {balloon.who!r}, who is not in the scene's "
+                                   f"cast ({', '.join(cast) or 'nobody'}){'; ' + hint if hint else ''}: add them "
+                                   f"to cast= or drop who=", where)
+    return balloons
 
 
 def check_balloon(value: Any, where: Location) -> Balloon:

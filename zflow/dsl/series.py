@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .checks import (cast_name, check_balloon, check_drafts, check_edits, check_int, check_photo, check_refine,
+from .checks import (cast_name, check_balloons, check_drafts, check_edits, check_int, check_photo, check_refine,
                      check_schedule, check_seed, check_style)
+from .limits import check_prompt
 from .names import check_name, check_scene_id, check_size
 from .parts import Edit, Refine, Scene
 from .registry import current
@@ -14,6 +15,7 @@ from .schedule import Schedule
 from .source import Location, caller_location
 from .tables import Row, rows as read_rows
 from .values import Character, File, Style, freeze
+from .words import SCENE_OPTIONS, SERIES_OPTIONS
 
 DEFAULT_PROMPT = "{{ cast }}{{ ', ' if cast }}{{ action | default('') }}, {{ place | default('') }}, {{ style }}"
 
@@ -43,14 +45,14 @@ class Series:
         set_(self, "where", where)
         set_(self, "name", check_name("series", name, where))
         set_(self, "style", check_style(style, where))
-        set_(self, "prompt", prompt)
-        set_(self, "negative", negative)
+        set_(self, "prompt", check_prompt(prompt, f"series {name}: the prompt", where))
+        set_(self, "negative", check_prompt(negative, f"series {name}: the negative prompt", where))
         set_(self, "seed", check_seed(seed, where))
         set_(self, "size", check_size(size, where))
         set_(self, "drafts", check_drafts(drafts, where))
         set_(self, "refine", check_refine(refine, where))
         set_(self, "edits", check_edits(edits, where))
-        set_(self, "vars", freeze(vars, where))
+        set_(self, "vars", freeze(vars, where, options=SERIES_OPTIONS))
         set_(self, "schedule", check_schedule(schedule, where))
         current().add_named(current().series, "series", self)
 
@@ -72,19 +74,20 @@ class Series:
             kw["__style__"] = check_style(style, where)
         scene = Scene(
             self.name, id, cast_names,
-            freeze(dict(self.vars) | kw, where, checked=self.vars) if kw else self.vars,
+            freeze(dict(self.vars) | kw, where, checked=self.vars, options=SCENE_OPTIONS) if kw else self.vars,
             size if size is self.size else check_size(size, where),
             drafts if drafts is self.drafts else check_drafts(drafts, where),
             seed if seed is None else check_seed(seed, where),
             pick if pick is None else check_int("pick", pick, where),
             refine if refine is self.refine else check_refine(refine, where),
             self.edits + check_edits(edits, where) if edits else self.edits,
-            prompt, negative,
+            prompt if prompt is self.prompt else check_prompt(prompt, f"scene {id}: the prompt", where),
+            negative if negative is self.negative else check_prompt(negative, f"scene {id}: the negative prompt", where),
             photo if photo is None else check_photo(photo, where),
             tuple([r if isinstance(r, File) else File.at(r, where) for r in references]) if references else (),
             title if type(title) is str else str(title),
             alt if type(alt) is str else str(alt),
-            tuple([check_balloon(b, where) for b in balloons]) if balloons else (),
+            check_balloons(balloons, cast_names, where) if balloons else (),
             where,
             f"{self.name}/{id}",
         )

@@ -9,7 +9,8 @@ from typing import Any, Iterator
 
 from .registry import DeclarationError, current
 from .schedule import due_rows
-from .source import Location, caller_location
+from .source import Location, caller_location, shown_path
+from .words import did_you_mean
 from .yaml_tables import load_yaml_table
 
 #: The largest data table read unless zflow.toml's ``[limits] table_bytes`` says otherwise.
@@ -67,7 +68,11 @@ class Row:
 
 
 def _no_column(row: Row, name: str) -> DeclarationError:
-    return DeclarationError(f"row has no column {name!r} (columns: {', '.join(row.__dict__)})", row.where)
+    """At the row's line of its table; names the recipe line that asked, and the column meant."""
+    asked = caller_location()
+    hint = did_you_mean(name, row.__dict__)
+    return DeclarationError(f"row has no column {name!r}{'; ' + hint if hint else ''} (columns: "
+                            f"{', '.join(row.__dict__)}; read at {shown_path(asked.file)}:{asked.line})", row.where)
 
 
 def rows(path: str | Path, due: str | None = None, within: int = 7) -> list[Row]:
@@ -89,7 +94,11 @@ def _read_table(path: str | Path, where: Location) -> list[Row]:
     _check_size(file)
     try:
         table = list(_csv_rows(file)) if suffix == ".csv" else list(_structured_rows(file, suffix))
-    except (ValueError, UnicodeDecodeError, csv.Error, RecursionError) as exc:
+    except UnicodeDecodeError as exc:
+        line = _bad_byte_line(file)
+        raise DeclarationError(f"cannot read data table {file.name}: not UTF-8 text ({exc.reason} at byte "
+                               f"{exc.object[exc.start]:#04x}); save it as UTF-8", Location(str(file), line)) from None
+    except (ValueError, csv.Error, RecursionError) as exc:
         raise DeclarationError(f"cannot read data table {file.name}: {exc}", Location(str(file), 1)) from exc
     if not table:
         current().notes.append((f"data table {file.name} has no rows: nothing is declared from it", where))
@@ -111,6 +120,16 @@ def _check_size(file: Path) -> None:
     if not file.read_bytes().removeprefix(b"\xef\xbb\xbf").strip():
         raise DeclarationError(f"data table {file.name} is empty; a table needs at least its header row (CSV) or a "
                                "list (YAML, JSON), so nothing was built or removed", Location(str(file), 1))
+
+
+def _bad_byte_line(file: Path) -> int:
+    """The line of a file's first byte that is not UTF-8."""
+    data = file.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return data.count(b"\n", 0, exc.start) + 1
+    return 1
 
 
 def resolve(path: str | Path, where: Location) -> Path:
@@ -147,7 +166,7 @@ def _csv_rows(file: Path) -> Iterator[Row]:
         if last_header != header:
             known = {}
         seen: dict[tuple[int, tuple[str, ...]], Row] = {}
-        for cells in reader:
+        for cells in _cells(reader, file):
             line = reader.line_num
             if len(cells) > len(columns):
                 raise DeclarationError("row has more cells than the header", Location(name, line))
@@ -162,6 +181,19 @@ def _csv_rows(file: Path) -> Iterator[Row]:
             seen[key] = row
             yield row
     _LAST_READ[name] = (header, seen)
+
+
+def _cells(reader: Any, file: Path) -> Iterator[list[str]]:
+    """A CSV reader's rows; a row it cannot parse (a cell over the csv module's size limit) is an error at its line."""
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise DeclarationError(f"cannot read data table {file.name}: {exc}", Location(str(file), reader.line_num)
+                                   ) from None
+        yield cells
 
 
 #: Each CSV file's header and rows as last read (by line and cells), for ``_csv_rows`` to reuse.

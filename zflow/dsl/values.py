@@ -10,6 +10,7 @@ from .names import check_name
 from .registry import DeclarationError, current
 from .source import Location, caller_location
 from .tables import Row, resolve
+from .words import did_you_mean
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,13 +77,20 @@ class Style:
         return self.text
 
 
-def freeze(params: Mapping[str, Any], where: Location, checked: tuple[tuple[str, Any], ...] = ()
-            ) -> tuple[tuple[str, Any], ...]:
+def freeze(params: Mapping[str, Any], where: Location, checked: tuple[tuple[str, Any], ...] = (),
+           options: tuple[str, ...] = ()) -> tuple[tuple[str, Any], ...]:
     """Keyword arguments as sorted pairs, after checking each value is plain data (except the ``checked`` pairs:
-    a series' own variables, already checked when it was declared)."""
+    a series' own variables, already checked when it was declared). A value that is not, under a keyword close to
+    one of ``options``, is a misspelt option."""
     for key, value in params.items():
         if type(value) not in _PLAIN_TYPES and (key, value) not in checked:
-            check_plain(key, value, where)
+            try:
+                check_plain(key, value, where)
+            except DeclarationError:
+                hint = did_you_mean(key, options)
+                if hint:
+                    raise DeclarationError(f"unknown keyword {key}=; {hint}", where) from None
+                raise
     return tuple(sorted(params.items()))
 
 

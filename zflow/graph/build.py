@@ -12,8 +12,9 @@ from .exports import add_exports
 from .model import Graph, GraphOptions, SceneBuild, SceneNodes, fail
 from .order import scene_order, scene_source
 from .prompts import Prompts
-from .render import scene_prompt, scene_style
+from .render import bounded, scene_prompt, scene_style
 from .reuse import Reuse
+from .unused import check_unused
 from .values import Probe
 
 
@@ -45,7 +46,7 @@ class Builder:
     def prompts(self) -> Prompts:
         """The prompt renderer, made on first use (a load whose scenes are all reused renders nothing)."""
         if self._prompts is None:
-            self._prompts = Prompts(self.opt.filters)
+            self._prompts = Prompts(self.opt.filters, self.opt.prompt_chars)
         return self._prompts
 
     def build(self) -> Graph:
@@ -70,6 +71,7 @@ class Builder:
             graph.builds[scene.uid] = old
             graph.units.append(old)
         add_exports(self, self.recipe.exports)
+        check_unused(self.recipe, self.graph.builds, self.opt.exporters)
         return self.graph
 
     def add(self, task: Task, size: tuple[int, int] | None = None) -> Task:
@@ -95,17 +97,17 @@ class Builder:
             raise fail(scene.where, f"unknown series {scene.series!r}")
         uid = scene.uid
         self.probe.reads, self._scene_uid, self._scene_tasks = [], uid, []
-        info = self._new_scene(scene, series)
+        info, names = self._new_scene(scene, series)
         self._scene_uid = None
         tasks = {t.id: t for t in self._scene_tasks}
         sizes = {i: self.graph.sizes[i] for i in tasks if i in self.graph.sizes}
         reads = tuple((p, self.probe.signature(p)) for p in dict.fromkeys(self.probe.reads))
-        build = SceneBuild(self.reuse.basis(scene), reads, tasks, sizes, self.graph.scenes[uid], info)
+        build = SceneBuild(self.reuse.basis(scene), reads, tasks, sizes, self.graph.scenes[uid], info, names)
         self.graph.builds[uid] = build
         self.graph.units.append(build)
 
-    def _new_scene(self, scene: Scene, series: Any) -> dict[str, Any]:
-        """Make a scene's tasks; returns what exports say of it."""
+    def _new_scene(self, scene: Scene, series: Any) -> tuple[dict[str, Any], frozenset[str]]:
+        """Make a scene's tasks; returns what exports say of it, and the variables its prompt template reads."""
         uid = scene.uid
         nodes = SceneNodes(uid)
         self.graph.scenes[uid] = nodes
@@ -117,8 +119,10 @@ class Builder:
         variables = dict(scene.vars)
         style = scene_style(self.recipe.styles, variables.pop("__style__", series.style), scene.where, uid)
         files: list[str] = []
-        prompt = scene_prompt(self.prompts, self.probe, scene, series, cast, style, variables, files, self.opt.run)
-        negative = ", ".join(t for t in (scene.negative, style.negative if style else "") if t)
+        prompt, names = scene_prompt(self.prompts, self.probe, scene, series, cast, style, variables, files,
+                                     self.opt.run)
+        negative = bounded(", ".join(t for t in (style.negative if style else "", scene.negative) if t),  # style,
+                           self.opt.prompt_chars, f"scene {uid}: the negative prompt", scene.where)  # then scene
         # Character sheets, then the scene's extra reference images: inputs of every draft and edit, so a backend
         # that takes reference images gets them (params "references" names the extra ones), and a change rebuilds.
         references = [kinds.reference(self, f) for f in scene.references]
@@ -150,7 +154,7 @@ class Builder:
             "cast": [c.name for c in cast],
             "balloons": [{"kind": b.kind, "text": b.text, "who": b.who} for b in scene.balloons],
             "vars": self.probe.plain({k: v for k, v in variables.items()}, []),
-        }
+        }, names
 
     def _cast(self, scene: Scene) -> list[Character]:
         cast = []

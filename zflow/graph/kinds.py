@@ -9,6 +9,7 @@ from ..contracts import Location, Task, parse_size
 from ..dsl import Character, File, Scene, Style
 from .keys import derived_seed
 from .model import SceneNodes, fail
+from .render import bounded
 
 if TYPE_CHECKING:
     from .build import Builder
@@ -106,6 +107,8 @@ def edit(b: Builder, uid: str, name: str, op_name: str, args: Mapping[str, Any],
         out_size = tuple(op.output_size(norm, size))
     except ValueError as exc:
         raise fail(where, f"scene {uid}: edit {op_name}: {exc}") from None
+    if isinstance(norm.get("prompt"), str):
+        bounded(norm["prompt"], b.opt.prompt_chars, f"scene {uid}: edit {op_name}: the prompt", where)
     task_id = f"{uid}/{name}"
     params = {**norm, "op": op_name, "scene_prompt": common["prompt"], "negative": common["negative"],
               "size": list(out_size), "seed": derived_seed(task_id, series_seed)}

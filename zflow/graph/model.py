@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from ..contracts import Location, Task, shown_path
+from ..dsl.limits import PROMPT_CHARS
 from ..errors import RecipeError
 
 
@@ -22,6 +23,7 @@ class GraphOptions:
     filters: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
     base_pixels: int = 1024 * 1024
     run: Mapping[str, Any] = field(default_factory=dict)
+    prompt_chars: int = PROMPT_CHARS  # the longest prompt, as written and as rendered ([limits] in zflow.toml)
 
 
 @dataclass(slots=True)
@@ -48,6 +50,7 @@ class SceneBuild:
     sizes: dict[str, tuple[int, int]]
     nodes: SceneNodes
     info: dict[str, Any]
+    names: frozenset[str] = frozenset()  # the variables its prompt template reads
 
 
 @dataclass(slots=True)

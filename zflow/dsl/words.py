@@ -1,0 +1,17 @@
+"""The keywords declarations take, and the did-you-mean suggestion for a word that is none of them."""
+from __future__ import annotations
+
+import difflib
+from typing import Iterable
+
+#: What ``Series.scene`` takes besides template variables.
+SCENE_OPTIONS = ("cast", "size", "drafts", "seed", "pick", "refine", "edits", "prompt", "negative", "photo",
+                 "references", "title", "alt", "balloons", "style")
+#: What ``Series`` takes besides template variables.
+SERIES_OPTIONS = ("name", "style", "prompt", "negative", "seed", "size", "drafts", "refine", "edits", "schedule")
+
+
+def did_you_mean(word: str, known: Iterable[str]) -> str:
+    """``"did you mean drafts?"`` for the known word closest to ``word``, or "" when none is close."""
+    close = difflib.get_close_matches(word, sorted(set(known)), n=1, cutoff=0.6)
+    return f"did you mean {close[0]}?" if close else ""
