@@ -10,7 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from zflow.contracts import ModelRef, Output, Request
+from zflow.contracts import ModelRef, Output, Request, adapters_of
 from zflow.errors import PluginError
 from zflow.events import Emit, ignore
 
@@ -76,6 +76,7 @@ class ZImageBackend:
     def run(self, handle: Handle, requests: Sequence[Request]) -> list[Output | BaseException]:
         """One Output or exception per request, in order; requests that can share a pipeline call do."""
         from . import jobs as joblib
+        from .adapters import activate
         from .batching import run_groups
         from .encodings import PromptEncodings
         from .loading import is_omni, is_zimage, variant
@@ -93,7 +94,8 @@ class ZImageBackend:
         planned = []
         for i, request in enumerate(requests):
             try:
-                planned.append((i, joblib.plan(request, settings, rounded(request.params["size"], step), omni)))
+                job = joblib.plan(request, settings, rounded(request.params["size"], step), omni)
+                planned.append((i, with_adapters(job, request)))
             except Exception as exc:
                 results[i] = exc
         extra = {"max_sequence_length": settings.max_sequence_length} if settings.max_sequence_length else {}
@@ -103,7 +105,8 @@ class ZImageBackend:
                                     entry.device, entry.dtype)
         made = run_groups([job for _, job in planned],
                           lambda mode: self.cache.variant(entry, mode, lambda p: variant(p, mode, stage)),
-                          settings.batch_size, handle.limits, extra, settings.exact_batches, encodings)
+                          settings.batch_size, handle.limits, extra, settings.exact_batches, encodings,
+                          lambda pipe, job: activate(pipe, job.adapters, first.root, handle.model.model))
         good = []
         for (i, job), image in zip(planned, made):
             if isinstance(image, BaseException):
@@ -175,6 +178,18 @@ def _encoded(output: Callable[[Any], Output], items: list) -> list[Output]:
     if not _POOL:
         _POOL.append(ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="zimage-png"))
     return list(_POOL[0].map(output, items))
+
+
+def with_adapters(job, request: Request):
+    """The job with its task's LoRA adapters (recorded in its meta, so the image's provenance names them)."""
+    adapters = adapters_of(request.params)
+    if not adapters:
+        return job
+    from dataclasses import replace
+
+    used = [{"lora": a.label, "weight": a.weight, **({"hub": a.hub, "revision": a.revision} if a.hub else {})}
+            for a in adapters]
+    return replace(job, adapters=adapters, meta={**job.meta, "adapters": used})
 
 
 def multiple(pipe) -> int:
