@@ -107,6 +107,7 @@ class Scene(NamedTuple):
     balloons: tuple[Balloon, ...]
     where: Location
     uid: str  # "series/id"
+    loras: tuple = ()  # the scene's own LoRA adapters (Lora), beside its series'
 
 
 #: The constructors ``add_edit_constructors`` gave Edit, by op name, with the op each was made from.

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .adapters import Lora, check_loras
 from .checks import (cast_name, check_balloons, check_drafts, check_edits, check_int, check_photo, check_refine,
                      check_schedule, check_seed, check_style)
 from .limits import check_prompt
@@ -35,11 +36,13 @@ class Series:
     edits: tuple[Edit, ...]
     vars: tuple[tuple[str, Any], ...]
     schedule: Schedule | None
+    loras: tuple[Lora, ...]
     where: Location = field(compare=False, repr=False)
 
     def __init__(self, name: str, style: Style | None = None, prompt: Any = DEFAULT_PROMPT, negative: str = "",
                  seed: int | None = None, size: str = "1:1", drafts: int = 4, refine: Refine | bool | None = True,
-                 edits: tuple[Edit, ...] | list[Edit] = (), schedule: Schedule | None = None, **vars: Any):
+                 edits: tuple[Edit, ...] | list[Edit] = (), schedule: Schedule | None = None, loras: Any = (),
+                 **vars: Any):
         where = caller_location()
         set_ = object.__setattr__
         set_(self, "where", where)
@@ -54,6 +57,7 @@ class Series:
         set_(self, "edits", check_edits(edits, where))
         set_(self, "vars", freeze(vars, where, options=SERIES_OPTIONS))
         set_(self, "schedule", check_schedule(schedule, where))
+        set_(self, "loras", check_loras(loras, where))
         current().add_named(current().series, "series", self)
 
     def scene(self, id: str, **kw: Any) -> Scene:
@@ -70,6 +74,7 @@ class Series:
         refine, edits, prompt = take("refine", self.refine), take("edits", ()), take("prompt", self.prompt)
         negative, photo, references = take("negative", self.negative), take("photo", None), take("references", ())
         title, alt, balloons, style = take("title", ""), take("alt", ""), take("balloons", ()), take("style", None)
+        loras = take("loras", ())
         if style is not None:
             kw["__style__"] = check_style(style, where)
         scene = Scene(
@@ -90,6 +95,7 @@ class Series:
             check_balloons(balloons, cast_names, where) if balloons else (),
             where,
             f"{self.name}/{id}",
+            check_loras(loras, where) if loras else (),
         )
         current().scenes.append(scene)
         return scene
