@@ -12,7 +12,7 @@ from .dsl.limits import PROMPT_CHARS
 from .dsl.tables import TABLE_BYTES
 from .errors import UsageError
 
-STAGES = ("draft", "refine", "edit")
+STAGES = ("draft", "refine", "edit", "upscale")
 
 
 def _globs(value: str | list) -> str | None:
@@ -117,6 +117,8 @@ def load_config(root: Path) -> Config:
             model = str(path if path.is_absolute() else (root / path).resolve())
         options = spec.sub("options")
         config.stages[stage] = ModelRef(given["backend"], model, given["revision"], _located(options))
+    if "upscale" not in stages.values:  # by default the refine model re-denoises the upscaled tiles
+        config.stages["upscale"] = config.stages["refine"]
     config.limits = table.sub("limits").read({name: Setting(int, default, low=1) for name, default in LIMITS.items()})
     executors = table.sub("executors")
     config.executors = {name: _located(executors.sub(name)) for name in executors.values}
