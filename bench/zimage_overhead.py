@@ -1,5 +1,7 @@
-"""Benchmark of zflow's cost on the zimage backend against a plain loop of pipeline calls (tiny model, CPU): a whole
-engine build (plan, batched run, store, out/) of the same prompts and seeds, and the backend's run() alone."""
+"""Benchmark of zflow's own cost on the zimage backend (tiny random Z-Image, CPU, one thread): whole `zflow` builds
+(plan, one pipeline call per image, store, PNG with provenance, out/) against the time spent inside the pipeline
+calls and the text encoder, a plain loop of pipeline calls for reference, and the text-encoder time a rebuild that
+changes only seeds saves (prompt encodings kept in .zflow/zimage-prompts). Prints figures, then one JSON line."""
 from __future__ import annotations
 
 import io
@@ -16,20 +18,56 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import torch  # noqa: E402
 from diffusers import DiffusionPipeline  # noqa: E402
 
-import zimage_model  # noqa: E402
-from zflow.contracts import ModelRef, Output, Request, Task  # noqa: E402
-from zflow_zimage import batching  # noqa: E402
-from zflow_zimage.backend import ZImageBackend  # noqa: E402
-from zflow_zimage.cache import PipelineCache  # noqa: E402
+from helpers import zimage_model  # noqa: E402
+from zflow.engine import Project  # noqa: E402
+from zflow_zimage import batching, encodings  # noqa: E402
 
-IMAGES, REPEATS, SIZE, STEPS = 16, 3, 64, 2
+SCENES, DRAFTS, SIZE, STEPS, REPEATS = 4, 4, 64, 2, 3
 PROMPTS = ["a barista with a short black bob pours latte art", "a rainy neon street at night, 35mm film",
            "a cat asleep on a windowsill in warm light", "a lighthouse on a cliff at dawn"]
+RECIPE = """\
+from zflow import Series
+s = Series("b", prompt="{{{{ text }}}}", size="{size}x{size}", drafts={drafts}, refine=False, seed={seed})
+for i, text in enumerate({prompts!r}):
+    s.scene(f"s{{i:02}}", text=text)
+"""
+
+
+class Clock:
+    """Seconds spent inside pipeline calls and inside the text encoder (wrapped at those boundaries)."""
+
+    def __init__(self):
+        self.calls = self.encoder = 0.0
+        self.encoder_runs = 0
+        self._invoke, self._encode = batching.invoke, encodings.PromptEncodings._encode
+
+    def __enter__(self):
+        clock = self
+
+        def invoke(pipe, kwargs):
+            start = time.perf_counter()
+            try:
+                return clock._invoke(pipe, kwargs)
+            finally:
+                clock.calls += time.perf_counter() - start
+
+        def encode(self, pipe, text, digest):
+            start = time.perf_counter()
+            try:
+                return clock._encode(self, pipe, text, digest)
+            finally:
+                clock.encoder += time.perf_counter() - start
+                clock.encoder_runs += 1
+
+        batching.invoke, encodings.PromptEncodings._encode = invoke, encode
+        return self
+
+    def __exit__(self, *exc):
+        batching.invoke, encodings.PromptEncodings._encode = self._invoke, self._encode
 
 
 def plain(pipe, prompt: str, seed: int) -> bytes:
-    """What a hand-written script does: one pipeline call, then the PNG (at zflow's zlib level, so the difference
-    is zflow's own work, not a cheaper compression)."""
+    """What a hand-written script does: one pipeline call (encoding its prompt), then the PNG at zflow's zlib level."""
     image = pipe(prompt=[prompt], negative_prompt=[""], generator=[torch.Generator("cpu").manual_seed(seed)],
                  height=SIZE, width=SIZE, num_inference_steps=STEPS, guidance_scale=0.0).images[0]
     buffer = io.BytesIO()
@@ -37,116 +75,84 @@ def plain(pipe, prompt: str, seed: int) -> bytes:
     return buffer.getvalue()
 
 
-def request(model: ModelRef, prompt: str, seed: int) -> Request:
-    params = {"prompt": prompt, "negative": "", "seed": seed, "size": [SIZE, SIZE]}
-    return Request(Task(f"bench/draft-{seed}", "draft", params), f"k{seed}", model, ())
-
-
-def best(run, repeats: int = REPEATS) -> float:
-    """The least disturbed of ``repeats`` timings (this 2-core box is shared)."""
-    times = []
-    for _ in range(repeats):
+def build(project: Project, recipe: Path, seed: int, forget_encodings: bool) -> tuple[dict, float, Clock]:
+    """One build of SCENES x DRAFTS drafts with series ``seed``; ``forget_encodings`` drops those kept in memory
+    (as a new process starts), so only the store's copies can spare the text encoder."""
+    recipe.write_text(RECIPE.format(size=SIZE, drafts=DRAFTS, seed=seed, prompts=PROMPTS[:SCENES]))
+    if forget_encodings:
+        encodings._MEMORY.clear()
+    loaded = project.load()
+    with Clock() as clock:
         start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-RECIPE = """\
-from zflow import Series
-s = Series("b", prompt="{{{{ text }}}}{suffix}", size="{size}x{size}", drafts=1, refine=False)
-for i, text in enumerate({prompts!r}):
-    s.scene(f"s{{i:02}}", text=text, seed=i)
-"""
-
-
-def engine_seconds(model_path: Path, folder: Path) -> float:
-    """A whole `zflow build` of IMAGES scenes (one draft each, the plain loop's prompts and seeds) in one long-lived
-    Project, after a warm-up build that loads the model."""
-    from zflow.engine import Project
-
-    root = folder / "project"
-    (root / "recipes").mkdir(parents=True)
-    (root / "zflow.toml").write_text(
-        f'batch_size = 1\n[stages.draft]\nbackend = "zimage"\nmodel = "{model_path}"\n'
-        f'options = {{ steps = {STEPS}, guidance = 0.0, negative = "", batch_size = 1 }}\n')
-    prompts = [PROMPTS[i % len(PROMPTS)] for i in range(IMAGES)]
-    recipe = root / "recipes/bench.py"
-    project = Project(root, env={"ZFLOW_PLUGINS_BLOCK": "exports"})  # no contact sheets: drafts only
-    try:
-        recipe.write_text(RECIPE.format(suffix=", warm-up", size=SIZE, prompts=prompts[:1]))
-        project.build(project.load())
-        recipe.write_text(RECIPE.format(suffix="", size=SIZE, prompts=prompts))
-        start = time.perf_counter()
-        summary = project.build(project.load())
+        summary = project.build(loaded)
         seconds = time.perf_counter() - start
-    finally:
-        project.close()
-    if summary["ran"] != IMAGES or summary["failed"]:
-        raise SystemExit(f"the engine build did not make {IMAGES} images: {summary}")
-    return seconds
+    if summary["ran"] != SCENES * DRAFTS or summary["failed"]:
+        raise SystemExit(f"the build did not make {SCENES * DRAFTS} drafts: {summary}")
+    return summary, seconds, clock
 
 
 def main() -> None:
     os.environ["HF_HUB_OFFLINE"] = "1"
     torch.set_num_threads(1)
+    images = SCENES * DRAFTS
     print(f"machine: {platform.machine()} {os.cpu_count()} cores, torch {torch.__version__} (1 thread), "
-          f"{IMAGES} images {SIZE}x{SIZE}, {STEPS} steps, tiny random Z-Image")
+          f"{SCENES} scenes x {DRAFTS} drafts {SIZE}x{SIZE}, {STEPS} steps, tiny random Z-Image")
     with tempfile.TemporaryDirectory() as folder:
-        path = zimage_model.build_zimage(Path(folder) / "tiny-random")
-        pipe = DiffusionPipeline.from_pretrained(path, dtype=torch.float32)
+        model = zimage_model.build_zimage(Path(folder) / "tiny-random")
+        root = Path(folder) / "project"
+        (root / "recipes").mkdir(parents=True)
+        (root / "zflow.toml").write_text(f'[stages.draft]\nbackend = "zimage"\nmodel = "{model}"\n'
+                                         f'options = {{ steps = {STEPS}, guidance = 0.0, negative = "" }}\n')
+        recipe = root / "recipes" / "bench.py"
+        project = Project(root, env={"ZFLOW_PLUGINS_BLOCK": "exports"})  # no contact sheets: drafts only
+        try:
+            build(project, recipe, 1000, True)  # warm-up: loads the model, keeps the prompts' encodings
+            runs = [build(project, recipe, seed, True) for seed in range(1, REPEATS + 1)]  # seeds-only rebuilds
+            _, seconds, clock = min(runs, key=lambda r: r[1])
+        finally:
+            project.close()
+        rebuilt = max(r[2].encoder_runs for r in runs)
+        fresh_root = Path(folder) / "fresh"
+        (fresh_root / "recipes").mkdir(parents=True)
+        (fresh_root / "zflow.toml").write_text((root / "zflow.toml").read_text())
+        fresh = Project(fresh_root, env={"ZFLOW_PLUGINS_BLOCK": "exports"})
+        try:
+            _, _, encoded = build(fresh, fresh_root / "recipes" / "bench.py", 1, True)  # an empty store: encodes
+        finally:
+            fresh.close()
+        pipe = DiffusionPipeline.from_pretrained(model, dtype=torch.float32)
         pipe.set_progress_bar_config(disable=True)
-        backend = ZImageBackend(PipelineCache())
-        model = ModelRef("zimage", str(path), None, {"steps": STEPS, "guidance": 0.0, "negative": "",
-                                                      "batch_size": 1})
-        handle = backend.load(model)
-        requests = [request(model, PROMPTS[i % len(PROMPTS)], i) for i in range(IMAGES)]
-        backend.run(handle, requests[:1])
         plain(pipe, PROMPTS[0], 0)
+        plain_s = min(sum(_timed(lambda: plain(pipe, PROMPTS[i // DRAFTS], i)) for i in range(images))
+                      for _ in range(REPEATS))
 
-        in_pipeline = []
-        real = batching.invoke
+    own = seconds - clock.calls - clock.encoder
+    per = 1000 / images
+    figures = {
+        "images": images, "build_ms_per_image": round(seconds * per, 3),
+        "pipeline_call_ms_per_image": round(clock.calls * per, 3),
+        "overhead_ms_per_image": round(own * per, 3), "overhead_pct_of_call": round(100 * own / clock.calls, 2),
+        "plain_loop_ms_per_image": round(plain_s * per, 3),
+        "encoder_runs_first_build": encoded.encoder_runs, "encoder_ms_first_build": round(encoded.encoder * 1000, 2),
+        "encoder_runs_seeds_only_rebuild": rebuilt,
+        "encoder_ms_saved_by_seeds_only_rebuild": round((encoded.encoder - clock.encoder) * 1000, 2),
+    }
+    print(f"build           {figures['build_ms_per_image']:8.2f} ms/image (whole engine, one call per image)")
+    print(f"pipeline calls  {figures['pipeline_call_ms_per_image']:8.2f} ms/image")
+    print(f"zflow overhead  {figures['overhead_ms_per_image']:8.2f} ms/image = {figures['overhead_pct_of_call']:.2f} % "
+          f"of a call (planning, store, PNG + provenance, out/)")
+    print(f"plain loop      {figures['plain_loop_ms_per_image']:8.2f} ms/image (a call per image, prompt encoded "
+          f"each time, PNG)")
+    print(f"text encoder    {encoded.encoder_runs} runs, {figures['encoder_ms_first_build']:.2f} ms on an empty store; "
+          f"{rebuilt} runs on a seeds-only rebuild (saved "
+          f"{figures['encoder_ms_saved_by_seeds_only_rebuild']:.2f} ms)")
+    print(json.dumps(figures))
 
-        def timed_invoke(p, kwargs):
-            start = time.perf_counter()
-            out = real(p, kwargs)
-            in_pipeline.append(time.perf_counter() - start)
-            return out
 
-        plain_s = zflow_s = own_s = 0.0
-        for i, req in enumerate(requests):  # interleaved, so load changes hit both sides alike
-            plain_s += best(lambda: plain(pipe, req.params["prompt"], i))
-            costs = []
-            for _ in range(REPEATS):
-                in_pipeline.clear()
-                batching.invoke = timed_invoke
-                start = time.perf_counter()
-                [out] = backend.run(handle, [req])
-                costs.append((time.perf_counter() - start, sum(in_pipeline)))
-                batching.invoke = real
-                if not isinstance(out, Output):
-                    raise out
-            total, inside = min(costs)
-            zflow_s += total
-            own_s += total - inside
-        batched = ZImageBackend(PipelineCache())
-        bhandle = batched.load(ModelRef("zimage", str(path), None, {**model.options, "batch_size": 4}))
-        batched.run(bhandle, requests[:1])
-        batched_s = best(lambda: batched.run(bhandle, requests))
-        engine_s = engine_seconds(path, Path(folder))
-
-    overhead_ms = (engine_s - plain_s) * 1000 / IMAGES
-    print(f"plain loop      {plain_s * 1000 / IMAGES:8.2f} ms/image")
-    print(f"zflow build     {engine_s * 1000 / IMAGES:8.2f} ms/image (whole engine, batch 1)")
-    print(f"zflow run()     {zflow_s * 1000 / IMAGES:8.2f} ms/image (batch 1)")
-    print(f"zflow own work  {own_s * 1000 / IMAGES:8.2f} ms/image (planning, checks, PNG + metadata)")
-    print(f"zflow batched   {batched_s * 1000 / IMAGES:8.2f} ms/image (batch 4)")
-    print(json.dumps({
-        "images": IMAGES, "plain_seconds": round(plain_s, 4), "zflow_seconds": round(engine_s, 4),
-        "overhead_ms_per_image": round(overhead_ms, 3), "overhead_pct": round(100 * (engine_s - plain_s) / plain_s, 2),
-        "run_seconds": round(zflow_s, 4),
-        "own_ms_per_image": round(own_s * 1000 / IMAGES, 3), "zflow_batched_seconds": round(batched_s, 4),
-    }))
+def _timed(run) -> float:
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
 
 
 if __name__ == "__main__":

@@ -78,7 +78,7 @@ def test_bad_data_table_row_names_the_table_line(project):
 def test_unknown_setting_in_config_is_a_usage_error(basic):
     basic.write("zflow.toml", 'base_pixels = 4096\noutptu = "x"\n')
     result = basic.build()
-    assert result.code == 2 and "zflow.toml:2: [] outptu: unknown setting (known: " in result.stderr
+    assert result.code == 2 and "zflow.toml:2: outptu: unknown setting (known: " in result.stderr
 
 
 def test_missing_backend_names_the_setting(basic):

@@ -2,6 +2,7 @@
 skip. Checked by running pytest on a small suite beside a copy of this suite's conftest and helpers."""
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -77,3 +78,15 @@ def test_outside_ci_the_same_tests_skip_with_the_install_hint(tmp_path):
     assert result.returncode == 0, result.stdout
     assert "1 passed, 4 skipped" in result.stdout
     assert "zflow_no_such_module not installed (pip install zflow-no-such-module)" in result.stdout
+
+
+def test_no_test_module_imports_another_or_the_conftest():
+    """Shared code lives in tests/helpers/; a test module imported by another would run its tests twice."""
+    wrong = []
+    for path in sorted(TESTS.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            wrong += [f"{path.relative_to(TESTS)}:{node.lineno}: {name}" for name in names
+                      if name.split(".")[0].startswith(("test_", "conftest", "tests"))]
+    assert wrong == []

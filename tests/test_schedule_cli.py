@@ -93,3 +93,15 @@ def test_bad_schedule_settings_and_times_are_refused(project):
 def test_runs_without_history_says_so(project):
     result = project.zflow("runs")
     assert result.code == 0 and "no runs recorded" in result.stdout
+
+
+def test_a_scheduled_recipe_with_edits_runs_and_its_runs_show_in_its_zone(project):
+    """Recipes the scheduler reads to find its jobs, and `zflow runs` to find their zones, have the edit plugins'
+    constructors (Edit.inpaint) as a build does."""
+    calendar_project(project, RECIPE.replace("from zflow import", "from zflow import Edit,").replace(
+        "action=row.action)", "action=row.action, edits=[Edit.inpaint([0.25, 0.25, 0.75, 0.75], 'a smile')])"))
+    result = project.zflow("schedule", "--once", "--at", "2026-11-30T09:30+09:00")
+    assert result.code == 0, result.stderr
+    runs = json.loads(project.zflow("runs", "--json").stdout)["runs"]
+    assert [(r["outcome"], r["fire"]) for r in runs] == [("ok", "2026-11-30T09:00:00+09:00")]
+    assert runs[0]["counts"]["ran"] == 6  # each scene's draft, contact sheet and edit

@@ -68,12 +68,12 @@ def config_error(tmp_path, text: str) -> str:
 
 
 @pytest.mark.parametrize("text, message", [
-    ('output = "out"\noutptu = "x"\n', "2: [] outptu: unknown setting (known: base_pixels, batch_size, budget, "
+    ('output = "out"\noutptu = "x"\n', "2: outptu: unknown setting (known: base_pixels, batch_size, budget, "
                                        "executor, executors, limits, max_loaded_models, output, picks, prices, "
                                        "recipes, schedule, stages)"),
-    ('batch_size = 0\n', "1: [] batch_size: must be at least 1, got 0"),
-    ('budget = "five"\n', '1: [] budget: must be a number, got "five"'),
-    ('budget = -1\n', "1: [] budget: must be at least 0, got -1"),
+    ('batch_size = 0\n', "1: batch_size: must be at least 1, got 0"),
+    ('budget = "five"\n', '1: budget: must be a number, got "five"'),
+    ('budget = -1\n', "1: budget: must be at least 0, got -1"),
     ('[prices]\n"gemini-3-pro-image" = "cheap"\n', '2: [prices] gemini-3-pro-image: must be dollars per image: a '
                                                    'number, or a table of them by image size such as {"1K" = 0.134, '
                                                    '"4K" = 0.24}, got "cheap"'),

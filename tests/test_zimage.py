@@ -142,6 +142,17 @@ def test_refine_img2img_starts_from_the_picked_draft(backend, zi, tmp_path):
     assert np.abs(pixels(refined) - pixels(from_other)).max() > 10
 
 
+def test_negative_prompts_combine_stage_then_style_then_scene_each_term_once(backend, tiny_zimage):
+    handle = backend.load(model_ref(tiny_zimage, negative="blurry, watermark"))
+    recipe = "watermark, extra fingers, Blurry , low light"  # the graph's "style, scene"
+    out = run_one(backend, handle, "refine", {"negative": recipe, "mode": "txt2img"})
+    assert out.meta["negative"] == "blurry, watermark, extra fingers, low light"
+    assert "Negative prompt: blurry, watermark, extra fingers, low light\n" in Image.open(
+        io.BytesIO(out.files["image.png"])).text["parameters"]
+    stock = run_one(backend, backend.load(model_ref(tiny_zimage)), "refine", {"negative": "sepia", "mode": "txt2img"})
+    assert stock.meta["negative"].startswith("blurry, low quality") and stock.meta["negative"].endswith(", sepia")
+
+
 def test_refine_txt2img_repeats_the_draft_seed(backend, tmp_path, tiny_zimage):
     model = model_ref(tiny_zimage, guidance=0.0, negative="")
     handle = backend.load(model)
@@ -309,6 +320,30 @@ def test_released_model_stays_loaded_until_another_model_needs_the_memory(tiny_z
     assert cache.loads == 2 and len(cache) == 1 and z.key not in cache and sd.key in cache
 
 
+def test_load_and_release_events_tell_when_weights_really_load_and_are_dropped(tiny_zimage, tiny_sd):
+    free = {"cpu": 10 ** 12}
+    cache = PipelineCache(free_bytes=lambda device: free[device])
+    backend, events = ZImageBackend(cache), []
+    backend.emit = events.append  # as the runtime sets it (ReportsLoads)
+    z = backend.load(model_ref(tiny_zimage))
+    assert events == []  # load() checks the options; the weights load at first use
+    run_one(backend, z, "draft", {})
+    run_one(backend, backend.load(model_ref(tiny_zimage)), "draft", {"seed": 2})
+    [load] = events
+    [entry] = cache._entries.values()
+    parameters = sum(p.numel() * p.element_size() for m in (entry.pipe.transformer, entry.pipe.vae,
+                                                            entry.pipe.text_encoder) for p in m.parameters())
+    assert (load["event"], load["backend"], load["model"]) == ("model-load", "zimage", str(tiny_zimage))
+    assert (load["dtype"], load["device"]) == ("float32", "cpu") and load["seconds"] > 0
+    assert parameters <= load["memory"] < 2 * parameters
+    free["cpu"] = 1000  # less than the next model's weights: the first is dropped for it
+    run_one(backend, backend.load(model_ref(tiny_sd)), "draft", {})
+    assert [e["event"] for e in events] == ["model-load", "model-release", "model-load"]
+    release = events[1]
+    assert (release["model"], release["memory"], release["reason"]) == (str(tiny_zimage), load["memory"], "memory")
+    assert events[2]["model"] == str(tiny_sd) and cache.loads == 2
+
+
 def test_out_of_memory_retries_smaller_then_alone_then_fails_only_that_task(backend, tiny_zimage, monkeypatch):
     handle = backend.load(model_ref(tiny_zimage, exact_batches=False))
     reqs = [request("draft", {"prompt": p, "seed": i}, model=handle.model) for i, p in enumerate("abcd")]
@@ -316,29 +351,29 @@ def test_out_of_memory_retries_smaller_then_alone_then_fails_only_that_task(back
     real, calls = batching.invoke, []
 
     def small_memory(pipe, kw):
-        calls.append(list(kw["prompt"]))
-        if len(kw["prompt"]) > 1 or kw["prompt"] == ["c"]:
-            kw["prompt"][:] = [f"<|im_start|>user\n{p}" for p in kw["prompt"]]  # as the pipeline does, in place
+        seeds = [g.initial_seed() for g in kw["generator"]]
+        calls.append(seeds)
+        if len(seeds) > 1 or seeds == [2]:
             raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
         return real(pipe, kw)
 
     monkeypatch.setattr(batching, "invoke", small_memory)
     handle.limits.clear()
     results = backend.run(handle, reqs)
-    assert calls == [["a", "b", "c", "d"], ["a", "b"], ["a"], ["b"], ["c", "d"], ["c"], ["d"]]
+    assert calls == [[0, 1, 2, 3], [0, 1], [0], [1], [2, 3], [2], [3]]
     assert isinstance(results[2], batching.OutOfMemory) and "cpu_offload" in str(results[2])
-    for i in (0, 1, 3):  # retries got fresh prompt lists: the same images as made alone
+    for i in (0, 1, 3):  # retries made the same images as made alone
         assert np.abs(pixels(results[i]) - pixels(expected[i])).max() <= 1
     calls.clear()
     backend.run(handle, reqs[:2])
-    assert calls == [["a"], ["b"]]  # the next batches start at the size that fitted
+    assert calls == [[0], [1]]  # the next batches start at the size that fitted
 
 
 def test_nan_or_black_output_is_an_error_not_an_artifact(backend, zi, monkeypatch):
     _, handle = zi
-    bad = {"nan": np.full((64, 64, 3), np.nan, np.float32), "black": np.zeros((64, 64, 3), np.float32)}
-    monkeypatch.setattr(batching, "invoke", lambda pipe, kw: [bad[p] for p in kw["prompt"]])
-    nan, black = backend.run(handle, [request("draft", {"prompt": p}, model=handle.model) for p in bad])
+    bad = {1: np.full((64, 64, 3), np.nan, np.float32), 2: np.zeros((64, 64, 3), np.float32)}
+    monkeypatch.setattr(batching, "invoke", lambda pipe, kw: [bad[g.initial_seed()] for g in kw["generator"]])
+    nan, black = backend.run(handle, [request("draft", {"seed": s}, model=handle.model) for s in bad])
     assert "NaN" in str(nan) and "bfloat16" in str(nan)
     assert "all-black" in str(black)
 

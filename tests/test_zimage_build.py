@@ -52,6 +52,10 @@ def test_recipe_builds_on_the_tiny_model_then_rebuilds_nothing(project, tiny):
     first = project.build(env=ENV)
     assert first.code == 0, first.stderr
     assert (first.summary["ran"], first.summary["failed"]) == (7, 0)
+    [load] = [e for e in first.events if e["event"] == "model-load"]  # one from_pretrained serves the 3 stages
+    assert (load["model"], load["dtype"], load["device"]) == (str(tiny), "float32", "cpu") and load["memory"] > 0
+    assert first.summary["loads"] == 1
+    assert first.summary["written"] == len(project.out_files()) == 7  # 6 images and the contact sheet
     outpainted = project.root / "out" / "s" / "b" / "edit-2-outpaint.png"
     with Image.open(outpainted) as image:
         assert image.size == (80, 64)
@@ -60,6 +64,10 @@ def test_recipe_builds_on_the_tiny_model_then_rebuilds_nothing(project, tiny):
     assert meta["model"] == str(tiny) and meta["revision"].startswith("sha:")
     again = project.build(env=ENV)
     assert (again.summary["ran"], again.summary["cached"]) == (0, 7)
+    assert (again.summary["loads"], again.summary["written"]) == (0, 0)
+    (project.root / "out" / "s" / "b" / "refine.png").unlink()
+    fresh = project.build("--fresh", env=ENV)
+    assert (fresh.summary["ran"], fresh.summary["loads"], fresh.summary["written"]) == (0, 0, 1)
 
 
 def test_a_scene_built_with_others_or_alone_gives_the_same_bytes(tmp_path, tiny):
@@ -89,3 +97,32 @@ def test_a_ray_build_equals_the_local_build_byte_for_byte(tmp_path, tiny):
         assert result.summary["failed"] == 0
         builds[executor] = {k: v for k, v in proj.out_files().items() if k.endswith(".png")}  # the model's images
     assert len(builds["local"]) == 12 and builds["ray"] == builds["local"]
+
+
+def test_the_stage_style_and_scene_negatives_combine_into_the_provenance(project, tiny):
+    project.write("zflow.toml", zimage_config(tiny, stages=("draft",)).replace(
+        "options = { steps = 2 }", 'options = { steps = 2, guidance = 2.0, negative = "blurry, watermark" }'))
+    project.write("recipes/n.py", '''\
+from zflow import Series, Style
+
+noir = Style("noir", "film noir", negative="watermark, bright colours")
+s = Series("s", style=noir, prompt="{{ action }}, {{ style }}", size="64x64", drafts=1, refine=False)
+s.scene("a", action="a detective", negative="sepia")
+''')
+    result = project.build(env=ENV)
+    assert result.code == 0, result.stderr
+    with Image.open(project.root / "out" / "s" / "a" / "draft-1.png") as image:
+        meta = json.loads(image.text["zflow"])
+    assert meta["negative"] == "blurry, watermark, bright colours, sepia"
+
+
+def test_two_models_load_once_each_and_the_summary_stays_the_last_event(project, tiny, tmp_path):
+    other = zimage_model.build_zimage(tmp_path / "tiny-random-z-2", seed=1)
+    refine = zimage_config(other, stages=("refine",)).split("\n\n", 1)[1]
+    project.write("zflow.toml", zimage_config(tiny, "max_loaded_models = 1\n", ("draft",)) + "\n" + refine)
+    project.write("recipes/two.py", SERIES.replace(", refine=False", "") + SHORT)
+    result = project.build(env=ENV)
+    assert result.code == 0, result.stderr
+    loads = [e["model"] for e in result.events if e["event"] == "model-load"]
+    assert loads == [str(tiny), str(other)] and result.summary["loads"] == 2
+    assert result.events[-1]["event"] == "summary"  # what is dropped when the process ends is not reported after it

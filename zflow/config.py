@@ -1,6 +1,7 @@
 """Project configuration: zflow.toml (or [tool.zflow] in pyproject.toml), with sensible defaults and no file at all."""
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 from .contracts import ModelRef
 from .contracts.settings import Located, Setting, Table, shown
 from .dsl.limits import PROMPT_CHARS
-from .dsl.tables import TABLE_BYTES
+from .dsl.tables import TABLE_BYTES, bad_byte_line
 from .errors import UsageError
 
 STAGES = ("draft", "refine", "edit", "upscale")
@@ -129,6 +130,9 @@ def load_config(root: Path) -> Config:
     return config
 
 
+_TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
 def _read_file(root: Path) -> Table | None:
     """zflow's table of zflow.toml, or of [tool.zflow] in pyproject.toml; None when neither has one."""
     file, prefix = root / "zflow.toml", ()
@@ -136,11 +140,19 @@ def _read_file(root: Path) -> Table | None:
         file, prefix = root / "pyproject.toml", ("tool", "zflow")
         if not file.is_file():
             return None
-    text = file.read_text(encoding="utf-8")
+    raw = file.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{file}:{bad_byte_line(raw)}: not UTF-8 text ({exc.reason} at byte "
+                         f"{raw[exc.start]:#04x}); save it as UTF-8") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{file}: invalid TOML: {exc}") from None
+        at = _TOML_AT.search(str(exc))  # tomllib puts the place in its message only
+        where = f"{file}:{at.group(1)}: invalid TOML: {str(exc)[:at.start()].rstrip()} (column {at.group(2)})" \
+            if at else f"{file}: invalid TOML: {exc}"
+        raise UsageError(where) from None
     if prefix:
         data = data.get("tool", {}).get("zflow")
         if not data:

@@ -71,10 +71,27 @@ class Kept(TypedDict):
 
 
 class ModelLoad(TypedDict):
+    """A model made ready. A backend that loads weights itself (zimage) sends one per real load, when it happens,
+    with where and how big; for the others the runtime sends one when it first hands the backend a model."""
+
     event: Literal["model-load"]
     backend: str
     model: str
     seconds: float
+    dtype: NotRequired[str]  # torch dtype name: bfloat16, float32...
+    device: NotRequired[str]  # cpu, cuda, mps
+    memory: NotRequired[int]  # bytes of the loaded weights (parameters and buffers)
+
+
+class ModelRelease(TypedDict):
+    """Loaded weights dropped, freeing their memory: one per real load that ends before its process does."""
+
+    event: Literal["model-release"]
+    backend: str
+    model: str
+    device: str
+    memory: int  # bytes freed (as in its ModelLoad)
+    reason: str  # "memory": another model needed the room; "idle": released and past the models kept idle
 
 
 class Summary(TypedDict):
@@ -87,8 +104,9 @@ class Summary(TypedDict):
     failed: int
     skipped: int
     superseded: int  # results dropped because a newer edit came in while they ran (zflow watch)
-    written: int
+    written: int  # files written to out/ (new or changed)
     removed: int
+    loads: int  # model-load events in the build: weights really loaded (by this process or its workers)
     removed_files: list[str]  # the files removed from out/, relative to it
     kept: list[str]  # files of out/ left in place rather than removed (see Kept)
     notes: list[dict[str, Any]]  # the Note events of the build, without their "event"
@@ -185,7 +203,7 @@ class RecipeErrorEvent(TypedDict):
 
 
 BuildEvent = Union[BuildStart, TaskStart, TaskDone, TaskFailed, TaskSkipped, ExportEmpty, Note, Kept, ModelLoad,
-                   Summary]
+                   ModelRelease, Summary]
 Event = Union[BuildEvent, Error, Watching, Change, Serving, Stopped, ScheduleStart, ScheduleStop, RunSkipped,
               RunStart, RunDone, NothingDue, RecipeErrorEvent]
 

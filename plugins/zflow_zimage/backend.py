@@ -12,9 +12,10 @@ from typing import Any, Callable, Sequence
 
 from zflow.contracts import ModelRef, Output, Request
 from zflow.errors import PluginError
+from zflow.events import Emit, ignore
 
 from . import models, options
-from .cache import PIPELINES, Entry, PipelineCache
+from .cache import PIPELINES, Entry, Loading, PipelineCache
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ class Handle:
     model: ModelRef
     key: tuple | None = None
     revision: str | None = None
+    weights: str = ""
     limits: dict = field(default_factory=dict)
 
 
@@ -48,6 +50,7 @@ class ZImageBackend:
     def __init__(self, cache: PipelineCache = PIPELINES):
         self.cache = cache
         self.version = _implementation()
+        self.emit: Emit = ignore  # the runtime's (ReportsLoads): model-load/model-release when weights load/drop
 
     def identity(self, model: ModelRef) -> str:
         """The weights: hub id and commit, or a folder's fingerprint."""
@@ -60,19 +63,21 @@ class ZImageBackend:
         return options.key_options(model.options)
 
     def load(self, model: ModelRef) -> Handle:
-        """Check the options now; the weights load at the first ``run`` (errors then name the stage)."""
+        """Check the options now; the weights load at the first ``run`` (errors then name the stage), reported then
+        with a ``model-load`` event."""
         options.read(model.options, model.model, "draft", "<stage>")
         return Handle(model)
 
     def release(self, handle: Handle) -> None:
         """The handle is done; its pipeline stays cached until another model needs the memory."""
         if handle.key is not None:
-            self.cache.release(handle.key, id(handle))
+            self.cache.release(handle.key, id(handle), self.emit)
 
     def run(self, handle: Handle, requests: Sequence[Request]) -> list[Output | BaseException]:
         """One Output or exception per request, in order; requests that can share a pipeline call do."""
         from . import jobs as joblib
         from .batching import run_groups
+        from .encodings import PromptEncodings
         from .loading import is_omni, is_zimage, variant
 
         first = requests[0]
@@ -94,9 +99,10 @@ class ZImageBackend:
         extra = {"max_sequence_length": settings.max_sequence_length} if settings.max_sequence_length else {}
         if is_zimage(class_name):
             extra["cfg_normalization"] = settings.cfg_normalization
+        encodings = PromptEncodings(handle.weights, first.root, settings.max_sequence_length, self.version)
         made = run_groups([job for _, job in planned],
                           lambda mode: self.cache.variant(entry, mode, lambda p: variant(p, mode, stage)),
-                          settings.batch_size, handle.limits, extra, settings.exact_batches)
+                          settings.batch_size, handle.limits, extra, settings.exact_batches, encodings)
         good = []
         for (i, job), image in zip(planned, made):
             if isinstance(image, BaseException):
@@ -150,9 +156,11 @@ class ZImageBackend:
             pipe = loading.load(source, settings.pipeline, device.torch_dtype(dtype), stage)
             return pipe, device.place(pipe, settings, where)
 
-        entry = self.cache.get(key, id(handle), where, lambda: models.weight_bytes(source), loader)
+        entry = self.cache.get(key, id(handle), where,
+                               Loading(loader, lambda: models.weight_bytes(source), model.model, dtype), self.emit)
         if handle.key != key:
             handle.key, handle.revision = key, models.revision_of(source)
+            handle.weights = f"{source.hub_id or 'folder'}@{handle.revision}"
         return entry
 
 

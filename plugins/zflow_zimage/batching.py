@@ -9,6 +9,7 @@ from zflow.errors import ZflowError
 
 from .checks import to_image
 from .device import free_memory, is_oom
+from .encodings import PromptEncodings, serves
 from .jobs import Job
 
 log = logging.getLogger(__name__)
@@ -27,12 +28,13 @@ def invoke(pipe, kwargs: dict[str, Any]):
 
 
 def run_groups(jobs: Sequence[Job], pipe_for: Callable[[str], Any], batch_size: int, limits: dict,
-               extra: dict[str, Any], exact: bool = True) -> list:
+               extra: dict[str, Any], exact: bool = True, encodings: PromptEncodings | None = None) -> list:
     """Run every job; returns an RGB image or an exception per job, in order. With ``exact`` (the default) each job
     is its own pipeline call: an image then never depends on what else was asked for (a longer caption in the same
     call pads this one's caption features, a larger batch changes the kernels' blocking), so local, Ray, full and
     partial builds give the same bytes, and no call pays for padding slots. Without it, jobs with one ``batch_key``
-    share calls of up to ``batch_size`` (or the smaller size an out-of-memory error taught, kept in ``limits``)."""
+    share calls of up to ``batch_size`` (or the smaller size an out-of-memory error taught, kept in ``limits``).
+    Pipelines that take them get their prompts as ``encodings`` (each prompt encoded once)."""
     groups: dict[tuple, list[int]] = {}
     for index, job in enumerate(jobs):
         groups.setdefault(job.batch_key(index), []).append(index)
@@ -47,15 +49,17 @@ def run_groups(jobs: Sequence[Job], pipe_for: Callable[[str], Any], batch_size: 
         size = 1 if exact else min(batch_size, limits.get(key[:2], batch_size))
         for start in range(0, len(members), size):
             chunk = members[start:start + size]
-            for i, made in zip(chunk, _fallback(pipe, [jobs[i] for i in chunk], limits, key[:2], extra)):
+            call = [jobs[i] for i in chunk]
+            for i, made in zip(chunk, _fallback(pipe, call, limits, key[:2], extra, encodings)):
                 results[i] = made
     return results
 
 
-def _fallback(pipe, jobs: list[Job], limits: dict, limit_key: tuple, extra: dict) -> list:
+def _fallback(pipe, jobs: list[Job], limits: dict, limit_key: tuple, extra: dict,
+              encodings: PromptEncodings | None) -> list:
     """Call with all jobs; on out-of-memory retry with halves, down to one at a time, then fail that job only."""
     try:
-        arrays = invoke(pipe, call_args(pipe, jobs, extra))
+        arrays = invoke(pipe, call_args(pipe, jobs, extra, encodings))
     except Exception as exc:
         if not is_oom(exc):
             return [exc] * len(jobs)
@@ -67,8 +71,8 @@ def _fallback(pipe, jobs: list[Job], limits: dict, limit_key: tuple, extra: dict
         half = (len(jobs) + 1) // 2
         limits[limit_key] = half
         log.warning("zimage: out of memory on a batch of %d; retrying with %d", len(jobs), half)
-        return _fallback(pipe, jobs[:half], limits, limit_key, extra) + _fallback(pipe, jobs[half:], limits,
-                                                                                  limit_key, extra)
+        return (_fallback(pipe, jobs[:half], limits, limit_key, extra, encodings)
+                + _fallback(pipe, jobs[half:], limits, limit_key, extra, encodings))
     out = []
     for array in arrays:
         try:
@@ -78,19 +82,26 @@ def _fallback(pipe, jobs: list[Job], limits: dict, limit_key: tuple, extra: dict
     return out
 
 
-def call_args(pipe, jobs: list[Job], extra: dict[str, Any]) -> dict[str, Any]:
-    """Keyword arguments of one pipeline call: fresh prompt lists (the pipeline writes into them), a negative per
-    prompt, a CPU generator per image (the same noise on any device), images already at the generation size."""
+def call_args(pipe, jobs: list[Job], extra: dict[str, Any], encodings: PromptEncodings | None = None
+              ) -> dict[str, Any]:
+    """Keyword arguments of one pipeline call: the prompts' encodings where the pipeline takes them, else fresh
+    prompt lists (the pipeline writes into them) with a negative per prompt; a CPU generator per image (the same
+    noise on any device), images already at the generation size."""
     import torch
 
     first = jobs[0]
     width, height = first.gen_size
     args: dict[str, Any] = {
-        "prompt": [j.prompt for j in jobs],
-        "negative_prompt": [j.negative for j in jobs],
         "generator": [torch.Generator("cpu").manual_seed(j.seed) for j in jobs],
         "height": height, "width": width, "output_type": "np",
     }
+    if encodings is not None and serves(pipe):
+        args["prompt_embeds"] = encodings.embeds(pipe, [j.prompt for j in jobs])
+        if first.guidance is None or first.guidance > 0:  # guidance on: the negatives are used
+            args["negative_prompt_embeds"] = encodings.embeds(pipe, [j.negative for j in jobs])
+    else:
+        args["prompt"] = [j.prompt for j in jobs]
+        args["negative_prompt"] = [j.negative for j in jobs]
     if first.steps is not None:
         args["num_inference_steps"] = first.steps
     if first.guidance is not None:

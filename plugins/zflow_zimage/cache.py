@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable
+
+from zflow.events import Emit, ModelLoad, ModelRelease, ignore
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +28,24 @@ class Entry:
     skipped: list[str] = field(default_factory=list)
     variants: dict[str, Any] = field(default_factory=dict)
     holders: set[int] = field(default_factory=set)
+    model: str = ""
+    memory: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Loading:
+    """What to load when a key is missing: ``loader() -> (pipe, skipped)``, the bytes it will take on disk
+    (``size()``), and what the load events name: the model as configured and the dtype."""
+
+    loader: Callable[[], tuple[Any, list[str]]]
+    size: Callable[[], int]
+    model: str
+    dtype: str
 
 
 class PipelineCache:
-    """Loaded pipelines by key, least recently used first. ``loads`` counts real loads (for tests and logs)."""
+    """Loaded pipelines by key, least recently used first. ``loads`` counts real loads; each load and each drop is
+    reported to the ``emit`` of the call that caused it (``model-load``, ``model-release``)."""
 
     def __init__(self, free_bytes: Callable[[str], int | None] | None = None):
         self._entries: OrderedDict[tuple, Entry] = OrderedDict()
@@ -36,17 +53,20 @@ class PipelineCache:
         self._free_bytes = free_bytes
         self.loads = 0
 
-    def get(self, key: tuple, holder: int, device: str, size: Callable[[], int],
-            loader: Callable[[], tuple[Any, list[str]]]) -> Entry:
-        """The entry for ``key`` held by ``holder``; when it is not loaded: make room for ``size()`` bytes, then
-        ``loader() -> (pipe, skipped)``."""
+    def get(self, key: tuple, holder: int, device: str, loading: Loading, emit: Emit = ignore) -> Entry:
+        """The entry for ``key`` held by ``holder``; when it is not loaded: make room for its bytes, then load it."""
         with self._lock:
             if key not in self._entries:
-                needed = size()
-                self._make_room(device, needed)
-                pipe, skipped = loader()
+                needed = loading.size()
+                self._make_room(device, needed, emit)
+                started = time.perf_counter()
+                pipe, skipped = loading.loader()
+                seconds = time.perf_counter() - started
                 self.loads += 1
-                self._entries[key] = Entry(pipe, device, needed, skipped)
+                entry = Entry(pipe, device, needed, skipped, model=loading.model, memory=weights_memory(pipe))
+                self._entries[key] = entry
+                emit(ModelLoad(event="model-load", backend="zimage", model=loading.model, seconds=round(seconds, 4),
+                               dtype=loading.dtype, device=device, memory=entry.memory))
             return self.hold(key, holder)
 
     def hold(self, key: tuple, holder: int) -> Entry | None:
@@ -65,7 +85,7 @@ class PipelineCache:
                 entry.variants[mode] = make(entry.pipe)
             return entry.variants[mode]
 
-    def release(self, key: tuple, holder: int) -> None:
+    def release(self, key: tuple, holder: int, emit: Emit = ignore) -> None:
         """``holder`` is done with ``key``; an unheld pipeline stays loaded (up to KEEP_IDLE of them) until memory
         is needed."""
         with self._lock:
@@ -75,9 +95,9 @@ class PipelineCache:
             entry.holders.discard(holder)
             idle = [k for k, e in self._entries.items() if not e.holders]
             for old in idle[:max(0, len(idle) - KEEP_IDLE)]:
-                self.drop(old)
+                self.drop(old, emit, "idle")
 
-    def drop(self, key: tuple) -> bool:
+    def drop(self, key: tuple, emit: Emit = ignore, reason: str = "memory") -> bool:
         """Forget a pipeline so its memory is freed; True when it was loaded."""
         from .device import free_memory
 
@@ -86,8 +106,11 @@ class PipelineCache:
         if entry is None:
             return False
         entry.variants.clear()
+        model, device, memory = entry.model, entry.device, entry.memory
         del entry
         free_memory()
+        emit(ModelRelease(event="model-release", backend="zimage", model=model, device=device, memory=memory,
+                          reason=reason))
         return True
 
     def __contains__(self, key: tuple) -> bool:
@@ -96,7 +119,7 @@ class PipelineCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def _make_room(self, device: str, size: int) -> None:
+    def _make_room(self, device: str, size: int, emit: Emit) -> None:
         """Evict pipelines on ``device`` (unheld ones first, then least recently used) until ``size`` bytes and
         the headroom fit."""
         if not size:
@@ -109,7 +132,15 @@ class PipelineCache:
             if free is None or free >= size * (1 + HEADROOM):
                 return
             log.info("zimage: releasing %s to make room for another model", key[0])
-            self.drop(key)
+            self.drop(key, emit)
+
+
+def weights_memory(pipe) -> int:
+    """Bytes of a pipeline's weights: the parameters and buffers of its torch modules."""
+    import torch
+
+    modules = [m for m in getattr(pipe, "components", {}).values() if isinstance(m, torch.nn.Module)]
+    return sum(t.numel() * t.element_size() for m in modules for t in (*m.parameters(), *m.buffers()))
 
 
 def _device_free_bytes(device: str) -> int | None:

@@ -48,7 +48,7 @@ def plan(request: Request, settings: Settings, gen_size: tuple[int, int], omni: 
     size = tuple(params["size"])
     common = {
         "size": size, "gen_size": gen_size, "prompt": str(params.get("prompt") or ""),
-        "negative": str(params["negative"]) if params.get("negative") else settings.negative,
+        "negative": combined_negative(settings.negative, str(params.get("negative") or "")),
         "seed": int(params.get("seed", 0)),
         "steps": params.get("steps") or settings.steps,
         "guidance": params["guidance"] if params.get("guidance") is not None else settings.guidance,
@@ -100,6 +100,18 @@ def _edit(request: Request, settings: Settings, common: dict, omni: bool) -> Job
         return Job("omni", strength=None, references=refs, meta=meta, **common)
     raise ValueError(f"edit op {op!r} needs a Z-Image Omni/Edit model on the edit stage (zimage serves inpaint, "
                      f"background, outpaint and restyle on any model)")
+
+
+def combined_negative(*parts: str) -> str:
+    """The negative prompt of an image: the stage's (``options.negative``, or the model flavour's default), then the
+    recipe's (the style's, then the scene's), as comma-separated terms, each kept once (the first time it appears,
+    compared without case or surrounding spaces)."""
+    terms: dict[str, str] = {}
+    for part in parts:
+        for term in part.split(","):
+            if term.strip():
+                terms.setdefault(term.strip().casefold(), term.strip())
+    return ", ".join(terms.values())
 
 
 def edit_prompt(params, omni: bool) -> str:

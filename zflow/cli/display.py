@@ -54,7 +54,13 @@ class Human:
             self.console.print(f"[yellow]nothing to export[/yellow] {event['id']}: {event['reason']} (skipped)",
                                highlight=False)
         elif kind == "model-load" and not self.quiet:
-            self.console.print(f"loaded {event['model']} ({event['backend']}) in {event['seconds']:.2f}s",
+            where = ", ".join(str(event[k]) for k in ("dtype", "device") if k in event)
+            size = f", {event['memory'] / 2**30:.2f} GiB" if event.get("memory") else ""
+            self.console.print(f"loaded {event['model']} ({event['backend']}{', ' + where if where else ''}{size}) "
+                               f"in {event['seconds']:.2f}s", highlight=False)
+        elif kind == "model-release" and not self.quiet:
+            self.console.print(f"released {event['model']} ({event['backend']}, {event['device']}): "
+                               f"{'room for another model' if event['reason'] == 'memory' else 'idle'}",
                                highlight=False)
         elif kind == "kept":
             self.console.print(f"[yellow]kept[/yellow] {event['path']}: {event['reason']}", highlight=False)

@@ -1,11 +1,10 @@
-"""`zflow schedule` and `zflow runs`: run recipes on their declared schedules, and show the run history."""
+"""`zflow schedule`: run recipes on their declared schedules (`zflow runs`, their history, is in ``runs``)."""
 from __future__ import annotations
 
 import argparse
 import json
 import os
 import signal
-import sys
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -14,8 +13,10 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 from ..config import find_root
 from ..dsl import shown_path
 from ..errors import RecipeError, UsageError
-from ..events import Emit, Event, NothingDue, RecipeErrorEvent
+from ..events import Emit, NothingDue, RecipeErrorEvent
 from .common import add_recipes_argument, display_for
+from .runs import run_runs
+from .schedule_lines import Lines, minutes
 
 if TYPE_CHECKING:  # the scheduler (and croniter) load only when a schedule command runs
     from ..schedule import JobSource, Scheduler
@@ -121,9 +122,9 @@ def _list(scheduler: Scheduler, source: JobSource, now: datetime, args: argparse
     for row in [] if args.json else rows:
         last = row["last"]
         print(f"{row['job']}  {row['cron']} ({row['tz']}), missed: {row['missed']}  [{row['declared']}]")
-        print(f"  last run: {'never' if last is None else last['outcome'] + ' for ' + _minutes(last['fire'])}")
+        print(f"  last run: {'never' if last is None else last['outcome'] + ' for ' + minutes(last['fire'])}")
         for build in row["builds"]:
-            print(f"  next: {_minutes(build['fire'])}  {_built(build)}")
+            print(f"  next: {minutes(build['fire'])}  {_built(build)}")
     return 2 if source.errors else 0
 
 
@@ -154,60 +155,6 @@ def _built(build: dict[str, Any]) -> str:
     return f"builds {len(scenes)} scene{'s' if len(scenes) != 1 else ''}: {names}{more}"
 
 
-def run_runs(args: argparse.Namespace) -> int:
-    from ..store.index import Index
-    from ..store.runs import Runs
-
-    root = find_root(Path(args.project) if args.project else Path.cwd())
-    path = root / ".zflow" / "index.sqlite"
-    if not path.is_file():
-        records = []
-    else:
-        index = Index(path)
-        try:
-            records = Runs(index).history(job=args.job, limit=args.limit)
-        finally:
-            index.close()
-    zones = _zones(root) if records else {}
-    if args.json:
-        print(json.dumps({"runs": [_record(r, zones.get(r.job, timezone.utc)) for r in records]}, ensure_ascii=False))
-        return 0
-    if not records:
-        print("no runs recorded" + (f" for {args.job}" if args.job else ""))
-    for r in records:
-        zone = zones.get(r.job, timezone.utc)
-        took = f"{r.ended - r.started:.1f}s" if r.ended is not None else "-"
-        counts = ", ".join(f"{r.counts.get(k, 0)} {k}" for k in ("ran", "cached", "failed")) if r.counts else ""
-        started = _minutes(datetime.fromtimestamp(r.started, zone).isoformat())
-        print(f"#{r.id} {r.job} fire {_minutes(r.fire.astimezone(zone).isoformat())}  attempt {r.attempt}  "
-              f"{r.outcome}  started {started}, took {took}"
-              + (f"; {counts}; {len(r.outputs)} outputs" if counts else ""))
-        if r.error:
-            print(f"    {r.error}")
-        for name in r.outputs if args.outputs else ():
-            print(f"    {name}")
-    return 0
-
-
-def _zones(root: Path) -> dict[str, Any]:
-    """Each scheduled job's time zone, read from the recipes as they are now (a job whose recipe cannot be read
-    shows UTC)."""
-    from ..config import load_config
-    from ..schedule import JobSource
-
-    try:
-        paths = load_config(root).recipe_files()
-    except UsageError:
-        return {}
-    return {job.name: job.schedule.zone for job in JobSource(root, lambda: paths).jobs()}
-
-
-def _record(r: Any, zone: Any) -> dict[str, Any]:
-    return {"id": r.id, "job": r.job, "recipe": r.recipe, "fire": r.fire.astimezone(zone).isoformat(),
-            "attempt": r.attempt, "started": r.started, "ended": r.ended, "outcome": r.outcome, "counts": r.counts,
-            "outputs": list(r.outputs), "error": r.error}
-
-
 def parse_time(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
@@ -233,46 +180,3 @@ def _stop_on_signals(scheduler: Scheduler, tell: bool) -> Iterator[None]:
     finally:
         for s, h in old.items():
             signal.signal(s, h)
-
-
-def _minutes(iso: str) -> str:
-    """An ISO time without seconds: 2026-12-07 09:00+09:00."""
-    moment = datetime.fromisoformat(iso)
-    return moment.strftime("%Y-%m-%d %H:%M") + moment.strftime("%z")[:3] + ":" + moment.strftime("%z")[3:]
-
-
-class Lines:
-    """Scheduler events as short lines on stderr, for people."""
-
-    def __init__(self, quiet: bool = False):
-        self.quiet = quiet
-
-    def __call__(self, event: Event) -> None:
-        kind = event["event"]
-        if kind == "run-done":
-            retry = f"; retry at {_minutes(event['retry_at'])}" if event["retry_at"] else ""
-            error = f": {event['error']}" if event["error"] else ""
-            self._say(f"{event['job']}: run #{event['run']} {event['outcome']}{error} "
-                      f"({event['outputs']} outputs){retry}")
-        elif kind == "recipe-error":
-            self._say(f"error: {RecipeError(event['error'], event['file'], event['line'])}")
-        elif self.quiet:
-            return
-        elif kind == "schedule-start":
-            for job in event["jobs"]:
-                self._say(f"{job['job']}: next run {_minutes(job['next'])}")
-            self._say("scheduler running; Ctrl-C or SIGTERM stops it")
-        elif kind == "run-start":
-            vars_ = event["run_vars"]
-            self._say(f"{event['job']}: run #{event['run']} for {vars_['date']} (week {vars_['week']}), "
-                      f"attempt {event['attempt']}")
-        elif kind == "run-skipped":
-            self._say(f"{event['job']}: skipped the fire of {_minutes(event['fire'])}: {event['reason']}")
-        elif kind == "nothing-due":
-            self._say("nothing due")
-        elif kind == "schedule-stop":
-            self._say("scheduler stopped" + (f" ({event['reason']})" if event["reason"] else ""))
-
-    @staticmethod
-    def _say(text: str) -> None:
-        print(text, file=sys.stderr, flush=True)

@@ -3,14 +3,15 @@ plugin protocols, declaration places and image sizes. ``zflow.contracts.text`` a
 Pillow) are imported by name."""
 from .location import Location, shown_path
 from .protocols import (EXPORT_KINDS, REQUIRED, Backend, CostEstimate, EditConstructor, EditOp, Executor, Exporter,
-                        ExporterOptions, KeyOptions, PixelOp, ProjectSettings, Registries, Runtime, exporters_serving)
+                        ExporterOptions, KeyOptions, PixelOp, ProjectSettings, Registries, ReportsLoads, Runtime,
+                        exporters_serving)
 from .sizes import parse_size
 from .task import STAGE_OF_KIND, Task, canonical
 from .work import Artifact, Batch, ModelRef, Output, Request
 
 __all__ = [
     "EXPORT_KINDS", "REQUIRED", "Artifact", "Backend", "Batch", "CostEstimate", "EditConstructor", "EditOp",
-    "Executor", "Exporter",
-    "ExporterOptions", "KeyOptions", "Location", "ModelRef", "Output", "PixelOp", "ProjectSettings", "Registries",
-    "Request", "Runtime", "STAGE_OF_KIND", "Task", "canonical", "exporters_serving", "parse_size", "shown_path",
+    "Executor", "Exporter", "ExporterOptions", "KeyOptions", "Location", "ModelRef", "Output", "PixelOp",
+    "ProjectSettings", "Registries", "ReportsLoads", "Request", "Runtime", "STAGE_OF_KIND", "Task", "canonical",
+    "exporters_serving", "parse_size", "shown_path",
 ]

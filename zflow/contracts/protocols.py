@@ -39,6 +39,15 @@ class KeyOptions(Protocol):
 
 
 @runtime_checkable
+class ReportsLoads(Protocol):
+    """Optional for a backend that loads weights when it needs them (and drops them for memory): the runtime sets
+    ``emit`` to the build's event sink, and the backend sends a ``ModelLoad`` event when weights really load (dtype,
+    device, memory) and a ``ModelRelease`` when it drops them (``zflow.events``); the runtime then sends none."""
+
+    emit: Callable[[Any], None]
+
+
+@runtime_checkable
 class CostEstimate(Protocol):
     """Optional for a backend: the price in dollars of running ``tasks`` on ``model`` with the ``[prices]`` of
     zflow.toml, for ``zflow plan`` and the ``budget`` setting; None when they cannot be priced."""

@@ -24,7 +24,7 @@ class SettingError(UsageError):
                  line: int | None = None):
         self.problem, self.table, self.key, self.source, self.line = problem, table, key, source, line
         where = f"{source}:{line}: " if source and line else f"{source}: " if source else ""
-        super().__init__(f"{where}[{table}] {key + ': ' if key else ''}{problem}")
+        super().__init__(f"{where}{f'[{table}] ' if table else ''}{key + ': ' if key else ''}{problem}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ class BuildRun:
         self.skipped: dict[str, str] = {}
         self.superseded = 0
         self.ran = 0
+        self.written = 0
 
     def execute(self) -> None:
         stale = {p.task.id: p for p in self.plan.stale}
@@ -107,6 +108,7 @@ class BuildRun:
                 result = exc
             else:
                 self.ran += 1
+                self.written += len(written)
                 self.emit(TaskDone(event="task-done", id=task.id, stage=task.kind, seconds=round(seconds, 4),
                                    files=written))
                 self.hook.after_task(task=task, key=item.key, artifact=artifact, seconds=seconds)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from ..contracts import Batch, KeyOptions, ModelRef, Output, PixelOp, Task, exporters_serving
+from ..contracts import Batch, KeyOptions, ModelRef, Output, PixelOp, ReportsLoads, Task, exporters_serving
 from ..errors import PluginError
 from ..events import Emit, ModelLoad, ignore
 from ..plugins import Plugins, make_plugin_manager
@@ -26,12 +26,19 @@ class Runtime:
     def __init__(self, plugins: Plugins, config: Config, on_event: Emit | None = None):
         self.plugins = plugins
         self.config = config
-        self.on_event: Emit = on_event or ignore
+        self._emit: Emit = on_event or ignore
         self.runners: dict[str, Any] = {"source": SourceRunner()}
         self.loaded: OrderedDict[tuple[str, str], Any] = OrderedDict()
-        self.loads: dict[tuple[str, str], int] = {}
+        self.load_events = 0
         self._identities: dict[tuple[str, int], Any] = {}
         self._models: list[ModelRef] = []
+
+    def on_event(self, event: Any) -> None:
+        """Pass an event on (from this process, its backends, or an executor's workers), counting model loads (the
+        build summary's ``loads``)."""
+        if event["event"] == "model-load":
+            self.load_events += 1
+        self._emit(event)
 
     # routing -----------------------------------------------------------------------------------------------------
     def route(self, task: Task) -> tuple[str, ModelRef]:
@@ -64,7 +71,8 @@ class Runtime:
             hint = " (the upscale stage takes the refine stage's model unless [stages.upscale] names one)" \
                 if inherited else ""
             raise PluginError(f"stages.{stage}.backend: backend {backend.name!r} cannot serve {kind!r} tasks{hint}")
-        self.runners.setdefault(backend.name, backend)
+        if self.runners.setdefault(backend.name, backend) is backend and isinstance(backend, ReportsLoads):
+            backend.emit = self.on_event  # it reports its own model-load and model-release events
         return backend.name, model
 
     def _exporter(self, name: str) -> str:
@@ -126,14 +134,20 @@ class Runtime:
             (old_runner, _), handle = self.loaded.popitem(last=False)
             self.runners[old_runner].release(handle)
         started = time.perf_counter()
-        handle = self.runners[runner_name].load(model)
+        runner = self.runners[runner_name]
+        handle = runner.load(model)
         self.loaded[key] = handle
-        self.loads[key] = self.loads.get(key, 0) + 1
-        self.on_event(ModelLoad(event="model-load", backend=runner_name, model=model.model or runner_name,
-                                seconds=round(time.perf_counter() - started, 4)))
+        if not isinstance(runner, ReportsLoads):
+            self.on_event(ModelLoad(event="model-load", backend=runner_name, model=model.model or runner_name,
+                                    seconds=round(time.perf_counter() - started, 4)))
         return handle
 
     def release_all(self) -> None:
+        """Release every handle: the session is over, and its events ended with its last summary (a backend that
+        reports its own loads tells no one of what it drops now)."""
+        for runner in self.runners.values():
+            if isinstance(runner, ReportsLoads):
+                runner.emit = ignore
         while self.loaded:
             (runner, _), handle = self.loaded.popitem()
             self.runners[runner].release(handle)

@@ -121,8 +121,8 @@ class Builder:
         files: list[str] = []
         prompt, names = scene_prompt(self.prompts, self.probe, scene, series, cast, style, variables, files,
                                      self.opt.run)
-        negative = bounded(", ".join(t for t in (scene.negative, style.negative if style else "") if t),
-                           self.opt.prompt_chars, f"scene {uid}: the negative prompt", scene.where)
+        negative = bounded(", ".join(t for t in (style.negative if style else "", scene.negative) if t),  # style,
+                           self.opt.prompt_chars, f"scene {uid}: the negative prompt", scene.where)  # then scene
         # Character sheets, then the scene's extra reference images: inputs of every draft and edit, so a backend
         # that takes reference images gets them (params "references" names the extra ones), and a change rebuilds.
         references = [kinds.reference(self, f) for f in scene.references]
