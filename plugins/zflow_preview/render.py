@@ -11,6 +11,7 @@ from zflow.contracts import Artifact, Output, Request
 from zflow.contracts.provenance import COMPOSITE, TRAINED, png_info
 
 from . import edit
+from .adapters import adapter_label, draw_adapter_tag
 from .refine import refine_image
 from .scene import Picture, draw_scene
 from .sheet import draw_sheet
@@ -21,8 +22,22 @@ _PNG_LEVEL = 3
 
 
 def render(fonts: Fonts, request: Request) -> Output:
-    """The image of one request, by its task kind."""
+    """The image of one request, by its task kind; a task with LoRA adapters gets a tag naming them."""
     return _RUNNERS[request.task.kind](fonts, request)
+
+
+#: Fonts for the adapter tag, drawn as a frame is packed.
+_TAG_FONTS = Fonts()
+
+
+def _tagged(fonts: Fonts, request: Request, picture: Picture) -> dict[str, Any]:
+    """Draw the adapter tag on ``picture`` when the task names adapters; the meta that records them."""
+    adapters = request.params.get("adapters")
+    if not adapters:
+        return {}
+    box = draw_adapter_tag(ImageDraw.Draw(picture.image), picture.image.size, fonts, adapters)
+    picture.text.append([round(v) for v in box])
+    return {"adapters": adapter_label(adapters)}
 
 
 def _sheet(fonts: Fonts, request: Request) -> Output:
@@ -117,7 +132,7 @@ def _output(request: Request, picture: Picture, scene: Mapping[str, Any], **extr
     meta = {"backend": "preview", "model": "preview", "revision": None, "stage": request.task.kind,
             "prompt": p.get("prompt", ""), "negative": p.get("negative", ""), "seed": p.get("seed"),
             "size": list(picture.image.size), "faces": picture.faces, "focus": picture.focus, "text": picture.text}
-    meta |= picture.drawn | dict(scene) | extra
+    meta |= picture.drawn | dict(scene) | extra | _tagged(_TAG_FONTS, request, picture)
     if any(a.meta.get("stage") == "source" or a.meta.get("composite") for a in request.inputs):
         meta["composite"] = True  # an edit of the user's own photo
     buffer = io.BytesIO()

@@ -99,7 +99,8 @@ class ZImageBackend:
         extra = {"max_sequence_length": settings.max_sequence_length} if settings.max_sequence_length else {}
         if is_zimage(class_name):
             extra["cfg_normalization"] = settings.cfg_normalization
-        encodings = PromptEncodings(handle.weights, first.root, settings.max_sequence_length, self.version)
+        encodings = PromptEncodings(handle.weights, first.root, settings.max_sequence_length, self.version,
+                                    entry.device, entry.dtype)
         made = run_groups([job for _, job in planned],
                           lambda mode: self.cache.variant(entry, mode, lambda p: variant(p, mode, stage)),
                           settings.batch_size, handle.limits, extra, settings.exact_batches, encodings)

@@ -108,6 +108,7 @@ class Scene(NamedTuple):
     upscale: Any  # an Upscale, or None
     where: Location
     uid: str  # "series/id"
+    loras: tuple = ()  # the scene's own LoRA adapters (Lora), beside its series'
 
 
 #: The constructors ``add_edit_constructors`` gave Edit, by op name, with the op each was made from.

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .adapters import Lora, check_loras
 from .checks import (cast_name, check_balloons, check_drafts, check_edits, check_int, check_photo, check_refine,
                      check_schedule, check_seed, check_style)
 from .limits import check_prompt
@@ -37,12 +38,13 @@ class Series:
     upscale: Upscale | None
     vars: tuple[tuple[str, Any], ...]
     schedule: Schedule | None
+    loras: tuple[Lora, ...]
     where: Location = field(compare=False, repr=False)
 
     def __init__(self, name: str, style: Style | None = None, prompt: Any = DEFAULT_PROMPT, negative: str = "",
                  seed: int | None = None, size: str = "1:1", drafts: int = 4, refine: Refine | bool | None = True,
                  edits: tuple[Edit, ...] | list[Edit] = (), upscale: Upscale | None = None,
-                 schedule: Schedule | None = None, **vars: Any):
+                 schedule: Schedule | None = None, loras: Any = (), **vars: Any):
         where = caller_location()
         set_ = object.__setattr__
         set_(self, "where", where)
@@ -58,6 +60,7 @@ class Series:
         set_(self, "upscale", check_upscale(upscale, where))
         set_(self, "vars", freeze(vars, where, options=SERIES_OPTIONS))
         set_(self, "schedule", check_schedule(schedule, where))
+        set_(self, "loras", check_loras(loras, where))
         current().add_named(current().series, "series", self)
 
     def scene(self, id: str, **kw: Any) -> Scene:
@@ -75,6 +78,7 @@ class Series:
         negative, photo, references = take("negative", self.negative), take("photo", None), take("references", ())
         title, alt, balloons, style = take("title", ""), take("alt", ""), take("balloons", ()), take("style", None)
         upscale = take("upscale", self.upscale)
+        loras = take("loras", ())
         if style is not None:
             kw["__style__"] = check_style(style, where)
         scene = Scene(
@@ -96,6 +100,7 @@ class Series:
             upscale if upscale is self.upscale else check_upscale(upscale, where),
             where,
             f"{self.name}/{id}",
+            check_loras(loras, where) if loras else (),
         )
         current().scenes.append(scene)
         return scene

@@ -24,6 +24,7 @@ class GraphOptions:
     base_pixels: int = 1024 * 1024
     run: Mapping[str, Any] = field(default_factory=dict)
     prompt_chars: int = PROMPT_CHARS  # the longest prompt, as written and as rendered ([limits] in zflow.toml)
+    stage_loras: Mapping[str, tuple] = field(default_factory=dict)  # stage -> its Lora adapters (zflow.toml)
 
 
 @dataclass(slots=True)
