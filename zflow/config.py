@@ -16,7 +16,7 @@ from .dsl.source import Location
 from .dsl.tables import TABLE_BYTES, bad_byte_line
 from .errors import UsageError
 
-STAGES = ("draft", "refine", "edit")
+STAGES = ("draft", "refine", "edit", "upscale")
 
 
 def _globs(value: str | list) -> str | None:
@@ -127,6 +127,10 @@ def load_config(root: Path) -> Config:
         config.stages[stage] = ModelRef(given["backend"], model, given["revision"], _located(options))
         if given["loras"]:
             config.stage_loras[stage] = _stage_loras(spec, given["loras"], root)
+    if "upscale" not in stages.values:  # by default the refine model re-denoises the upscaled tiles
+        config.stages["upscale"] = config.stages["refine"]
+        if "refine" in config.stage_loras:
+            config.stage_loras["upscale"] = config.stage_loras["refine"]
     config.limits = table.sub("limits").read({name: Setting(int, default, low=1) for name, default in LIMITS.items()})
     executors = table.sub("executors")
     config.executors = {name: _located(executors.sub(name)) for name in executors.values}

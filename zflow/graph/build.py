@@ -136,7 +136,7 @@ class Builder:
 
         source = scene_source(scene)
         if source is not None:
-            current = self.graph.scenes[source].final
+            current = self.graph.scenes[source].base
             size = self.graph.sizes[current]
         elif scene.photo is not None:
             current, size = kinds.photo(self, scene)
@@ -151,7 +151,11 @@ class Builder:
             current, size = kinds.edit(self, uid, f"edit-{index}-{edit.op}", edit.op, edit.args, edit.where,
                                        current, size, common | guides, sheets, series.seed, loras)
             nodes.edits.append(current)
-        nodes.final = current
+        nodes.final = nodes.base = current
+        if scene.upscale is not None:
+            adapters, adapter_files = adapter_params(self, "upscale", loras)
+            nodes.final = nodes.upscale = kinds.upscale(self, scene, current, size, common | adapters, series.seed,
+                                                        adapter_files)
         return {
             "id": scene.id, "series": series.name, "title": scene.title,
             "alt": scene.alt or scene.title or prompt, "prompt": prompt,

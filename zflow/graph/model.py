@@ -37,7 +37,9 @@ class SceneNodes:
     pick: int | None = None
     refine: str | None = None
     edits: list[str] = field(default_factory=list)
-    final: str = ""
+    upscale: str | None = None
+    final: str = ""  # the largest image: what exports take
+    base: str = ""  # the image before the upscale: what a scene starting from this one starts from
 
 
 @dataclass(slots=True)
