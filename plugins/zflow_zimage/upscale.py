@@ -46,8 +46,9 @@ def super_resolve(image: Image.Image, path: Path, device: str) -> Image.Image:
     try:
         import spandrel
     except Exception as exc:  # ImportError, or a torchvision that does not match torch
-        raise PluginError(f"upscaler={path.name}: loading a super-resolution model needs spandrel (pip install "
-                          f"'zflow[zimage]'), which failed to import: {exc}") from exc
+        raise PluginError(f"upscaler={path.name}: loading a super-resolution model needs spandrel and the "
+                          f"torchvision build of your torch (pip install spandrel), which failed to import: {exc}"
+                          ) from exc
     import numpy as np
     import torch
 
