@@ -10,7 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from zflow.contracts import ModelRef, Output, Request
+from zflow.contracts import ModelRef, Output, Request, adapters_of
 from zflow.errors import PluginError
 from zflow.events import Emit, ignore
 
@@ -76,6 +76,7 @@ class ZImageBackend:
     def run(self, handle: Handle, requests: Sequence[Request]) -> list[Output | BaseException]:
         """One Output or exception per request, in order; requests that can share a pipeline call do."""
         from . import jobs as joblib
+        from .adapters import activate
         from .batching import run_groups
         from .loading import is_omni, is_zimage, variant
 
@@ -94,13 +95,15 @@ class ZImageBackend:
         planned = []
         for i, request in enumerate(requests):
             try:
-                planned.append((i, joblib.plan(request, settings, rounded(request.params["size"], step), omni)))
+                job = joblib.plan(request, settings, rounded(request.params["size"], step), omni)
+                planned.append((i, with_adapters(job, request)))
             except Exception as exc:
                 results[i] = exc
         extra, encodings = self._call_extras(handle, entry, settings, first.root)
         made = run_groups([job for _, job in planned],
                           lambda mode: self.cache.variant(entry, mode, lambda p: variant(p, mode, stage)),
-                          settings.batch_size, handle.limits, extra, settings.exact_batches, encodings)
+                          settings.batch_size, handle.limits, extra, settings.exact_batches, encodings,
+                          lambda pipe, job: activate(pipe, job.adapters, first.root, handle.model.model))
         good = []
         for (i, job), image in zip(planned, made):
             if isinstance(image, BaseException):
@@ -131,22 +134,27 @@ class ZImageBackend:
     def _upscales(self, handle: Handle, entry: Entry, stage: str, settings, requests: Sequence[Request],
                   step: int) -> list[Output | BaseException]:
         """Upscale requests one after another, each image's tiles in batched img2img calls."""
+        from .adapters import activate
         from .batching import run_groups
         from .loading import variant
         from .upscale import upscale, vae_tiled
 
-        extra, encodings = self._call_extras(handle, entry, settings, requests[0].root)
+        root = requests[0].root
+        extra, encodings = self._call_extras(handle, entry, settings, root)
         pipe = self.cache.variant(entry, "image2image", lambda p: variant(p, "image2image", stage))
 
-        def run(jobs):
-            with vae_tiled(pipe, max(jobs[0].gen_size)):
-                return run_groups(jobs, lambda mode: pipe, settings.batch_size, handle.limits, extra, False,
-                                  encodings)
+        def runner(request: Request) -> Callable[[list], list]:
+            def run(jobs):
+                with vae_tiled(pipe, max(jobs[0].gen_size)):
+                    return run_groups([with_adapters(job, request) for job in jobs], lambda mode: pipe,
+                                      settings.batch_size, handle.limits, extra, False, encodings,
+                                      lambda p, job: activate(p, job.adapters, root, handle.model.model))
+            return run
 
         results: list[Output | BaseException] = []
         for request in requests:
             try:
-                made = upscale(request, settings, step, entry.device, run)
+                made = upscale(request, settings, step, entry.device, runner(request))
                 job = replace(made.jobs[0], size=made.image.size, gen_size=made.image.size, image=None,
                               meta=made.meta) if made.jobs else _plain_job(request, made)
                 results.append(self._output(handle, job, stage, type(pipe), made.image))
@@ -220,6 +228,18 @@ def _plain_job(request: Request, made) -> Any:
     return Job("upscale", size=made.image.size, gen_size=made.image.size, prompt=str(p.get("prompt") or ""),
                negative=str(p.get("negative") or ""), seed=int(p.get("seed", 0)), steps=None, guidance=None,
                strength=0.0, meta=made.meta)
+
+
+def with_adapters(job, request: Request):
+    """The job with its task's LoRA adapters (recorded in its meta, so the image's provenance names them)."""
+    adapters = adapters_of(request.params)
+    if not adapters:
+        return job
+    from dataclasses import replace
+
+    used = [{"lora": a.label, "weight": a.weight, **({"hub": a.hub, "revision": a.revision} if a.hub else {})}
+            for a in adapters]
+    return replace(job, adapters=adapters, meta={**job.meta, "adapters": used})
 
 
 def multiple(pipe) -> int:
