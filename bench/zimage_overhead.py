@@ -21,6 +21,7 @@ from diffusers import DiffusionPipeline  # noqa: E402
 from helpers import zimage_model  # noqa: E402
 from zflow.engine import Project  # noqa: E402
 from zflow_zimage import batching, encodings  # noqa: E402
+from zflow_zimage.backend import ZImageBackend  # noqa: E402
 
 SCENES, DRAFTS, SIZE, STEPS, REPEATS = 4, 4, 64, 2, 3
 PROMPTS = ["a barista with a short black bob pours latte art", "a rainy neon street at night, 35mm film",
@@ -37,9 +38,9 @@ class Clock:
     """Seconds spent inside pipeline calls and inside the text encoder (wrapped at those boundaries)."""
 
     def __init__(self):
-        self.calls = self.encoder = 0.0
+        self.calls = self.encoder = self.backend = 0.0
         self.encoder_runs = 0
-        self._invoke, self._encode = batching.invoke, encodings.PromptEncodings._encode
+        self._invoke, self._encode, self._run = batching.invoke, encodings.PromptEncodings._encode, ZImageBackend.run
 
     def __enter__(self):
         clock = self
@@ -59,11 +60,18 @@ class Clock:
                 clock.encoder += time.perf_counter() - start
                 clock.encoder_runs += 1
 
-        batching.invoke, encodings.PromptEncodings._encode = invoke, encode
+        def run(self, handle, requests):
+            start = time.perf_counter()
+            try:
+                return clock._run(self, handle, requests)
+            finally:
+                clock.backend += time.perf_counter() - start
+
+        batching.invoke, encodings.PromptEncodings._encode, ZImageBackend.run = invoke, encode, run
         return self
 
     def __exit__(self, *exc):
-        batching.invoke, encodings.PromptEncodings._encode = self._invoke, self._encode
+        batching.invoke, encodings.PromptEncodings._encode, ZImageBackend.run = self._invoke, self._encode, self._run
 
 
 def plain(pipe, prompt: str, seed: int) -> bytes:
@@ -132,6 +140,8 @@ def main() -> None:
         "images": images, "build_ms_per_image": round(seconds * per, 3),
         "pipeline_call_ms_per_image": round(clock.calls * per, 3),
         "overhead_ms_per_image": round(own * per, 3), "overhead_pct_of_call": round(100 * own / clock.calls, 2),
+        "backend_own_ms_per_image": round((clock.backend - clock.calls - clock.encoder) * per, 3),
+        "engine_own_ms_per_image": round((seconds - clock.backend) * per, 3),
         "plain_loop_ms_per_image": round(plain_s * per, 3),
         "encoder_runs_first_build": encoded.encoder_runs, "encoder_ms_first_build": round(encoded.encoder * 1000, 2),
         "encoder_runs_seeds_only_rebuild": rebuilt,
@@ -140,7 +150,10 @@ def main() -> None:
     print(f"build           {figures['build_ms_per_image']:8.2f} ms/image (whole engine, one call per image)")
     print(f"pipeline calls  {figures['pipeline_call_ms_per_image']:8.2f} ms/image")
     print(f"zflow overhead  {figures['overhead_ms_per_image']:8.2f} ms/image = {figures['overhead_pct_of_call']:.2f} % "
-          f"of a call (planning, store, PNG + provenance, out/)")
+          f"of a call:")
+    print(f"  backend       {figures['backend_own_ms_per_image']:8.2f} ms/image (jobs, encodings read, checks, "
+          f"PNG + provenance)")
+    print(f"  engine        {figures['engine_own_ms_per_image']:8.2f} ms/image (planning, store, out/)")
     print(f"plain loop      {figures['plain_loop_ms_per_image']:8.2f} ms/image (a call per image, prompt encoded "
           f"each time, PNG)")
     print(f"text encoder    {encoded.encoder_runs} runs, {figures['encoder_ms_first_build']:.2f} ms on an empty store; "

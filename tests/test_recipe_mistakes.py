@@ -195,3 +195,18 @@ def test_the_prompt_limit_is_set_in_zflow_toml(built):
             files={"zflow.toml": base + "[limits]\nprompt_chars = 40\n"})
     config.write_text(base + "[limits]\nprompt_chars = 100\n")
     assert built.build().code == 0
+
+
+# -- zflow.toml: every error names its line ----------------------------------------------------------------------------
+@pytest.mark.parametrize("text, needle", [
+    (b'output = "out"\nbase_pixels = \n', "zflow.toml:2: invalid TOML: Invalid value (column 15)"),
+    (b'output = "out"\n[limits\n', "zflow.toml:2: invalid TOML: Expected ']' at the end of a table declaration"),
+    (b'output = "out"\n\n# caf\xe9\n', "zflow.toml:3: not UTF-8 text (invalid continuation byte at byte 0xe9)"),
+    (b'output = "out"\n[limits]\nprompt_chars = 0\n', "zflow.toml:3: [limits] prompt_chars: must be at least 1"),
+])
+def test_a_zflow_toml_mistake_is_reported_at_its_line(built, text, needle):
+    before = snapshot(built.root)
+    (built.root / "zflow.toml").write_bytes(text)
+    result = built.zflow("build")
+    assert result.code == 2 and needle in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert snapshot(built.root) == before

@@ -77,7 +77,9 @@ def test_a_scene_built_with_others_or_alone_gives_the_same_bytes(tmp_path, tiny)
     alone = ProjectDir(tmp_path / "alone")
     alone.write("zflow.toml", zimage_config(tiny, "batch_size = 8\n", ("draft",)))
     alone.write("recipes/s.py", SERIES + SHORT)
-    assert together.build(env=ENV).code == 0 and alone.build(env=ENV).code == 0
+    for proj in (together, alone):
+        result = proj.build(env=ENV)
+        assert result.code == 0, [e for e in result.events if e["event"] == "task-failed"] or result.stderr
     short = {k: v for k, v in together.out_files().items() if k.startswith("s/short/draft")}
     assert len(short) == 3 and short == {k: v for k, v in alone.out_files().items() if k.endswith(".png")}
 
@@ -95,6 +97,8 @@ def test_a_ray_build_equals_the_local_build_byte_for_byte(tmp_path, tiny):
         result = proj.zflow("build", "--json", "--executor", executor, env=ENV, timeout=600)
         assert result.code == 0, result.stderr
         assert result.summary["failed"] == 0
+        loads = [e for e in result.events if e["event"] == "model-load"]  # the workers' come back to the driver
+        assert result.summary["loads"] == len(loads) and len(loads) in ((1, 2) if executor == "ray" else (1,))
         builds[executor] = {k: v for k, v in proj.out_files().items() if k.endswith(".png")}  # the model's images
     assert len(builds["local"]) == 12 and builds["ray"] == builds["local"]
 

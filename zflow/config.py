@@ -1,6 +1,7 @@
 """Project configuration: zflow.toml (or [tool.zflow] in pyproject.toml), with sensible defaults and no file at all."""
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -8,11 +9,14 @@ from typing import Any
 
 from .contracts import ModelRef
 from .contracts.settings import Located, Setting, Table, shown
+from .dsl.adapters import Lora
 from .dsl.limits import PROMPT_CHARS
-from .dsl.tables import TABLE_BYTES
+from .dsl.registry import DeclarationError
+from .dsl.source import Location
+from .dsl.tables import TABLE_BYTES, bad_byte_line
 from .errors import UsageError
 
-STAGES = ("draft", "refine", "edit")
+STAGES = ("draft", "refine", "edit", "upscale")
 
 
 def _globs(value: str | list) -> str | None:
@@ -41,7 +45,10 @@ TOP = {
 #: ``[limits]``: bounds on what a load may read, and their defaults.
 LIMITS = {"table_bytes": TABLE_BYTES, "prompt_chars": PROMPT_CHARS}
 STAGE = {"backend": Setting(str, "preview"), "model": Setting(str, ""), "revision": Setting(str, None),
-         "options": Setting(dict, {})}
+         "options": Setting(dict, {}), "loras": Setting(list, [])}
+#: A stage's ``loras = [{ file = "...", weight = 0.8 }, { hub = "owner/name", weight_name = "...", revision = "..." }]``
+STAGE_LORA = {"file": Setting(str, None), "hub": Setting(str, None), "weight": Setting(float, 0.8),
+              "weight_name": Setting(str, None), "revision": Setting(str, None)}
 #: Dollars per image.
 PRICE = Setting(float, low=0)
 
@@ -60,6 +67,7 @@ class Config:
     base_pixels: int = 1024 * 1024
     picks: str = "picks.json"
     stages: dict[str, ModelRef] = field(default_factory=lambda: {s: ModelRef("preview") for s in STAGES})
+    stage_loras: dict[str, tuple[Lora, ...]] = field(default_factory=dict)
     executors: dict[str, dict[str, Any]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     limits: dict[str, int] = field(default_factory=lambda: dict(LIMITS))
@@ -117,6 +125,12 @@ def load_config(root: Path) -> Config:
             model = str(path if path.is_absolute() else (root / path).resolve())
         options = spec.sub("options")
         config.stages[stage] = ModelRef(given["backend"], model, given["revision"], _located(options))
+        if given["loras"]:
+            config.stage_loras[stage] = _stage_loras(spec, given["loras"], root)
+    if "upscale" not in stages.values:  # by default the refine model re-denoises the upscaled tiles
+        config.stages["upscale"] = config.stages["refine"]
+        if "refine" in config.stage_loras:
+            config.stage_loras["upscale"] = config.stage_loras["refine"]
     config.limits = table.sub("limits").read({name: Setting(int, default, low=1) for name, default in LIMITS.items()})
     executors = table.sub("executors")
     config.executors = {name: _located(executors.sub(name)) for name in executors.values}
@@ -127,6 +141,9 @@ def load_config(root: Path) -> Config:
     return config
 
 
+_TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
 def _read_file(root: Path) -> Table | None:
     """zflow's table of zflow.toml, or of [tool.zflow] in pyproject.toml; None when neither has one."""
     file, prefix = root / "zflow.toml", ()
@@ -134,11 +151,19 @@ def _read_file(root: Path) -> Table | None:
         file, prefix = root / "pyproject.toml", ("tool", "zflow")
         if not file.is_file():
             return None
-    text = file.read_text(encoding="utf-8")
+    raw = file.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{file}:{bad_byte_line(raw)}: not UTF-8 text ({exc.reason} at byte "
+                         f"{raw[exc.start]:#04x}); save it as UTF-8") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{file}: invalid TOML: {exc}") from None
+        at = _TOML_AT.search(str(exc))  # tomllib puts the place in its message only
+        where = f"{file}:{at.group(1)}: invalid TOML: {str(exc)[:at.start()].rstrip()} (column {at.group(2)})" \
+            if at else f"{file}: invalid TOML: {exc}"
+        raise UsageError(where) from None
     if prefix:
         data = data.get("tool", {}).get("zflow")
         if not data:
@@ -146,6 +171,26 @@ def _read_file(root: Path) -> Table | None:
     elif "zflow" in data:
         data, prefix = data["zflow"], ("zflow",)
     return Table(data, "", str(file), text, prefix)
+
+
+def _stage_loras(spec: Table, entries: list, root: Path) -> tuple[Lora, ...]:
+    """A stage's LoRA adapters, files relative to the project root; a wrong one is an error at its line."""
+    where = Location(str(root / "zflow.toml") if spec.source is None else spec.source, spec.line("loras") or 0)
+    loras = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise spec.error("loras", f'each adapter is a table such as {{ file = "loras/x.safetensors", weight = '
+                                      f"0.8 }}, got {shown(entry)}")
+        values = Table(entry, f"{spec.path}.loras", spec.source, spec.text, spec.prefix)
+        given = values.read(STAGE_LORA)
+        if (given["file"] is None) == (given["hub"] is None):
+            raise spec.error("loras", "each adapter needs one of file = ... or hub = ...")
+        source = given["file"] if given["hub"] is None else given["hub"]
+        try:
+            loras.append(Lora.at(source, given["weight"], given["weight_name"], given["revision"], where))
+        except DeclarationError as exc:
+            raise spec.error("loras", exc.message) from None
+    return tuple(loras)
 
 
 def _located(table: Table) -> Located:

@@ -29,6 +29,7 @@ class Entry:
     variants: dict[str, Any] = field(default_factory=dict)
     holders: set[int] = field(default_factory=set)
     model: str = ""
+    dtype: str = ""
     memory: int = 0
 
 
@@ -63,7 +64,8 @@ class PipelineCache:
                 pipe, skipped = loading.loader()
                 seconds = time.perf_counter() - started
                 self.loads += 1
-                entry = Entry(pipe, device, needed, skipped, model=loading.model, memory=weights_memory(pipe))
+                entry = Entry(pipe, device, needed, skipped, model=loading.model, dtype=loading.dtype,
+                              memory=weights_memory(pipe))
                 self._entries[key] = entry
                 emit(ModelLoad(event="model-load", backend="zimage", model=loading.model, seconds=round(seconds, 4),
                                dtype=loading.dtype, device=device, memory=entry.memory))

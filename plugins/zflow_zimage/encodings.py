@@ -39,8 +39,9 @@ def serves(pipe) -> bool:
 class PromptEncodings:
     """The encodings of one model's prompts under one set of encoding settings."""
 
-    def __init__(self, identity: str, root: Path | None, max_sequence_length: int | None, version: str):
-        self.identity = identity
+    def __init__(self, identity: str, root: Path | None, max_sequence_length: int | None, version: str,
+                 device: str, dtype: str):
+        self.identity, self.device, self.dtype = identity, device, dtype  # the loaded text encoder's
         store = root / STORE_DIR if root is not None else None
         self.folder = store / FOLDER if store is not None and store.is_dir() else None
         self.length = max_sequence_length or DEFAULT_LENGTH
@@ -48,19 +49,17 @@ class PromptEncodings:
 
     def embeds(self, pipe, texts: Sequence[str]) -> list:
         """One encoding per text, in order; each distinct text is looked up (memory, then disk) or encoded once."""
-        device, dtype = pipe._execution_device, pipe.text_encoder.dtype
         found: dict[str, Any] = {}
         for text in dict.fromkeys(texts):
-            digest = self._digest(text, device, dtype)
+            digest = self._digest(text)
             tensor = self._remembered(digest)
             if tensor is None:
-                tensor = self._read(digest, device)
+                tensor = self._read(digest)
             found[text] = tensor if tensor is not None else self._encode(pipe, text, digest)
         return [found[text] for text in texts]
 
-    def _digest(self, text: str, device, dtype) -> str:
-        parts = [FORMAT, self.version, self.identity, str(dtype), getattr(device, "type", str(device)), self.length,
-                 text]
+    def _digest(self, text: str) -> str:
+        parts = [FORMAT, self.version, self.identity, self.dtype, self.device.split(":")[0], self.length, text]
         return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()[:32]
 
     def _remembered(self, digest: str):
@@ -77,7 +76,7 @@ class PromptEncodings:
                 _MEMORY.popitem(last=False)
         return tensor
 
-    def _read(self, digest: str, device):
+    def _read(self, digest: str):
         if self.folder is None:
             return None
         path = self.folder / f"{digest}.safetensors"
@@ -86,7 +85,7 @@ class PromptEncodings:
         from safetensors.torch import load_file
 
         try:
-            tensor = load_file(path, device=str(device))["embeds"]
+            tensor = load_file(path, device=self.device)["embeds"]
         except Exception as exc:  # a damaged file is made again
             log.warning("zimage: prompt encoding %s unreadable (%s); encoding again", path.name, exc)
             return None
@@ -96,8 +95,8 @@ class PromptEncodings:
         import torch
 
         with torch.no_grad():
-            [tensor], _ = pipe.encode_prompt([text], device=pipe._execution_device, do_classifier_free_guidance=False,
-                                             max_sequence_length=self.length)
+            [tensor], _ = pipe.encode_prompt([text], device=torch.device(self.device),
+                                             do_classifier_free_guidance=False, max_sequence_length=self.length)
         tensor = tensor.contiguous()
         self._write(digest, tensor)
         return self._remember(digest, tensor)

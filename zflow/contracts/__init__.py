@@ -1,6 +1,7 @@
 """The whole plugin API, importing nothing else of zflow: tasks, what flows between the engine and plugins, the
 plugin protocols, declaration places and image sizes. ``zflow.contracts.text`` and ``.provenance`` (which need
 Pillow) are imported by name."""
+from .adapters import Adapter, adapters_of
 from .location import Location, shown_path
 from .protocols import (EXPORT_KINDS, REQUIRED, Backend, CostEstimate, EditConstructor, EditOp, Executor, Exporter,
                         ExporterOptions, KeyOptions, PixelOp, ProjectSettings, Registries, ReportsLoads, Runtime,
@@ -10,8 +11,8 @@ from .task import STAGE_OF_KIND, Task, canonical
 from .work import Artifact, Batch, ModelRef, Output, Request
 
 __all__ = [
-    "EXPORT_KINDS", "REQUIRED", "Artifact", "Backend", "Batch", "CostEstimate", "EditConstructor", "EditOp",
-    "Executor", "Exporter", "ExporterOptions", "KeyOptions", "Location", "ModelRef", "Output", "PixelOp",
-    "ProjectSettings", "Registries", "ReportsLoads", "Request", "Runtime", "STAGE_OF_KIND", "Task", "canonical",
-    "exporters_serving", "parse_size", "shown_path",
+    "EXPORT_KINDS", "REQUIRED", "Adapter", "Artifact", "Backend", "Batch", "CostEstimate", "EditConstructor",
+    "EditOp", "Executor", "Exporter", "ExporterOptions", "KeyOptions", "Location", "ModelRef", "Output", "PixelOp",
+    "ProjectSettings", "Registries", "ReportsLoads", "Request", "Runtime", "STAGE_OF_KIND", "Task", "adapters_of",
+    "canonical", "exporters_serving", "parse_size", "shown_path",
 ]

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .adapters import Lora, check_loras
 from .checks import (cast_name, check_balloons, check_drafts, check_edits, check_int, check_photo, check_refine,
                      check_schedule, check_seed, check_style)
 from .limits import check_prompt
@@ -14,6 +15,7 @@ from .registry import current
 from .schedule import Schedule
 from .source import Location, caller_location
 from .tables import Row, rows as read_rows
+from .upscale import Upscale, check_upscale
 from .values import Character, File, Style, freeze
 from .words import SCENE_OPTIONS, SERIES_OPTIONS
 
@@ -33,13 +35,16 @@ class Series:
     drafts: int
     refine: Refine | None
     edits: tuple[Edit, ...]
+    upscale: Upscale | None
     vars: tuple[tuple[str, Any], ...]
     schedule: Schedule | None
+    loras: tuple[Lora, ...]
     where: Location = field(compare=False, repr=False)
 
     def __init__(self, name: str, style: Style | None = None, prompt: Any = DEFAULT_PROMPT, negative: str = "",
                  seed: int | None = None, size: str = "1:1", drafts: int = 4, refine: Refine | bool | None = True,
-                 edits: tuple[Edit, ...] | list[Edit] = (), schedule: Schedule | None = None, **vars: Any):
+                 edits: tuple[Edit, ...] | list[Edit] = (), upscale: Upscale | None = None,
+                 schedule: Schedule | None = None, loras: Any = (), **vars: Any):
         where = caller_location()
         set_ = object.__setattr__
         set_(self, "where", where)
@@ -52,8 +57,10 @@ class Series:
         set_(self, "drafts", check_drafts(drafts, where))
         set_(self, "refine", check_refine(refine, where))
         set_(self, "edits", check_edits(edits, where))
+        set_(self, "upscale", check_upscale(upscale, where))
         set_(self, "vars", freeze(vars, where, options=SERIES_OPTIONS))
         set_(self, "schedule", check_schedule(schedule, where))
+        set_(self, "loras", check_loras(loras, where))
         current().add_named(current().series, "series", self)
 
     def scene(self, id: str, **kw: Any) -> Scene:
@@ -70,6 +77,8 @@ class Series:
         refine, edits, prompt = take("refine", self.refine), take("edits", ()), take("prompt", self.prompt)
         negative, photo, references = take("negative", self.negative), take("photo", None), take("references", ())
         title, alt, balloons, style = take("title", ""), take("alt", ""), take("balloons", ()), take("style", None)
+        upscale = take("upscale", self.upscale)
+        loras = take("loras", ())
         if style is not None:
             kw["__style__"] = check_style(style, where)
         scene = Scene(
@@ -88,8 +97,10 @@ class Series:
             title if type(title) is str else str(title),
             alt if type(alt) is str else str(alt),
             check_balloons(balloons, cast_names, where) if balloons else (),
+            upscale if upscale is self.upscale else check_upscale(upscale, where),
             where,
             f"{self.name}/{id}",
+            check_loras(loras, where) if loras else (),
         )
         current().scenes.append(scene)
         return scene

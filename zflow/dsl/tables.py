@@ -95,7 +95,7 @@ def _read_table(path: str | Path, where: Location) -> list[Row]:
     try:
         table = list(_csv_rows(file)) if suffix == ".csv" else list(_structured_rows(file, suffix))
     except UnicodeDecodeError as exc:
-        line = _bad_byte_line(file)
+        line = bad_byte_line(file.read_bytes())
         raise DeclarationError(f"cannot read data table {file.name}: not UTF-8 text ({exc.reason} at byte "
                                f"{exc.object[exc.start]:#04x}); save it as UTF-8", Location(str(file), line)) from None
     except (ValueError, csv.Error, RecursionError) as exc:
@@ -122,9 +122,8 @@ def _check_size(file: Path) -> None:
                                "list (YAML, JSON), so nothing was built or removed", Location(str(file), 1))
 
 
-def _bad_byte_line(file: Path) -> int:
-    """The line of a file's first byte that is not UTF-8."""
-    data = file.read_bytes()
+def bad_byte_line(data: bytes) -> int:
+    """The line of the first byte of ``data`` that is not UTF-8 (1 when all are)."""
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from .adapters import Lora, check_loras
 from .names import check_name
 from .registry import DeclarationError, current
 from .source import Location, caller_location
@@ -34,14 +35,18 @@ def template(path: str | Path) -> File:
 
 @dataclass(frozen=True, slots=True)
 class Character:
-    """A recurring character: a look in words and optionally a reference image."""
+    """A recurring character: a look in words, optionally a reference image, and optionally a LoRA adapter with
+    its trigger word (rendered into ``{{ cast }}``)."""
 
     name: str
     looks: str
     reference: File | None = None
+    lora: Lora | None = None
+    trigger: str = ""
     where: Location = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
 
-    def __init__(self, name: str, looks: str, reference: str | Path | None = None):
+    def __init__(self, name: str, looks: str, reference: str | Path | None = None, lora: Lora | str | None = None,
+                 trigger: str = ""):
         where = caller_location()
         set_ = object.__setattr__
         set_(self, "where", where)
@@ -50,6 +55,13 @@ class Character:
             raise DeclarationError(f"character {name!r} needs looks: a description in words", where)
         set_(self, "looks", looks.strip())
         set_(self, "reference", File.at(reference, where) if reference is not None else None)
+        loras = check_loras(lora, where, "lora")
+        if len(loras) > 1:
+            raise DeclarationError(f"character {name!r}: lora= takes one Lora (put more on a style or scene)", where)
+        set_(self, "lora", loras[0] if loras else None)
+        if not isinstance(trigger, str) or (trigger and not trigger.strip()):
+            raise DeclarationError(f"character {name!r}: trigger must be a word, not {trigger!r}", where)
+        set_(self, "trigger", trigger.strip())
         current().add_named(current().characters, "character", self)
 
     def __str__(self) -> str:
@@ -63,14 +75,16 @@ class Style:
     name: str
     text: str
     negative: str = ""
+    loras: tuple[Lora, ...] = ()
     where: Location = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
 
-    def __init__(self, name: str, text: str, negative: str = ""):
+    def __init__(self, name: str, text: str, negative: str = "", loras: Any = ()):
         where = caller_location()
         object.__setattr__(self, "where", where)
         object.__setattr__(self, "name", check_name("style", name, where))
         object.__setattr__(self, "text", text)
         object.__setattr__(self, "negative", negative)
+        object.__setattr__(self, "loras", check_loras(loras, where))
         current().add_named(current().styles, "style", self)
 
     def __str__(self) -> str:
@@ -94,7 +108,7 @@ def freeze(params: Mapping[str, Any], where: Location, checked: tuple[tuple[str,
     return tuple(sorted(params.items()))
 
 
-_PLAIN = (str, int, float, bool, type(None), File, Style, Character, Row)
+_PLAIN = (str, int, float, bool, type(None), File, Style, Character, Row, Lora)
 _PLAIN_TYPES = frozenset(_PLAIN)
 
 

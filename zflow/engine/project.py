@@ -94,10 +94,11 @@ class Project:
             image_size=image_size,
             picks=self.read_picks(), picks_file=self.config.picks, filters=self.plugins.filters,
             base_pixels=self.config.base_pixels, run=dict(run or {}),
-            prompt_chars=self.config.limits["prompt_chars"],
+            prompt_chars=self.config.limits["prompt_chars"], stage_loras=self.config.stage_loras,
         )
         graph = self._last_graph = build_graph(recipe, options, self._last_graph)
         files = set(recipe.files_read) | {self.config.picks_path}
+        files |= {lora.file for loras in self.config.stage_loras.values() for lora in loras if lora.file}
         return Loaded(recipe, graph, files, file_stats(files))
 
     def read_picks(self) -> dict[str, int]:

@@ -8,6 +8,7 @@ from typing import Any
 from ..contracts import Task, exporters_serving, parse_size
 from ..dsl import Character, Scene
 from . import kinds
+from .adapters import adapter_params, recipe_loras
 from .exports import add_exports
 from .model import Graph, GraphOptions, SceneBuild, SceneNodes, fail
 from .order import scene_order, scene_source
@@ -130,23 +131,31 @@ class Builder:
         guides = {"references": [task.params["file"] for task in references]} if references else {}
         cast_params = [{"name": c.name, "looks": c.looks} for c in cast]
         common = {"prompt": prompt, "negative": negative}
+        loras = recipe_loras(series, style, cast, scene)
+        draft_adapters, draft_files = adapter_params(self, "draft", loras)
 
         source = scene_source(scene)
         if source is not None:
-            current = self.graph.scenes[source].final
+            current = self.graph.scenes[source].base
             size = self.graph.sizes[current]
         elif scene.photo is not None:
             current, size = kinds.photo(self, scene)
         else:
-            current = kinds.drafts(self, scene, nodes, size, common | guides, cast_params, sheets, style,
-                                   series.seed, files)
+            current = kinds.drafts(self, scene, nodes, size, common | guides | draft_adapters, cast_params, sheets,
+                                   style, series.seed, files + draft_files)
             if scene.refine is not None:
-                current = nodes.refine = kinds.refine(self, scene, current, size, common, files)
+                adapters, adapter_files = adapter_params(self, "refine", loras)
+                current = nodes.refine = kinds.refine(self, scene, current, size, common | adapters,
+                                                      files + adapter_files)
         for index, edit in enumerate(scene.edits, start=1):
             current, size = kinds.edit(self, uid, f"edit-{index}-{edit.op}", edit.op, edit.args, edit.where,
-                                       current, size, common | guides, sheets, series.seed)
+                                       current, size, common | guides, sheets, series.seed, loras)
             nodes.edits.append(current)
-        nodes.final = current
+        nodes.final = nodes.base = current
+        if scene.upscale is not None:
+            adapters, adapter_files = adapter_params(self, "upscale", loras)
+            nodes.final = nodes.upscale = kinds.upscale(self, scene, current, size, common | adapters, series.seed,
+                                                        adapter_files)
         return {
             "id": scene.id, "series": series.name, "title": scene.title,
             "alt": scene.alt or scene.title or prompt, "prompt": prompt,

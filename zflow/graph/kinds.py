@@ -1,12 +1,14 @@
 """The tasks of each kind a scene or character makes: sheets, imported images, drafts and their contact sheet,
-refine and edits."""
+refine, edits and the upscale."""
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Any, Mapping
 
-from ..contracts import Location, Task, parse_size
-from ..dsl import Character, File, Scene, Style
+from ..contracts import Location, PixelOp, Task, parse_size
+from ..contracts.upscaling import upscaled_size
+from ..dsl import Character, File, Lora, Scene, Style
+from .adapters import adapter_params
 from .keys import derived_seed
 from .model import SceneNodes, fail
 from .render import bounded
@@ -32,10 +34,12 @@ def _new_sheet(b: Builder, character: Character) -> Task:
         return b.add(Task(id=task_id, kind="source", params={"file": rel}, files=(rel,), where=character.where),
                      size)
     size = parse_size(SHEET_ASPECT, b.opt.base_pixels)
+    looks = f"{character.trigger} {character.looks}" if character.trigger else character.looks
+    adapters, files = adapter_params(b, "draft", (character.lora,) if character.lora else ())
     params = {"name": character.name, "looks": character.looks, "style": "", "negative": "",
-              "prompt": f"character sheet of {character.looks}, front view and side view, plain background",
-              "size": list(size), "seed": derived_seed(task_id)}
-    return b.add(Task(id=task_id, kind="sheet", params=params, where=character.where), size)
+              "prompt": f"character sheet of {looks}, front view and side view, plain background",
+              "size": list(size), "seed": derived_seed(task_id)} | adapters
+    return b.add(Task(id=task_id, kind="sheet", params=params, files=tuple(files), where=character.where), size)
 
 
 def reference(b: Builder, file: File) -> Task:
@@ -93,10 +97,11 @@ def refine(b: Builder, scene: Scene, picked: str, size: tuple[int, int], common:
 
 
 def edit(b: Builder, uid: str, name: str, op_name: str, args: Mapping[str, Any], where: Location, before: str,
-         size: tuple[int, int], common: dict, sheets: list[str], series_seed: int | None
-         ) -> tuple[str, tuple[int, int]]:
+         size: tuple[int, int], common: dict, sheets: list[str], series_seed: int | None,
+         loras: tuple[Lora, ...] = ()) -> tuple[str, tuple[int, int]]:
     """One edit of an image (a scene's edit chain, or an export's reframe): its op's parameters checked and
-    canonicalized, its output size worked out."""
+    canonicalized, its output size worked out; an edit a model makes gets the edit stage's and the scene's
+    ``loras``."""
     op = b.opt.edit_ops.get(op_name)
     if op is None:
         known = ", ".join(sorted(b.opt.edit_ops)) or "none installed"
@@ -114,6 +119,29 @@ def edit(b: Builder, uid: str, name: str, op_name: str, args: Mapping[str, Any],
               "size": list(out_size), "seed": derived_seed(task_id, series_seed)}
     if "references" in common:
         params["references"] = common["references"]
+    if not isinstance(op, PixelOp):
+        adapters, adapter_files = adapter_params(b, "edit", loras)
+        params |= adapters
+        files += adapter_files
     task = b.add(Task(id=task_id, kind="edit", params=params, inputs=(before, *sheets), files=tuple(files),
                       where=where, series=uid.split("/", 1)[0], scene=uid), out_size)
     return task.id, out_size
+
+
+def upscale(b: Builder, scene: Scene, before: str, size: tuple[int, int], common: dict, series_seed: int | None,
+            adapter_files: list[str]) -> str:
+    """The scene's finished image upscaled (the largest image of the scene, which exports take); its upscaler
+    file's content, tile settings and strength are in its key, and the LoRA adapters of ``common`` apply."""
+    u = scene.upscale
+    try:
+        out_size = upscaled_size(size, u.scale, u.size)
+    except ValueError as exc:
+        raise fail(u.where, f"scene {scene.uid}: {exc}") from None
+    files = list(adapter_files)
+    task_id = f"{scene.uid}/upscale"
+    params = {**common, "size": list(out_size),
+              "source_size": list(size), "strength": u.strength, "tile": u.tile, "overlap": u.overlap,
+              "upscaler": b.probe.plain(u.upscaler, files), "seed": derived_seed(task_id, series_seed)}
+    task = Task(id=task_id, kind="upscale", params=params, inputs=(before,), files=tuple(files), where=u.where,
+                series=scene.series, scene=scene.uid)
+    return b.add(task, out_size).id

@@ -24,6 +24,7 @@ class GraphOptions:
     base_pixels: int = 1024 * 1024
     run: Mapping[str, Any] = field(default_factory=dict)
     prompt_chars: int = PROMPT_CHARS  # the longest prompt, as written and as rendered ([limits] in zflow.toml)
+    stage_loras: Mapping[str, tuple] = field(default_factory=dict)  # stage -> its Lora adapters (zflow.toml)
 
 
 @dataclass(slots=True)
@@ -36,7 +37,9 @@ class SceneNodes:
     pick: int | None = None
     refine: str | None = None
     edits: list[str] = field(default_factory=list)
-    final: str = ""
+    upscale: str | None = None
+    final: str = ""  # the largest image: what exports take
+    base: str = ""  # the image before the upscale: what a scene starting from this one starts from
 
 
 @dataclass(slots=True)

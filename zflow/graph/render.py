@@ -41,8 +41,8 @@ def scene_prompt(prompts: Prompts, probe: Probe, scene: Scene, series: Any, cast
         raise fail(where, f"scene {scene.uid}: prompt must be text or template(...), not {source!r}")
     values = {k: probe.plain(v, []) for k, v in variables.items()}
     values.update({
-        "cast": " and ".join(f"{c.name} ({c.looks})" for c in cast),
-        "characters": [{"name": c.name, "looks": c.looks} for c in cast],
+        "cast": " and ".join(f"{c.trigger + ' ' if c.trigger else ''}{c.name} ({c.looks})" for c in cast),
+        "characters": [{"name": c.name, "looks": c.looks, "trigger": c.trigger} for c in cast],
         "style": style.text if style else "",
         "series": series.name, "scene": scene.id, "title": scene.title, "run": dict(run),
     })
