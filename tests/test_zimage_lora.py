@@ -160,3 +160,13 @@ def test_a_recipe_with_a_character_lora_builds_on_zimage_and_a_new_lora_file_reb
     assert again.code == 0, again.stderr
     assert again.ids("task-done") == {t for t in first.ids("task-done") if t.startswith(("s/cat/", "characters/nabi/"))}
     assert image.read_bytes() != made
+
+
+def test_a_hub_lora_that_cannot_be_fetched_names_the_repository_and_the_model(tiny_zimage, tmp_path):
+    backend = ZImageBackend(PipelineCache())
+    handle = backend.load(model_ref(tiny_zimage))
+    hub = [{"lora": "style", "weight": 0.8, "hub": "someone/no-such-lora", "weight_name": "s.safetensors",
+            "revision": None}]
+    [failed] = run(backend, handle, tmp_path, {"adapters": hub})
+    assert isinstance(failed, Exception)
+    assert "someone/no-such-lora" in str(failed) and str(tiny_zimage) in str(failed)
