@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 from helpers.ci import need_torch
-from helpers.zimage import model_ref, offline_one_thread, pixels, request, tiny_zimage  # noqa: F401
-from helpers.zimage_lora import make_lora, misfit_lora, to_kohya
+from helpers.zimage import (model_ref, offline_one_thread, photo_artifact, pixels, request, stored,  # noqa: F401
+                            tiny_sd, tiny_zimage)
+from helpers.zimage_lora import make_lora, make_unet_lora, misfit_lora, to_kohya
 
 need_torch()
 
@@ -93,6 +94,37 @@ def test_a_lora_that_does_not_fit_names_the_file_the_model_and_the_first_key(tin
     message = str(bad)
     assert "big.safetensors" in message and str(tiny_zimage) in message
     assert "layers.0.attention.to_q.lora_A.weight" in message and "takes 32 in" in message and "48 in" in message
+
+
+def test_refine_and_edit_calls_apply_adapters_loaded_by_a_draft_call(tiny_zimage, loras, tmp_path):
+    root, files = loras
+    backend = ZImageBackend(PipelineCache())
+    handle = backend.load(model_ref(tiny_zimage))
+    one = {"adapters": adapters(files, ("one", 1.0))}
+    [draft] = run(backend, handle, root, one)  # loads "one" through the text-to-image pipeline
+    photo = photo_artifact(tmp_path)
+    made = {}
+    for name, kind, params in (("refine", "refine", {"strength": 0.6}), ("inpaint", "edit",
+                                                                          {"op": "inpaint", "region": "face",
+                                                                           "prompt": "a smile"})):
+        with_lora, without = backend.run(handle, [
+            request(kind, {**params, **one}, (photo,), model=handle.model, root=root, task_id=f"s/{name}-lora"),
+            request(kind, params, (photo,), model=handle.model, root=root, task_id=f"s/{name}")])
+        assert not isinstance(with_lora, BaseException), with_lora
+        assert np.abs(pixels(with_lora) - pixels(without)).max() > 0
+        made[name] = with_lora
+    assert made["refine"].meta["adapters"] == [{"lora": "one", "weight": 1.0}]
+
+
+def test_other_diffusers_models_take_loras_the_same_way(tiny_sd, tmp_path):
+    lora = make_unet_lora(tiny_sd, tmp_path / "sd")
+    backend = ZImageBackend(PipelineCache())
+    handle = backend.load(model_ref(tiny_sd))
+    entry = [{"lora": "sd", "weight": 1.0, "file": lora.relative_to(tmp_path).as_posix()}]
+    [plain], [adapted], [plain_again] = (run(backend, handle, tmp_path, p) for p in ({}, {"adapters": entry}, {}))
+    assert not isinstance(adapted, BaseException), adapted
+    assert np.abs(pixels(adapted) - pixels(plain)).max() > 0
+    assert np.array_equal(pixels(plain_again), pixels(plain))
 
 
 LORA_RECIPE = '''\

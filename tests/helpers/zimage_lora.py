@@ -55,3 +55,21 @@ def misfit_lora(out: Path, in_features: int = 48) -> Path:
     save_file({"transformer.layers.0.attention.to_q.lora_A.weight": torch.zeros(4, in_features),
                "transformer.layers.0.attention.to_q.lora_B.weight": torch.zeros(32, 4)}, out)
     return out
+
+
+def make_unet_lora(model: Path, out: Path, seed: int = 0, rank: int = 4, scale: float = 0.5) -> Path:
+    """A random LoRA on a Stable Diffusion UNet's attention (another model family's loader), in diffusers' format."""
+    import torch
+    from diffusers import StableDiffusionPipeline, UNet2DConditionModel
+    from peft import LoraConfig, get_peft_model_state_dict
+
+    unet = UNet2DConditionModel.from_pretrained(model, subfolder="unet")
+    torch.manual_seed(seed)
+    unet.add_adapter(LoraConfig(r=rank, lora_alpha=rank, target_modules=TARGETS, init_lora_weights="gaussian"))
+    with torch.no_grad():
+        for name, param in unet.named_parameters():
+            if "lora_B" in name:
+                param.normal_(0, scale)
+    out.mkdir(parents=True, exist_ok=True)
+    StableDiffusionPipeline.save_lora_weights(out, unet_lora_layers=get_peft_model_state_dict(unet))
+    return out / "pytorch_lora_weights.safetensors"
