@@ -94,12 +94,24 @@ def test_the_upscale_stage_defaults_to_the_refine_model_and_can_be_set(upscaling
     result = upscaling.zflow("plan")
     assert result.code == 2 and "stages.upscale.backend in" in result.stderr and "'nowhere'" in result.stderr
     # unset, it is the refine stage's: a backend that cannot upscale is named, with where it came from
-    upscaling.write("zflow.toml", 'output = "out"\nbase_pixels = 4096\n[stages.refine]\nbackend = "nanobanana"\n'
-                                  'model = "gemini-3-pro-image"\n')
+    upscaling.write("plugins/refine_only.py", """
+        from zflow import hookimpl
+
+        class RefineOnly:
+            name, version, kinds = "refine-only", "1", frozenset({"sheet", "draft", "refine"})
+
+            def identity(self, model):
+                return "refine-only"
+
+        @hookimpl
+        def register_backends(register):
+            register(RefineOnly())
+    """)
+    upscaling.write("zflow.toml", 'output = "out"\nbase_pixels = 4096\n[stages.refine]\nbackend = "refine-only"\n')
     result = upscaling.zflow("plan")
     assert result.code == 2
-    assert "stages.upscale.backend: backend 'nanobanana' cannot serve 'upscale' tasks (the upscale stage takes the " \
-           "refine stage's model" in result.stderr
+    assert "stages.upscale.backend: backend 'refine-only' cannot serve 'upscale' tasks (the upscale stage takes " \
+           "the refine stage's model" in result.stderr
 
 
 @pytest.mark.parametrize("upscale, message", [
