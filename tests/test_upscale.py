@@ -94,12 +94,24 @@ def test_the_upscale_stage_defaults_to_the_refine_model_and_can_be_set(upscaling
     result = upscaling.zflow("plan")
     assert result.code == 2 and "stages.upscale.backend in" in result.stderr and "'nowhere'" in result.stderr
     # unset, it is the refine stage's: a backend that cannot upscale is named, with where it came from
-    upscaling.write("zflow.toml", 'output = "out"\nbase_pixels = 4096\n[stages.refine]\nbackend = "nanobanana"\n'
-                                  'model = "gemini-3-pro-image"\n')
+    upscaling.write("plugins/refine_only.py", """
+        from zflow import hookimpl
+
+        class RefineOnly:
+            name, version, kinds = "refine-only", "1", frozenset({"sheet", "draft", "refine"})
+
+            def identity(self, model):
+                return "refine-only"
+
+        @hookimpl
+        def register_backends(register):
+            register(RefineOnly())
+    """)
+    upscaling.write("zflow.toml", 'output = "out"\nbase_pixels = 4096\n[stages.refine]\nbackend = "refine-only"\n')
     result = upscaling.zflow("plan")
     assert result.code == 2
-    assert "stages.upscale.backend: backend 'nanobanana' cannot serve 'upscale' tasks (the upscale stage takes the " \
-           "refine stage's model" in result.stderr
+    assert "stages.upscale.backend: backend 'refine-only' cannot serve 'upscale' tasks (the upscale stage takes " \
+           "the refine stage's model" in result.stderr
 
 
 @pytest.mark.parametrize("upscale, message", [
@@ -155,3 +167,24 @@ def test_a_4k_tier_is_the_same_area_as_4096_squared_within_4096_a_side(project):
     assert project.build().code == 0
     assert _size(project, "s/a/upscale.png") == (2352, 1760)  # 2048 * sqrt(4/3) x 2048 * sqrt(3/4), to 16s
     assert _size(project, "s/b/upscale.png") == (2048, 2048)
+
+
+def test_a_scene_beyond_the_direct_range_is_generated_smaller_then_upscaled_and_plan_says_so(project):
+    project.write("recipes/r.py", 'from zflow import Series, Upscale, sns\n'
+                                  's = Series("s", size="2560x1440", drafts=1, refine=False)\n'
+                                  's.scene("a", action="x")\n'
+                                  's.scene("b", action="y", upscale=Upscale(strength=0.2, tile=512, overlap=64))\n'
+                                  's.scene("c", size="1024x576", action="z")\n'
+                                  'sns(s, "yt_banner")\n')
+    result = project.zflow("plan")
+    assert result.code == 0, result.stderr
+    assert "run s/a/upscale  2048x1152 -> 2560x1440  (never built)" in result.stdout
+    assert "run s/b/upscale  2048x1152 -> 2560x1440" in result.stdout and "s/c/upscale" not in result.stdout
+    rows = {r["id"]: r for r in json.loads(project.zflow("plan", "--json").stdout)["tasks"]}
+    assert rows["s/a/upscale"]["upscale"] == "2048x1152 -> 2560x1440"
+    built = project.build()
+    assert built.code == 0, built.stderr
+    assert _size(project, "s/a/draft-1.png") == (2048, 1152) and _size(project, "s/a/upscale.png") == (2560, 1440)
+    # the limit is a setting: 4096 generates every size directly
+    project.write("zflow.toml", 'output = "out"\nbase_pixels = 4096\ndirect_max_side = 4096\n')
+    assert "upscale" not in project.zflow("plan").stdout

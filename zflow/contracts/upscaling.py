@@ -55,13 +55,13 @@ def upscaled_size(source: tuple[int, int], scale: int | None, size: str | None) 
     return out
 
 
-def generation_size(size: tuple[int, int]) -> tuple[int, int] | None:
-    """For a scene size beyond the comfortable range, the size to generate at (same aspect, longest side
-    ``COMFORTABLE_SIDE``, multiples of 16) before upscaling to ``size``; None when ``size`` is comfortable."""
+def generation_size(size: tuple[int, int], limit: int = COMFORTABLE_SIDE) -> tuple[int, int] | None:
+    """For a scene size with a side over ``limit``, the size to generate at (same aspect, longest side ``limit``,
+    multiples of 16) before upscaling to ``size``; None when ``size`` is within it."""
     width, height = size
-    if max(width, height) <= COMFORTABLE_SIDE:
+    if max(width, height) <= limit:
         return None
-    shrink = COMFORTABLE_SIDE / max(width, height)
+    shrink = limit / max(width, height)
     return _sixteen(width * shrink), _sixteen(height * shrink)
 
 
