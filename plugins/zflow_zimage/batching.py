@@ -50,12 +50,14 @@ def run_groups(jobs: Sequence[Job], pipe_for: Callable[[str], Any], batch_size: 
             for i in members:
                 results[i] = exc
             continue
-        size = 1 if exact else min(batch_size, limits.get(key[:2], batch_size))
-        for start in range(0, len(members), size):
+        start = 0
+        while start < len(members):  # each call as large as the last out-of-memory error allows
+            size = 1 if exact else min(batch_size, limits.get(key[:2], batch_size))
             chunk = members[start:start + size]
             call = [jobs[i] for i in chunk]
             for i, made in zip(chunk, _fallback(pipe, call, limits, key[:2], extra, encodings)):
                 results[i] = made
+            start += size
     return results
 
 
