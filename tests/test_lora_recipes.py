@@ -3,7 +3,10 @@ the keys of the tasks that use it (a changed LoRA file rebuilds exactly its user
 the prompt, the preview tags its frames, and mistakes are errors at their line."""
 from __future__ import annotations
 
+import pytest
 from PIL import Image
+
+pytestmark = [pytest.mark.e2e]
 
 RECIPE = '''\
 from zflow import Character, Lora, Series, Style
