@@ -105,3 +105,26 @@ def test_lora_mistakes_are_errors_at_their_line(project):
                                 'loras = [{ hub = "a/b", weight = "x" }]\n')
     result = project.build()
     assert result.code != 0 and "zflow.toml:4:" in result.stderr and "weight: must be a number" in result.stderr
+
+
+def test_a_watch_session_reuses_every_scene_but_the_lora_users_and_agrees_with_a_fresh_load(project):
+    from zflow.engine import Project
+
+    _lora_project(project)
+    live = Project(project.root)
+    try:
+        first = live.load()
+        live.plan(first)
+        project.write("recipes/loras/ink.safetensors", "ink weights v2")
+        loaded = live.load()
+        plan = live.plan(loaded)
+        rebuilt = {uid for uid, build in loaded.graph.builds.items() if first.graph.builds.get(uid) is not build}
+        assert rebuilt == {"s/inked"}
+        fresh = Project(project.root)
+        try:
+            fresh_plan = fresh.plan(fresh.load())
+        finally:
+            fresh.close()
+        assert {i: p.key for i, p in plan.items.items()} == {i: p.key for i, p in fresh_plan.items.items()}
+    finally:
+        live.close()

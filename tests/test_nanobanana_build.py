@@ -133,3 +133,30 @@ def test_a_scenes_extra_reference_images_are_sent_with_the_character_sheets(tmp_
     ran = {json.loads(line)["id"] for line in again.stdout.splitlines() if '"task-done"' in line}
     assert ran == {"references/refs-cup", "cafe/ep01/opening/draft-1", "cafe/ep01/opening/contact",
                    "cafe/ep01/opening/refine"}
+
+
+def test_an_upscale_on_the_refine_stage_asks_gemini_for_its_4k_tier_and_fits_the_answer(tmp_path: Path,
+                                                                                     fake: FakeGemini) -> None:
+    """Nano Banana's own 4K upscale: the upscale stage takes the refine stage's model; "4K" is one tier for both."""
+    (tmp_path / "recipes").mkdir()
+    (tmp_path / "recipes" / "poster.py").write_text(
+        'from zflow import Series, Upscale\n'
+        's = Series("s", prompt="a lighthouse at dawn", size="64x48", drafts=1, refine=False,\n'
+        '           upscale=Upscale(size="4K", strength=0.2))\n'
+        's.scene("poster")\n', encoding="utf-8")
+    (tmp_path / "zflow.toml").write_text(f'''base_pixels = 4096
+[stages.refine]
+backend = "nanobanana"
+model = "gemini-3-pro-image"
+options = {{ base_url = "{fake.url}", rpm = 0, retries = 1, backoff = 0.01, timeout = 20 }}
+''', encoding="utf-8")
+    done = zflow(tmp_path, "build", "--json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    [call] = fake.calls
+    assert call.image_config == {"aspectRatio": "4:3", "imageSize": "4K"}
+    [(_, sent)] = call.images
+    with Image.open(tmp_path / "out/s/poster/draft-1.png") as draft:
+        assert Image.open(io.BytesIO(sent)).tobytes() == draft.tobytes()
+    assert "high resolution (4096x3072)" in call.text and "about 20%" in call.text
+    with Image.open(tmp_path / "out/s/poster/upscale.png") as made:
+        assert made.size == (4096, 3072)

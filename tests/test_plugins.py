@@ -187,3 +187,29 @@ def test_plugins_lists_each_plugins_distribution_and_version(basic):
     assert by_name["extra"]["distribution"] == "project" and by_name["extra"]["hooks"] == ["template_filters"]
     text = basic.zflow("plugins").stdout
     assert any(line.split()[:3] == ["preview", "zflow", version("zflow")] for line in text.splitlines())
+
+
+def test_the_runtime_follows_the_contract_and_its_worker_factory_travels(basic):
+    """What executors (Ray's) rely on: the Runtime protocol, and a picklable factory that rebuilds the runtime with
+    the same plugin set in another process; the optional backend protocols are what the engine checks."""
+    import pickle
+
+    from zflow.contracts import CostEstimate, KeyOptions, PixelOp, Runtime
+    from zflow.engine import Project
+
+    basic.write("plugins/counting.py", COUNTING_BACKEND)
+    project = Project(basic.root, env={})
+    try:
+        assert isinstance(project.runtime, Runtime)
+        factory = pickle.loads(pickle.dumps(project.runtime.worker_factory()))
+        events: list = []
+        again = factory(basic.root, events.append)
+        assert isinstance(again, Runtime)
+        names = {name for name, _ in again.plugins.pm.list_name_plugin()}
+        assert names == {name for name, _ in project.plugins.pm.list_name_plugin()} and "counting" in names
+        backends = project.plugins.backends
+        assert isinstance(backends["zimage"], KeyOptions) and not isinstance(backends["preview"], KeyOptions)
+        assert isinstance(backends["nanobanana"], CostEstimate) and not isinstance(backends["counting"], CostEstimate)
+        assert not any(isinstance(op, PixelOp) for op in project.plugins.edit_ops.values())
+    finally:
+        project.close()

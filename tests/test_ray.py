@@ -224,10 +224,11 @@ def test_ray_build_leaves_the_same_keys_and_files_as_a_local_build(lab: Lab, tmp
     local_summary = local.build("local")
     remote_summary = remote.build("ray")
     assert remote_summary["failed"] == 0 and remote_summary["ran"] == len(BASIC_TASKS)
-    per_process = ("seconds", "loads")  # each Ray worker that gets a batch loads the model once itself
-    assert {k: v for k, v in remote_summary.items() if k not in per_process} == \
-        {k: v for k, v in local_summary.items() if k not in per_process}
-    assert 1 <= remote_summary["loads"] <= GPUS and local_summary["loads"] == 1
+    # Everything but the time and the model loads (each Ray worker loads the model it is given once, one process
+    # locally) is the same.
+    assert {k: v for k, v in remote_summary.items() if k not in ("seconds", "loads")} == \
+        {k: v for k, v in local_summary.items() if k not in ("seconds", "loads")}
+    assert local_summary["loads"] >= 1 and remote_summary["loads"] >= local_summary["loads"]
     assert remote.keys() == local.keys() and set(remote.keys()) == BASIC_TASKS
     assert remote.out() == local.out() and remote.out()
     assert remote.ids("task-done") == BASIC_TASKS

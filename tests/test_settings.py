@@ -69,8 +69,9 @@ def config_error(tmp_path, text: str) -> str:
 
 @pytest.mark.parametrize("text, message", [
     ('output = "out"\noutptu = "x"\n', "2: outptu: unknown setting (known: base_pixels, batch_size, budget, "
-                                       "executor, executors, limits, max_loaded_models, output, picks, prices, "
-                                       "recipes, schedule, stages)"),
+                                       "direct_max_side, executor, executors, limits, max_loaded_models, output, "
+                                       "picks, prices, recipes, schedule, stages)"),
+    ('direct_max_side = 8192\n', "1: direct_max_side: must be from 16 to 4096, got 8192"),
     ('batch_size = 0\n', "1: batch_size: must be at least 1, got 0"),
     ('budget = "five"\n', '1: budget: must be a number, got "five"'),
     ('budget = -1\n', "1: budget: must be at least 0, got -1"),
@@ -79,7 +80,7 @@ def config_error(tmp_path, text: str) -> str:
                                                    '"4K" = 0.24}, got "cheap"'),
     ('[prices]\n"gemini-3-pro-image" = { "1K" = -0.1 }\n',
      "2: [prices.gemini-3-pro-image] 1K: must be at least 0, got -0.1"),
-    ('[stages.sketch]\nbackend = "preview"\n', "1: [stages] sketch: unknown stage (stages: draft, refine, edit)"),
+    ('[stages.sketch]\nbackend = "preview"\n', "1: [stages] sketch: unknown stage (stages: draft, refine, edit, upscale)"),
     ('[stages.draft]\nbackend = "preview"\nmodle = "x"\n',
      "3: [stages.draft] modle: unknown setting (known: backend, loras, model, options, revision)"),
     ('[stages.draft]\noptions = "fast"\n', '2: [stages.draft] options: must be a table, got "fast"'),

@@ -97,6 +97,8 @@ def test_a_ray_build_equals_the_local_build_byte_for_byte(tmp_path, tiny):
         result = proj.zflow("build", "--json", "--executor", executor, env=ENV, timeout=600)
         assert result.code == 0, result.stderr
         assert result.summary["failed"] == 0
+        loads = [e for e in result.events if e["event"] == "model-load"]  # the workers' come back to the driver
+        assert result.summary["loads"] == len(loads) and len(loads) in ((1, 2) if executor == "ray" else (1,))
         builds[executor] = {k: v for k, v in proj.out_files().items() if k.endswith(".png")}  # the model's images
     assert len(builds["local"]) == 12 and builds["ray"] == builds["local"]
 

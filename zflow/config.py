@@ -9,6 +9,8 @@ from typing import Any
 
 from .contracts import ModelRef
 from .contracts.settings import Located, Setting, Table, shown
+from .contracts.sizes import MAX_SIDE, MIN_SIDE
+from .contracts.upscaling import COMFORTABLE_SIDE
 from .dsl.adapters import Lora
 from .dsl.limits import PROMPT_CHARS
 from .dsl.registry import DeclarationError
@@ -16,7 +18,7 @@ from .dsl.source import Location
 from .dsl.tables import TABLE_BYTES, bad_byte_line
 from .errors import UsageError
 
-STAGES = ("draft", "refine", "edit")
+STAGES = ("draft", "refine", "edit", "upscale")
 
 
 def _globs(value: str | list) -> str | None:
@@ -34,6 +36,7 @@ TOP = {
     "batch_size": Setting(int, 4, low=1),
     "max_loaded_models": Setting(int, 2, low=1),
     "base_pixels": Setting(int, 1024 * 1024, low=1),
+    "direct_max_side": Setting(int, COMFORTABLE_SIDE, low=MIN_SIDE, high=MAX_SIDE),
     "picks": Setting(str, "picks.json"),
     "stages": Setting(dict, {}),
     "executors": Setting(dict, {}),
@@ -65,6 +68,7 @@ class Config:
     batch_size: int = 4
     max_loaded_models: int = 2
     base_pixels: int = 1024 * 1024
+    direct_max_side: int = COMFORTABLE_SIDE  # a scene larger than this is generated this large, then upscaled
     picks: str = "picks.json"
     stages: dict[str, ModelRef] = field(default_factory=lambda: {s: ModelRef("preview") for s in STAGES})
     stage_loras: dict[str, tuple[Lora, ...]] = field(default_factory=dict)
@@ -110,7 +114,8 @@ def load_config(root: Path) -> Config:
         return config
     config.source = table.source
     values = table.read(TOP)
-    for name in ("output", "executor", "picks", "batch_size", "max_loaded_models", "base_pixels"):
+    for name in ("output", "executor", "picks", "batch_size", "max_loaded_models", "base_pixels",
+                 "direct_max_side"):
         setattr(config, name, values[name])
     config.recipes = [values["recipes"]] if isinstance(values["recipes"], str) else list(values["recipes"])
     stages = table.sub("stages")
@@ -127,6 +132,10 @@ def load_config(root: Path) -> Config:
         config.stages[stage] = ModelRef(given["backend"], model, given["revision"], _located(options))
         if given["loras"]:
             config.stage_loras[stage] = _stage_loras(spec, given["loras"], root)
+    if "upscale" not in stages.values:  # by default the refine model re-denoises the upscaled tiles
+        config.stages["upscale"] = config.stages["refine"]
+        if "refine" in config.stage_loras:
+            config.stage_loras["upscale"] = config.stage_loras["refine"]
     config.limits = table.sub("limits").read({name: Setting(int, default, low=1) for name, default in LIMITS.items()})
     executors = table.sub("executors")
     config.executors = {name: _located(executors.sub(name)) for name in executors.values}

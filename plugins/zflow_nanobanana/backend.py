@@ -19,7 +19,7 @@ class NanoBananaBackend:
 
     name = "nanobanana"
     version = "1"
-    kinds = frozenset({"sheet", "draft", "refine", "edit"})
+    kinds = frozenset({"sheet", "draft", "refine", "edit", "upscale"})
 
     def identity(self, model: ModelRef) -> str:
         settings.read(model.options)

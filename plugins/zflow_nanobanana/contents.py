@@ -32,7 +32,7 @@ class Ask:
 
 
 def build(request: Request, model: str, max_images: int) -> Ask:
-    """The request of a ``sheet``, ``draft``, ``refine`` or ``edit`` task; a TaskError past the model's image limit."""
+    """The request of a ``sheet``, ``draft``, ``refine``, ``edit`` or ``upscale`` task; a TaskError past the model's image limit."""
     kind, p = request.task.kind, request.params
     if kind == "sheet":
         ask = Ask((), _with_style(p, p.get("prompt", "")))
@@ -42,6 +42,8 @@ def build(request: Request, model: str, max_images: int) -> Ask:
         ask = _refine(p, request.inputs[0])
     elif kind == "edit":
         ask = _edit(p, request.inputs[0], request.inputs[1:], request.root)
+    elif kind == "upscale":
+        ask = _upscale(p, request.inputs[0])
     else:
         raise TaskError(request.task.id, f"the nanobanana backend cannot serve {kind!r} tasks")
     if len(ask.pictures) > max_images:
@@ -65,6 +67,15 @@ def _refine(p: Mapping[str, Any], draft: Artifact) -> Ask:
     text = (f"Image 1 is a draft. Redraw it as a finished, detailed, high-quality image, keeping its composition, "
             f"poses, characters and colours; change about {strength:.0%} of it.\n{prompt}")
     return Ask((_picture(draft, "the draft to refine"),), text)
+
+
+def _upscale(p: Mapping[str, Any], image: Artifact) -> Ask:
+    """The model's own upscale: the image again at the image size the scene's size maps to ("4K": zflow's tier)."""
+    width, height = p["size"]
+    text = (f"Image 1 is a finished image. Reproduce it at high resolution ({width}x{height}) with finer, sharper "
+            f"detail, keeping its composition, characters, colours and any text exactly; change at most about "
+            f"{float(p.get('strength', 0.3)):.0%} of it.\n{p.get('prompt', '')}")
+    return Ask((_picture(image, "the image to upscale"),), text)
 
 
 def _edit(p: Mapping[str, Any], source: Artifact, sheets: Sequence[Artifact], root: Path) -> Ask:

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from PIL import Image
 
+from zflow.contracts.upscaling import tier_side
+
 from .models import ModelSpec
 
 
@@ -20,8 +22,9 @@ class SizeMapping:
 
 
 def tier_pixels(image_size: str) -> int:
-    """The side of a square image of an image size: "512" -> 512, "2K" -> 2048."""
-    return int(image_size[:-1]) * 1024 if image_size.endswith("K") else int(image_size)
+    """The side of a square image of an image size: "512" -> 512, "2K" -> 2048 (zflow's tiers: what
+    ``Upscale(size="4K")`` means too)."""
+    return tier_side(image_size)
 
 
 def ratio_value(ratio: str) -> float:

@@ -1,11 +1,11 @@
-"""Preview rendering per request kind: draws sheets, drafts, refines and edits, and packs PNG with provenance
+"""Preview rendering per request kind: draws sheets, drafts, refines, edits and upscales, and packs PNG with provenance
 (IPTC XMP and A1111 ``parameters``)."""
 from __future__ import annotations
 
 import io
 from typing import Any, Mapping, Sequence
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageOps
 
 from zflow.contracts import Artifact, Output, Request
 from zflow.contracts.provenance import COMPOSITE, TRAINED, png_info
@@ -15,7 +15,7 @@ from .adapters import adapter_label, draw_adapter_tag
 from .refine import refine_image
 from .scene import Picture, draw_scene
 from .sheet import draw_sheet
-from .text import Fonts
+from .text import Fonts, preview_mark
 
 #: PNG compression: fast, and the same bytes for the same pixels.
 _PNG_LEVEL = 3
@@ -105,7 +105,25 @@ def _edit(fonts: Fonts, request: Request) -> Output:
     return _output(request, Picture(image, boxes[0], boxes[1], text=text), _scene_of(source), **extra)
 
 
-_RUNNERS = {"sheet": _sheet, "draft": _draft, "refine": _refine, "edit": _edit}
+def _upscale(fonts: Fonts, request: Request) -> Output:
+    """Lanczos to the upscale's size (covering it, centre-cropped when its aspect differs a little), tagged."""
+    p, source = request.params, request.inputs[0]
+    size = _size(p)
+    with Image.open(source.main) as opened:
+        small = opened.size
+        image = ImageOps.fit(opened.convert("RGB"), size, method=Image.Resampling.LANCZOS)
+    factor = max(size[0] / small[0], size[1] / small[1])
+    tag = f"PREVIEW · upscaled {factor:g}x" if factor == int(factor) else f"PREVIEW · upscaled to {size[0]}x{size[1]}"
+    preview_mark(ImageDraw.Draw(image), size, fonts, tag)
+    shift = ((small[0] * factor - size[0]) / 2, (small[1] * factor - size[1]) / 2)
+    m = source.meta
+    faces = [_moved(f, factor, shift) for f in m.get("faces", [])]
+    focus = _moved(m["focus"], factor, shift) if m.get("focus") else None
+    picture = Picture(image, faces, focus, text=[_moved(t, factor, shift) for t in m.get("text", [])])
+    return _output(request, picture, _scene_of(source), strength=float(p["strength"]), upscaled_from=list(small))
+
+
+_RUNNERS = {"sheet": _sheet, "draft": _draft, "refine": _refine, "edit": _edit, "upscale": _upscale}
 
 
 def _output(request: Request, picture: Picture, scene: Mapping[str, Any], **extra: Any) -> Output:
@@ -131,6 +149,11 @@ def _scene_of(source: Artifact) -> dict[str, Any]:
 def _size(params: Mapping[str, Any]) -> tuple[int, int]:
     width, height = params["size"]
     return int(width), int(height)
+
+
+def _moved(box: Sequence[float], factor: float, shift: tuple[float, float]) -> list[int]:
+    return [round(box[0] * factor - shift[0]), round(box[1] * factor - shift[1]), round(box[2] * factor - shift[0]),
+            round(box[3] * factor - shift[1])]
 
 
 def _scaled(box: Sequence[float], factor: tuple[float, float]) -> list[int]:

@@ -5,12 +5,12 @@ import importlib
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from zflow.contracts import ModelRef, Output, Request
+from zflow.contracts import ModelRef, Output, Request, adapters_of
 from zflow.errors import PluginError
 from zflow.events import Emit, ignore
 
@@ -45,7 +45,7 @@ class ZImageBackend:
     """Z-Image Turbo/Base/Omni, or any diffusers text-to-image model, on the image stages."""
 
     name = "zimage"
-    kinds = frozenset({"sheet", "draft", "refine", "edit"})
+    kinds = frozenset({"sheet", "draft", "refine", "edit", "upscale"})
 
     def __init__(self, cache: PipelineCache = PIPELINES):
         self.cache = cache
@@ -76,8 +76,8 @@ class ZImageBackend:
     def run(self, handle: Handle, requests: Sequence[Request]) -> list[Output | BaseException]:
         """One Output or exception per request, in order; requests that can share a pipeline call do."""
         from . import jobs as joblib
+        from .adapters import activate
         from .batching import run_groups
-        from .encodings import PromptEncodings
         from .loading import is_omni, is_zimage, variant
 
         first = requests[0]
@@ -89,21 +89,21 @@ class ZImageBackend:
         except Exception as exc:
             return [exc] * len(requests)
         step, omni = multiple(entry.pipe), is_omni(class_name)
+        if kind == "upscale":
+            return self._upscales(handle, entry, stage, settings, requests, step)
         results: list = [None] * len(requests)
         planned = []
         for i, request in enumerate(requests):
             try:
-                planned.append((i, joblib.plan(request, settings, rounded(request.params["size"], step), omni)))
+                job = joblib.plan(request, settings, rounded(request.params["size"], step), omni)
+                planned.append((i, with_adapters(job, request)))
             except Exception as exc:
                 results[i] = exc
-        extra = {"max_sequence_length": settings.max_sequence_length} if settings.max_sequence_length else {}
-        if is_zimage(class_name):
-            extra["cfg_normalization"] = settings.cfg_normalization
-        encodings = PromptEncodings(handle.weights, first.root, settings.max_sequence_length, self.version,
-                                    entry.device, entry.dtype)
+        extra, encodings = self._call_extras(handle, entry, settings, first.root)
         made = run_groups([job for _, job in planned],
                           lambda mode: self.cache.variant(entry, mode, lambda p: variant(p, mode, stage)),
-                          settings.batch_size, handle.limits, extra, settings.exact_batches, encodings)
+                          settings.batch_size, handle.limits, extra, settings.exact_batches, encodings,
+                          lambda pipe, job: activate(pipe, job.adapters, first.root, handle.model.model))
         good = []
         for (i, job), image in zip(planned, made):
             if isinstance(image, BaseException):
@@ -117,6 +117,49 @@ class ZImageBackend:
 
         for (i, _, _), done in zip(good, _encoded(output, good)):
             results[i] = done
+        return results
+
+    def _call_extras(self, handle: Handle, entry: Entry, settings, root: Path) -> tuple[dict[str, Any], Any]:
+        """What every pipeline call of a batch adds to its jobs' own arguments, and the prompt encodings."""
+        from .encodings import PromptEncodings
+        from .loading import is_zimage
+
+        extra = {"max_sequence_length": settings.max_sequence_length} if settings.max_sequence_length else {}
+        if is_zimage(type(entry.pipe).__name__):
+            extra["cfg_normalization"] = settings.cfg_normalization
+        encodings = PromptEncodings(handle.weights, root, settings.max_sequence_length, self.version,
+                                    entry.device, entry.dtype)
+        return extra, encodings
+
+    def _upscales(self, handle: Handle, entry: Entry, stage: str, settings, requests: Sequence[Request],
+                  step: int) -> list[Output | BaseException]:
+        """Upscale requests one after another, each image's tiles in batched img2img calls."""
+        from .adapters import activate
+        from .batching import run_groups
+        from .loading import variant
+        from .upscale import upscale, vae_tiled
+
+        root = requests[0].root
+        extra, encodings = self._call_extras(handle, entry, settings, root)
+        pipe = self.cache.variant(entry, "image2image", lambda p: variant(p, "image2image", stage))
+
+        def runner(request: Request) -> Callable[[list], list]:
+            def run(jobs):
+                with vae_tiled(pipe, max(jobs[0].gen_size)):
+                    return run_groups([with_adapters(job, request) for job in jobs], lambda mode: pipe,
+                                      settings.batch_size, handle.limits, extra, False, encodings,
+                                      lambda p, job: activate(p, job.adapters, root, handle.model.model))
+            return run
+
+        results: list[Output | BaseException] = []
+        for request in requests:
+            try:
+                made = upscale(request, settings, step, entry.device, runner(request))
+                job = replace(made.jobs[0], size=made.image.size, gen_size=made.image.size, image=None,
+                              meta=made.meta) if made.jobs else _plain_job(request, made)
+                results.append(self._output(handle, job, stage, type(pipe), made.image))
+            except Exception as exc:
+                results.append(exc)
         return results
 
     def _output(self, handle: Handle, job, stage: str, cls: type, image) -> Output:
@@ -175,6 +218,28 @@ def _encoded(output: Callable[[Any], Output], items: list) -> list[Output]:
     if not _POOL:
         _POOL.append(ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="zimage-png"))
     return list(_POOL[0].map(output, items))
+
+
+def _plain_job(request: Request, made) -> Any:
+    """The provenance of an upscale without re-denoising (strength 0)."""
+    from .jobs import Job
+
+    p = request.params
+    return Job("upscale", size=made.image.size, gen_size=made.image.size, prompt=str(p.get("prompt") or ""),
+               negative=str(p.get("negative") or ""), seed=int(p.get("seed", 0)), steps=None, guidance=None,
+               strength=0.0, meta=made.meta)
+
+
+def with_adapters(job, request: Request):
+    """The job with its task's LoRA adapters (recorded in its meta, so the image's provenance names them)."""
+    adapters = adapters_of(request.params)
+    if not adapters:
+        return job
+    from dataclasses import replace
+
+    used = [{"lora": a.label, "weight": a.weight, **({"hub": a.hub, "revision": a.revision} if a.hub else {})}
+            for a in adapters]
+    return replace(job, adapters=adapters, meta={**job.meta, "adapters": used})
 
 
 def multiple(pipe) -> int:

@@ -28,13 +28,15 @@ def invoke(pipe, kwargs: dict[str, Any]):
 
 
 def run_groups(jobs: Sequence[Job], pipe_for: Callable[[str], Any], batch_size: int, limits: dict,
-               extra: dict[str, Any], exact: bool = True, encodings: PromptEncodings | None = None) -> list:
+               extra: dict[str, Any], exact: bool = True, encodings: PromptEncodings | None = None,
+               prepare: Callable[[Any, Job], None] | None = None) -> list:
     """Run every job; returns an RGB image or an exception per job, in order. With ``exact`` (the default) each job
     is its own pipeline call: an image then never depends on what else was asked for (a longer caption in the same
     call pads this one's caption features, a larger batch changes the kernels' blocking), so local, Ray, full and
     partial builds give the same bytes, and no call pays for padding slots. Without it, jobs with one ``batch_key``
     share calls of up to ``batch_size`` (or the smaller size an out-of-memory error taught, kept in ``limits``).
-    Pipelines that take them get their prompts as ``encodings`` (each prompt encoded once)."""
+    Pipelines that take them get their prompts as ``encodings`` (each prompt encoded once). ``prepare(pipe, job)``
+    readies the pipeline for a group's calls (its LoRA adapters: groups differ in them, calls never mix two sets)."""
     groups: dict[tuple, list[int]] = {}
     for index, job in enumerate(jobs):
         groups.setdefault(job.batch_key(index), []).append(index)
@@ -42,7 +44,9 @@ def run_groups(jobs: Sequence[Job], pipe_for: Callable[[str], Any], batch_size: 
     for key, members in groups.items():
         try:
             pipe = pipe_for(jobs[members[0]].mode)
-        except Exception as exc:  # a model that cannot load fails its tasks, not the build
+            if prepare is not None:
+                prepare(pipe, jobs[members[0]])
+        except Exception as exc:  # a model or adapter that cannot load fails its tasks, not the build
             for i in members:
                 results[i] = exc
             continue

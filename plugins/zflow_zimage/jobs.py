@@ -6,7 +6,7 @@ from typing import Any
 
 from PIL import Image
 
-from zflow.contracts import Request
+from zflow.contracts import Adapter, Request
 
 from . import masks
 from .options import Settings
@@ -35,11 +35,12 @@ class Job:
     references: tuple[Image.Image, ...] = ()
     original: Image.Image | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    adapters: tuple[Adapter, ...] = ()  # LoRA adapters active in its call (jobs with other sets never share one)
 
     def batch_key(self, index: int) -> tuple:
         """Jobs with equal keys run in one pipeline call (an Omni call shares its reference images: never batched)."""
         alone = index if self.mode == "omni" else None
-        return self.mode, self.gen_size, self.steps, self.guidance, self.strength, alone
+        return self.mode, self.gen_size, self.steps, self.guidance, self.strength, alone, self.adapters
 
 
 def plan(request: Request, settings: Settings, gen_size: tuple[int, int], omni: bool) -> Job:

@@ -55,7 +55,8 @@ class Human:
                                highlight=False)
         elif kind == "model-load" and not self.quiet:
             where = ", ".join(str(event[k]) for k in ("dtype", "device") if k in event)
-            size = f", {event['memory'] / 2**30:.2f} GiB" if event.get("memory") else ""
+            memory = event.get("memory") or 0
+            size = f", {memory / 2**30:.2f} GiB" if memory >= 2**30 else f", {memory / 2**20:.1f} MiB" if memory else ""
             self.console.print(f"loaded {event['model']} ({event['backend']}{', ' + where if where else ''}{size}) "
                                f"in {event['seconds']:.2f}s", highlight=False)
         elif kind == "model-release" and not self.quiet:

@@ -5,6 +5,7 @@ import argparse
 import difflib
 import json
 from collections import Counter
+from typing import Any
 
 from ..errors import UsageError
 from ..graph.diff import differences, marked
@@ -39,7 +40,7 @@ def run_plan(args: argparse.Namespace) -> int:
     try:
         plan = project.plan(project.load(args.recipes))
         rows = [{"id": tid, "stage": item.task.kind, "stale": item.stale,
-                 "reasons": plan.reasons(project.store, tid)}
+                 "reasons": plan.reasons(project.store, tid)} | _upscale(item.task)
                 for tid, item in plan.items.items() if item.stale or args.all or args.json]
         cost = project.cost(plan)
     finally:
@@ -52,7 +53,8 @@ def run_plan(args: argparse.Namespace) -> int:
     for row in rows:
         mark = "run " if row["stale"] else "ok  "
         why = f"  ({'; '.join(row['reasons'])})" if row["reasons"] else ""
-        print(f"{mark}{row['id']}{why}")
+        sizes = f"  {row['upscale']}" if "upscale" in row else ""
+        print(f"{mark}{row['id']}{sizes}{why}")
     by_stage = Counter(r["stage"] for r in stale)
     detail = ", ".join(f"{n} {stage}" for stage, n in sorted(by_stage.items()))
     print(f"{len(stale)} of {len(plan.items)} tasks to run" + (f": {detail}" if detail else ""))
@@ -61,6 +63,14 @@ def run_plan(args: argparse.Namespace) -> int:
         budget = f" (budget ${cost['budget']:.2f})" if cost["budget"] is not None else ""
         print(f"estimated cost: ${cost['total']:.2f} for {cost['priced']} tasks on priced models{unpriced}{budget}")
     return 0
+
+
+def _upscale(task: Any) -> dict[str, str]:
+    """What an upscale task makes of what: ``{"upscale": "2048x1152 -> 4096x2304"}`` (nothing for other tasks)."""
+    if task.kind != "upscale":
+        return {}
+    (w, h), (sw, sh) = task.params["size"], task.params["source_size"]
+    return {"upscale": f"{sw}x{sh} -> {w}x{h}"}
 
 
 def run_explain(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ STAGE_OF_KIND = {
     "draft": "draft",
     "refine": "refine",
     "edit": "edit",
+    "upscale": "upscale",
     "source": "source",
     "contact": "export",
     "export": "export",

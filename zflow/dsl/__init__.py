@@ -8,6 +8,7 @@ from .schedule import Schedule
 from .series import DEFAULT_PROMPT, Series
 from .source import Location, caller_location, shown_path
 from .tables import Row, rows
+from .upscale import Upscale
 from .values import Character, File, Style, template
 
 __all__ = [
@@ -15,5 +16,5 @@ __all__ = [
     "Refine",
     "Registry", "Row", "Scene", "Schedule", "Series", "Style", "add_edit_constructors", "blog", "caller_location",
     "collecting", "export", "narrate", "parse_size", "rows", "say", "shout", "shown_path", "sns", "template", "think",
-    "thumbnail", "webtoon",
+    "thumbnail", "Upscale", "webtoon",
 ]

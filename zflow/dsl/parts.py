@@ -85,7 +85,7 @@ def narrate(text: str) -> Balloon:
 
 
 class Scene(NamedTuple):
-    """One image of a series: its cast, prompt variables, size, drafts, pick, refine, edits and export text.
+    """One image of a series: its cast, prompt variables, size, drafts, pick, refine, edits, upscale and export text.
     A named tuple: recipes declare thousands, and a watch session compares each with the last load's."""
 
     series: str
@@ -105,6 +105,7 @@ class Scene(NamedTuple):
     title: str
     alt: str
     balloons: tuple[Balloon, ...]
+    upscale: Any  # an Upscale, or None
     where: Location
     uid: str  # "series/id"
     loras: tuple = ()  # the scene's own LoRA adapters (Lora), beside its series'

@@ -15,6 +15,7 @@ from .registry import current
 from .schedule import Schedule
 from .source import Location, caller_location
 from .tables import Row, rows as read_rows
+from .upscale import Upscale, check_upscale
 from .values import Character, File, Style, freeze
 from .words import SCENE_OPTIONS, SERIES_OPTIONS
 
@@ -34,6 +35,7 @@ class Series:
     drafts: int
     refine: Refine | None
     edits: tuple[Edit, ...]
+    upscale: Upscale | None
     vars: tuple[tuple[str, Any], ...]
     schedule: Schedule | None
     loras: tuple[Lora, ...]
@@ -41,8 +43,8 @@ class Series:
 
     def __init__(self, name: str, style: Style | None = None, prompt: Any = DEFAULT_PROMPT, negative: str = "",
                  seed: int | None = None, size: str = "1:1", drafts: int = 4, refine: Refine | bool | None = True,
-                 edits: tuple[Edit, ...] | list[Edit] = (), schedule: Schedule | None = None, loras: Any = (),
-                 **vars: Any):
+                 edits: tuple[Edit, ...] | list[Edit] = (), upscale: Upscale | None = None,
+                 schedule: Schedule | None = None, loras: Any = (), **vars: Any):
         where = caller_location()
         set_ = object.__setattr__
         set_(self, "where", where)
@@ -55,6 +57,7 @@ class Series:
         set_(self, "drafts", check_drafts(drafts, where))
         set_(self, "refine", check_refine(refine, where))
         set_(self, "edits", check_edits(edits, where))
+        set_(self, "upscale", check_upscale(upscale, where))
         set_(self, "vars", freeze(vars, where, options=SERIES_OPTIONS))
         set_(self, "schedule", check_schedule(schedule, where))
         set_(self, "loras", check_loras(loras, where))
@@ -74,6 +77,7 @@ class Series:
         refine, edits, prompt = take("refine", self.refine), take("edits", ()), take("prompt", self.prompt)
         negative, photo, references = take("negative", self.negative), take("photo", None), take("references", ())
         title, alt, balloons, style = take("title", ""), take("alt", ""), take("balloons", ()), take("style", None)
+        upscale = take("upscale", self.upscale)
         loras = take("loras", ())
         if style is not None:
             kw["__style__"] = check_style(style, where)
@@ -93,6 +97,7 @@ class Series:
             title if type(title) is str else str(title),
             alt if type(alt) is str else str(alt),
             check_balloons(balloons, cast_names, where) if balloons else (),
+            upscale if upscale is self.upscale else check_upscale(upscale, where),
             where,
             f"{self.name}/{id}",
             check_loras(loras, where) if loras else (),

@@ -108,7 +108,7 @@ def freeze(params: Mapping[str, Any], where: Location, checked: tuple[tuple[str,
     return tuple(sorted(params.items()))
 
 
-_PLAIN = (str, int, float, bool, type(None), File, Style, Character, Row, Lora)
+_PLAIN = (str, int, float, bool, type(None), File, Style, Character, Row)
 _PLAIN_TYPES = frozenset(_PLAIN)
 
 

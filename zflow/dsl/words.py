@@ -6,10 +6,10 @@ from typing import Iterable
 
 #: What ``Series.scene`` takes besides template variables.
 SCENE_OPTIONS = ("cast", "size", "drafts", "seed", "pick", "refine", "edits", "prompt", "negative", "photo",
-                 "references", "title", "alt", "balloons", "style", "loras")
+                 "references", "title", "alt", "balloons", "style", "loras", "upscale")
 #: What ``Series`` takes besides template variables.
 SERIES_OPTIONS = ("name", "style", "prompt", "negative", "seed", "size", "drafts", "refine", "edits", "schedule",
-                  "loras")
+                  "loras", "upscale")
 
 
 def did_you_mean(word: str, known: Iterable[str]) -> str:

@@ -93,7 +93,7 @@ class Project:
             root=self.root, edit_ops=self.plugins.edit_ops, exporters=self.plugins.exporters,
             image_size=image_size,
             picks=self.read_picks(), picks_file=self.config.picks, filters=self.plugins.filters,
-            base_pixels=self.config.base_pixels, run=dict(run or {}),
+            base_pixels=self.config.base_pixels, direct_max_side=self.config.direct_max_side, run=dict(run or {}),
             prompt_chars=self.config.limits["prompt_chars"], stage_loras=self.config.stage_loras,
         )
         graph = self._last_graph = build_graph(recipe, options, self._last_graph)

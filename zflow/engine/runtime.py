@@ -67,7 +67,10 @@ class Runtime:
             raise PluginError(f"stages.{stage}.backend in {self.config.source}: no backend named {model.backend!r} "
                               f"(installed: {installed})")
         if kind not in backend.kinds:
-            raise PluginError(f"stages.{stage}.backend: backend {backend.name!r} cannot serve {kind!r} tasks")
+            inherited = stage == "upscale" and model is self.config.stages.get("refine")
+            hint = " (the upscale stage takes the refine stage's model unless [stages.upscale] names one)" \
+                if inherited else ""
+            raise PluginError(f"stages.{stage}.backend: backend {backend.name!r} cannot serve {kind!r} tasks{hint}")
         if self.runners.setdefault(backend.name, backend) is backend and isinstance(backend, ReportsLoads):
             backend.emit = self.on_event  # it reports its own model-load and model-release events
         return backend.name, model

@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..contracts import Task, exporters_serving, parse_size
+from ..contracts.upscaling import generation_size
 from ..dsl import Character, Scene
 from . import kinds
 from .adapters import adapter_params, recipe_loras
@@ -116,6 +117,10 @@ class Builder:
             size = parse_size(scene.size, self.opt.base_pixels)
         except ValueError as exc:
             raise fail(scene.where, f"scene {uid}: {exc}") from None
+        source = scene_source(scene)
+        final_size = None  # a size beyond the model's comfortable range is generated smaller, then upscaled to
+        if source is None and scene.photo is None and generation_size(size, self.opt.direct_max_side):
+            final_size, size = size, generation_size(size, self.opt.direct_max_side)
         cast = self._cast(scene)
         variables = dict(scene.vars)
         style = scene_style(self.recipe.styles, variables.pop("__style__", series.style), scene.where, uid)
@@ -134,9 +139,8 @@ class Builder:
         loras = recipe_loras(series, style, cast, scene)
         draft_adapters, draft_files = adapter_params(self, "draft", loras)
 
-        source = scene_source(scene)
         if source is not None:
-            current = self.graph.scenes[source].final
+            current = self.graph.scenes[source].base
             size = self.graph.sizes[current]
         elif scene.photo is not None:
             current, size = kinds.photo(self, scene)
@@ -151,7 +155,11 @@ class Builder:
             current, size = kinds.edit(self, uid, f"edit-{index}-{edit.op}", edit.op, edit.args, edit.where,
                                        current, size, common | guides, sheets, series.seed, loras)
             nodes.edits.append(current)
-        nodes.final = current
+        nodes.final = nodes.base = current
+        if scene.upscale is not None or final_size:
+            adapters, adapter_files = adapter_params(self, "upscale", loras)
+            nodes.final = nodes.upscale = kinds.upscale(self, scene, current, size, common | adapters, series.seed,
+                                                        adapter_files, final_size)
         return {
             "id": scene.id, "series": series.name, "title": scene.title,
             "alt": scene.alt or scene.title or prompt, "prompt": prompt,

@@ -1,11 +1,12 @@
 """The tasks of each kind a scene or character makes: sheets, imported images, drafts and their contact sheet,
-refine and edits."""
+refine, edits and the upscale."""
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Any, Mapping
 
 from ..contracts import Location, PixelOp, Task, parse_size
+from ..contracts.upscaling import upscaled_size
 from ..dsl import Character, File, Lora, Scene, Style
 from .adapters import adapter_params
 from .keys import derived_seed
@@ -125,3 +126,28 @@ def edit(b: Builder, uid: str, name: str, op_name: str, args: Mapping[str, Any],
     task = b.add(Task(id=task_id, kind="edit", params=params, inputs=(before, *sheets), files=tuple(files),
                       where=where, series=uid.split("/", 1)[0], scene=uid), out_size)
     return task.id, out_size
+
+
+#: How a scene too large to generate directly is upscaled when it does not say (``Upscale()``'s defaults).
+UPSCALE_DEFAULTS = {"strength": 0.3, "tile": 1024, "overlap": 128, "upscaler": None}
+
+
+def upscale(b: Builder, scene: Scene, before: str, size: tuple[int, int], common: dict, series_seed: int | None,
+            adapter_files: list[str], target: tuple[int, int] | None = None) -> str:
+    """The scene's finished image upscaled (the largest image of the scene, which exports take), by its Upscale or,
+    for a scene generated smaller than it asked (``target``), to that size; the upscaler file's content, tile
+    settings and strength are in its key, and the LoRA adapters of ``common`` apply."""
+    u, where = scene.upscale, scene.upscale.where if scene.upscale else scene.where
+    how = {k: getattr(u, k) for k in UPSCALE_DEFAULTS} if u else UPSCALE_DEFAULTS
+    try:
+        out_size = target or upscaled_size(size, u.scale, u.size)
+    except ValueError as exc:
+        raise fail(where, f"scene {scene.uid}: {exc}") from None
+    files = list(adapter_files)
+    task_id = f"{scene.uid}/upscale"
+    params = {**common, "size": list(out_size),
+              "source_size": list(size), "strength": how["strength"], "tile": how["tile"], "overlap": how["overlap"],
+              "upscaler": b.probe.plain(how["upscaler"], files), "seed": derived_seed(task_id, series_seed)}
+    task = Task(id=task_id, kind="upscale", params=params, inputs=(before,), files=tuple(files), where=where,
+                series=scene.series, scene=scene.uid)
+    return b.add(task, out_size).id

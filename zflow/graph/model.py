@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from ..contracts import Location, Task, shown_path
+from ..contracts.upscaling import COMFORTABLE_SIDE
 from ..dsl.limits import PROMPT_CHARS
 from ..errors import RecipeError
 
@@ -22,6 +23,7 @@ class GraphOptions:
     picks_file: str = "picks.json"
     filters: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
     base_pixels: int = 1024 * 1024
+    direct_max_side: int = COMFORTABLE_SIDE  # the longest side generated in one pass (larger: then upscaled)
     run: Mapping[str, Any] = field(default_factory=dict)
     prompt_chars: int = PROMPT_CHARS  # the longest prompt, as written and as rendered ([limits] in zflow.toml)
     stage_loras: Mapping[str, tuple] = field(default_factory=dict)  # stage -> its Lora adapters (zflow.toml)
@@ -37,7 +39,9 @@ class SceneNodes:
     pick: int | None = None
     refine: str | None = None
     edits: list[str] = field(default_factory=list)
-    final: str = ""
+    upscale: str | None = None
+    final: str = ""  # the largest image: what exports take
+    base: str = ""  # the image before the upscale: what a scene starting from this one starts from
 
 
 @dataclass(slots=True)

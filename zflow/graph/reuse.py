@@ -32,7 +32,7 @@ class Reuse:
     def upstream(self, scene: Scene) -> tuple[str, tuple[int, int] | None] | None:
         """The task (and size) of the image a scene starts from, when it starts from another scene."""
         nodes = self.graph.scenes.get(scene_source(scene) or "")
-        return (nodes.final, self.graph.sizes.get(nodes.final)) if nodes is not None else None
+        return (nodes.base, self.graph.sizes.get(nodes.base)) if nodes is not None else None
 
     def reusable(self, scene: Scene, signature: Callable[[Any], Signature | None]) -> SceneBuild | None:
         """The previous build of a scene when it may reuse its tasks: nothing they came from has changed."""

@@ -1,0 +1,138 @@
+"""The upscale stage on a diffusers model: a first pass to the output size (a super-resolution model file loaded with
+spandrel, else Lanczos), then overlapping tiles re-denoised by the stage's img2img pipeline at low strength (the
+tiles of an image in batched calls, smaller batches after an out-of-memory error) and blended with feathered
+overlaps."""
+from __future__ import annotations
+
+import hashlib
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from PIL import Image, ImageOps
+
+from zflow.contracts import Request
+from zflow.errors import PluginError
+
+from . import tiles
+from .jobs import Job
+from .options import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Upscaled:
+    """One upscale's result: the image, the jobs its tiles ran as, and what the output's meta says of it."""
+
+    image: Image.Image
+    jobs: tuple[Job, ...]
+    meta: dict[str, Any]
+
+
+def first_pass(image: Image.Image, size: tuple[int, int], upscaler: Path | None, device: str) -> Image.Image:
+    """``image`` at exactly ``size``: through the super-resolution model first when one is given, then Lanczos
+    (covering ``size``, centre-cropped when its aspect differs a little)."""
+    if upscaler is not None:
+        image = super_resolve(image, upscaler, device)
+    return ImageOps.fit(image.convert("RGB"), size, method=Image.Resampling.LANCZOS)
+
+
+_MODELS: dict[tuple[str, str], Any] = {}
+
+
+def super_resolve(image: Image.Image, path: Path, device: str) -> Image.Image:
+    """``image`` through the super-resolution model in ``path`` (any architecture spandrel knows), loaded once per
+    file content and device."""
+    try:
+        import spandrel
+    except Exception as exc:  # ImportError, or a torchvision that does not match torch
+        raise PluginError(f"upscaler={path.name}: loading a super-resolution model needs spandrel and the "
+                          f"torchvision build of your torch (pip install spandrel), which failed to import: {exc}"
+                          ) from exc
+    import numpy as np
+    import torch
+
+    key = (hashlib.sha256(path.read_bytes()).hexdigest(), device)
+    model = _MODELS.get(key)
+    if model is None:
+        try:
+            model = spandrel.ModelLoader().load_from_file(str(path))
+        except Exception as exc:
+            raise PluginError(f"upscaler={path.name}: not a super-resolution model spandrel can load ({exc})") \
+                from exc
+        model = _MODELS[key] = model.to(device).eval()
+    pixels = torch.from_numpy(np.asarray(image.convert("RGB"), dtype=np.float32) / 255.0)
+    with torch.inference_mode():
+        out = model(pixels.permute(2, 0, 1)[None].to(device))
+    array = (out[0].clamp(0, 1).permute(1, 2, 0).float().cpu().numpy() * 255.0).round().astype("uint8")
+    return Image.fromarray(array)
+
+
+def tile_jobs(request: Request, big: Image.Image, settings: Settings, step: int) -> tuple[list[tiles.Box], list[Job]]:
+    """The img2img job of each tile of the first pass: the scene's prompt, a seed per tile, the upscale's strength."""
+    p = request.params
+    boxes = tiles.grid(big.size, int(p["tile"]), int(p["overlap"]), step)
+    negative = str(p["negative"]) if p.get("negative") else settings.negative
+    jobs = []
+    for index, box in enumerate(boxes):
+        crop = big.crop(box)
+        jobs.append(Job("image2image", size=crop.size, gen_size=crop.size, prompt=str(p.get("prompt") or ""),
+                        negative=negative, seed=int(p.get("seed", 0)) + index, steps=settings.steps,
+                        guidance=settings.guidance, strength=float(p["strength"]), image=crop))
+    return boxes, jobs
+
+
+def upscale(request: Request, settings: Settings, step: int, device: str,
+            run: Callable[[list[Job]], list]) -> Upscaled:
+    """One upscale request: first pass, tiles re-denoised through ``run`` (batched pipeline calls), blended."""
+    p = request.params
+    size = (int(p["size"][0]), int(p["size"][1]))
+    if size[0] % step or size[1] % step or int(p["tile"]) % step:
+        raise ValueError(f"upscale to {size[0]}x{size[1]} with tiles of {p['tile']} px: this model needs multiples "
+                         f"of {step} px")
+    upscaler = _upscaler(request)
+    with Image.open(request.inputs[0].main) as opened:
+        small = opened.convert("RGB")
+    big = first_pass(small, size, upscaler, device)
+    meta = {"upscaled_from": list(small.size), "upscaler": upscaler.name if upscaler else "lanczos",
+            "tile": int(p["tile"]), "overlap": int(p["overlap"]), "strength": float(p["strength"])}
+    if float(p["strength"]) == 0:
+        return Upscaled(big, (), meta | {"tiles": 0})
+    boxes, jobs = tile_jobs(request, big, settings, step)
+    made = run(jobs)
+    failed = [m for m in made if isinstance(m, BaseException)]
+    if failed:
+        raise failed[0]
+    return Upscaled(tiles.blend(size, boxes, made, int(p["overlap"])), tuple(jobs), meta | {"tiles": len(jobs)})
+
+
+#: Above this many pixels a side, the VAE encodes and decodes in tiles (Z-Image's 1-megapixel range is tiled
+#: neither by its VAE nor here; a larger upscale tile or a 2048 px image is).
+VAE_TILING_ABOVE = 1024
+
+
+@contextmanager
+def vae_tiled(pipe, side: int):
+    """The pipeline's VAE encoding and decoding in tiles while images of ``side`` px are large, then as it was, so
+    other stages sharing the VAE keep their pixels."""
+    vae = getattr(pipe, "vae", None)
+    if vae is None or not hasattr(vae, "enable_tiling") or getattr(vae, "use_tiling", False) or \
+            side <= VAE_TILING_ABOVE:
+        yield
+        return
+    vae.enable_tiling()
+    try:
+        yield
+    finally:
+        vae.disable_tiling()
+
+
+def _upscaler(request: Request) -> Path | None:
+    chosen = request.params.get("upscaler")
+    if not chosen:
+        return None
+    path = Path(chosen["file"])
+    path = path if path.is_absolute() else request.root / path
+    if not path.is_file():
+        raise PluginError(f"upscaler file {path} not found")
+    return path

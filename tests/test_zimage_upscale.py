@@ -1,0 +1,179 @@
+"""The upscale stage on the tiny random-weight Z-Image: exact sizes, tiles re-denoised and blended without seams,
+batched tiles equal to tiles made one at a time, the out-of-memory fallback at the pipeline call, strength 0."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from helpers.ci import need_torch
+from helpers.zimage import (model_ref, offline_one_thread, photo_artifact, picture, request,  # noqa: F401
+                            tiny_zimage)
+
+need_torch()
+import torch  # noqa: E402
+
+from zflow_zimage import batching, tiles  # noqa: E402
+from zflow_zimage.backend import ZImageBackend  # noqa: E402
+from zflow_zimage.cache import PipelineCache  # noqa: E402
+
+pytestmark = [pytest.mark.zimage, pytest.mark.slow]
+
+#: A tile border may change the image at most this much more than the image changes elsewhere (1: no seam).
+SEAM_BOUND = 1.3
+
+
+@pytest.fixture(scope="module")
+def backend():
+    return ZImageBackend(PipelineCache())
+
+
+def upscale(backend, folder, tmp_path, source=(64, 64), size=(128, 128), tile=64, overlap=16, strength=0.3,
+            **options):
+    handle = backend.load(model_ref(folder, **options))
+    photo = photo_artifact(tmp_path, size=source)
+    params = {"size": list(size), "source_size": list(source), "strength": strength, "tile": tile,
+              "overlap": overlap, "upscaler": None, "seed": 5}
+    [out] = backend.run(handle, [request("upscale", params, (photo,), model=handle.model, root=tmp_path)])
+    if isinstance(out, BaseException):
+        raise out
+    return out, handle, photo
+
+
+def image(output) -> Image.Image:
+    return Image.open(io.BytesIO(output.files["image.png"])).convert("RGB")
+
+
+@pytest.mark.parametrize("source, size, tile, overlap", [((64, 64), (128, 128), 64, 16),
+                                                          ((128, 128), (256, 256), 128, 32),
+                                                          ((64, 48), (128, 96), 64, 16)])
+def test_tiles_are_re_denoised_and_blended_to_exactly_the_size_without_seams(backend, tiny_zimage, tmp_path, source,
+                                                                           size, tile, overlap):
+    out, _, photo = upscale(backend, tiny_zimage, tmp_path, source, size, tile, overlap)
+    made = image(out)
+    assert made.size == size
+    boxes = tiles.grid(size, tile, overlap, 16)
+    assert len(boxes) > 1 and out.meta["tiles"] == len(boxes) and out.meta["stage"] == "upscale"
+    with Image.open(photo.main) as small:
+        lanczos = small.convert("RGB").resize(size, Image.Resampling.LANCZOS)
+    assert np.abs(np.asarray(made, np.int16) - np.asarray(lanczos, np.int16)).mean() > 1  # the model did work
+    assert tiles.seam_ratio(made, boxes) < SEAM_BOUND
+
+
+def test_the_seam_measure_sees_tiles_that_disagree_and_the_feathered_blend_hides_them():
+    """The bound means something: tiles of a smooth picture, each shifted in tone as independently re-denoised
+    tiles drift, measure far over it when butted together and under it when blended over their overlaps. (The tiny
+    model's random VAE decodes any latent to a fine texture everywhere, which hides a hard cut from the measure: so
+    the measure is checked here on pictures whose tiles really disagree.)"""
+    smooth = picture((256, 256))
+    for overlap in (16, 32):
+        boxes = tiles.grid((256, 256), 96, overlap, 16)
+        drifted = [Image.fromarray(np.clip(np.asarray(smooth.crop(box), np.int16) + (i * 7) % 23 - 11, 0, 255)
+                                   .astype(np.uint8)) for i, box in enumerate(boxes)]
+        butted = smooth.copy()
+        for box, tile in zip(boxes, drifted):
+            butted.paste(tile, box[:2])
+        assert tiles.seam_ratio(butted, boxes) > 2 * SEAM_BOUND
+        assert tiles.seam_ratio(tiles.blend((256, 256), boxes, drifted, overlap), boxes) < SEAM_BOUND
+
+
+def test_the_blend_of_agreeing_tiles_is_the_image_itself():
+    smooth = picture((160, 96))
+    boxes = tiles.grid((160, 96), 64, 16, 16)
+    assert np.array_equal(np.asarray(tiles.blend((160, 96), boxes, [smooth.crop(b) for b in boxes], 16)),
+                          np.asarray(smooth))
+
+
+def test_tiles_in_batched_calls_give_the_image_of_tiles_made_one_at_a_time(tiny_zimage, tmp_path):
+    """Within float rounding: a batch of 4 runs other kernel blockings than a batch of 1, so a subpixel may land on
+    the other side of a rounding step (measured: 1 of 49,152 subpixels, by 1/255); never more."""
+    calls = []
+    real = batching.invoke
+
+    def counted(pipe, kwargs):
+        calls.append(len(kwargs["prompt"]) if "prompt" in kwargs else len(kwargs["prompt_embeds"]))
+        return real(pipe, kwargs)
+
+    batching.invoke = counted
+    try:
+        batched, _, _ = upscale(ZImageBackend(PipelineCache()), tiny_zimage, tmp_path, batch_size=4)
+        assert calls == [4, 4, 1]  # 3x3 tiles of 64 px over 128 px
+        calls.clear()
+        alone, _, _ = upscale(ZImageBackend(PipelineCache()), tiny_zimage, tmp_path, batch_size=1)
+        assert calls == [1] * 9
+    finally:
+        batching.invoke = real
+    difference = np.abs(np.asarray(image(batched), np.int16) - np.asarray(image(alone), np.int16))
+    assert difference.max() <= 1 and (difference > 0).mean() < 0.001
+
+
+def test_out_of_memory_at_the_call_halves_the_tile_batch_and_the_image_is_the_same(tiny_zimage, tmp_path,
+                                                                                  monkeypatch):
+    expected, _, _ = upscale(ZImageBackend(PipelineCache()), tiny_zimage, tmp_path, batch_size=1)
+    real, sizes = batching.invoke, []
+
+    def tight_memory(pipe, kwargs):
+        n = len(kwargs["prompt"]) if "prompt" in kwargs else len(kwargs["prompt_embeds"])
+        sizes.append(n)
+        if n > 2:
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        return real(pipe, kwargs)
+
+    monkeypatch.setattr(batching, "invoke", tight_memory)
+    out, handle, _ = upscale(ZImageBackend(PipelineCache()), tiny_zimage, tmp_path, batch_size=4)
+    assert sizes == [4, 2, 2, 4, 2, 2, 1]
+    assert 2 in handle.limits.values()  # the next image's tiles start at the size that fitted
+    difference = np.abs(np.asarray(image(out), np.int16) - np.asarray(image(expected), np.int16))
+    assert difference.max() <= 1 and (difference > 0).mean() < 0.001  # as batched tiles (above)
+
+
+def test_strength_zero_is_the_first_pass_alone(backend, tiny_zimage, tmp_path):
+    out, _, photo = upscale(backend, tiny_zimage, tmp_path, strength=0.0)
+    with Image.open(photo.main) as small:
+        lanczos = small.convert("RGB").resize((128, 128), Image.Resampling.LANCZOS)
+    assert np.array_equal(np.asarray(image(out)), np.asarray(lanczos)) and out.meta["tiles"] == 0
+
+
+def test_a_missing_upscaler_model_fails_that_task_naming_the_file(backend, tiny_zimage, tmp_path):
+    handle = backend.load(model_ref(tiny_zimage))
+    params = {"size": [128, 128], "source_size": [64, 64], "strength": 0.3, "tile": 64, "overlap": 16, "seed": 1,
+              "upscaler": {"file": "models/gone.pth"}}
+    [out] = backend.run(handle, [request("upscale", params, (photo_artifact(tmp_path),), model=handle.model,
+                                         root=tmp_path)])
+    assert isinstance(out, Exception) and "models/gone.pth not found" in str(out)
+
+
+def test_large_tiles_are_encoded_with_vae_tiling_and_the_vae_is_left_as_it_was(backend, tiny_zimage):
+    from zflow_zimage.upscale import vae_tiled
+
+    entry = backend._entry(backend.load(model_ref(tiny_zimage)), "upscale", tiny_zimage)
+    vae = entry.pipe.vae
+    with vae_tiled(entry.pipe, 1024):
+        assert not vae.use_tiling  # a 1-megapixel tile: as the refine stage encodes it
+    with vae_tiled(entry.pipe, 2048):
+        assert vae.use_tiling
+    assert not vae.use_tiling
+
+
+def test_a_recipe_upscales_on_the_refine_model_through_the_cli(project, tiny_zimage):
+    """No [stages.upscale]: the refine stage's tiny Z-Image re-denoises the tiles; the export takes the big image;
+    a new strength rebuilds that upscale and the export alone."""
+    config = 'output = "out"\nbase_pixels = 4096\n' + "".join(
+        f'\n[stages.{s}]\nbackend = "zimage"\nmodel = "{tiny_zimage}"\noptions = {{ steps = 2 }}\n'
+        for s in ("draft", "refine"))
+    project.write("zflow.toml", config)
+    recipe = ('from zflow import Series, Upscale, sns\n'
+              's = Series("s", prompt="a cat", size="64x48", drafts=1,\n'
+              '           upscale=Upscale(scale=2, tile=64, overlap=16, strength=0.3))\n'
+              's.scene("a")\nsns(s, "x_post")\n')
+    project.write("recipes/r.py", recipe)
+    env = {"HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
+    first = project.build(env=env)
+    assert first.code == 0, first.stderr
+    with Image.open(project.root / "out/s/a/upscale.png") as made:
+        assert made.size == (128, 96)
+    project.write("recipes/r.py", recipe.replace("strength=0.3", "strength=0.25"))
+    again = project.build(env=env)
+    assert again.code == 0 and again.ids("task-done") == {"s/a/upscale", "s/export/sns"}
