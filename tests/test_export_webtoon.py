@@ -10,6 +10,8 @@ from zflow_exports.slicing import MIN_CONTENT, MIN_SHARE, NoCut, cuts
 from zflow_exports.webtoon import WebtoonExporter
 from zflow_exports.webtoon_presets import PRESETS
 
+pytestmark = [pytest.mark.slow]  # full-size strips, encoded
+
 BALLOONS = [
     [{"kind": "narration", "text": "그날 아침, 카페는 조용했다."},
      {"kind": "speech", "text": "어서 오세요! 뭐 드릴까요?"}],

@@ -9,6 +9,8 @@ from PIL import Image
 
 from helpers.hostile import snapshot
 
+pytestmark = [pytest.mark.e2e]
+
 GOOD = '''\
 from zflow import Character, Edit, Series, blog, say, template, webtoon
 mina = Character("mina", looks="barista")

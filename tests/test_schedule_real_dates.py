@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = [pytest.mark.e2e]
+
 REPO = Path(__file__).resolve().parents[1]
 EXPORTS = {"cafe-diaries/export/sns", "cafe-diaries/export/webtoon", "cafe-diaries/export/blog"}
 

@@ -8,6 +8,8 @@ import re
 import pytest
 from PIL import Image
 
+pytestmark = [pytest.mark.e2e]
+
 RECIPE = '''\
 from zflow import Series, Upscale, sns
 
