@@ -11,6 +11,8 @@ from typing import Any, Sequence
 from zflow.contracts import Adapter
 from zflow.errors import PluginError
 
+from .loading import hub_offline
+
 #: Name of the attribute, on the module LoRAs load into, that maps an adapter's identity to its adapter name.
 _LOADED = "_zflow_adapters"
 _DIGESTS: dict[tuple[str, int, int], str] = {}
@@ -98,6 +100,8 @@ def _load(pipe: Any, adapter: Adapter, root: Path, model: str, name: str) -> Non
     source = str(path) if path is not None else str(adapter.hub)
     what = f"LoRA {path if path is not None else adapter.hub}"
     kwargs = {k: v for k, v in (("weight_name", adapter.weight_name), ("revision", adapter.revision)) if v}
+    if path is None and hub_offline():
+        kwargs["local_files_only"] = True
     try:
         state = pipe.lora_state_dict(source, **kwargs)
     except Exception as exc:

@@ -40,10 +40,15 @@ def pipeline_class(source: Source, choice: str, stage: str):
     return cls
 
 
+def hub_offline() -> bool:
+    """Whether HF_HUB_OFFLINE asks for the local Hugging Face cache only (read at each call, not at import)."""
+    return os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on")
+
+
 def load(source: Source, choice: str, dtype, stage: str):
     """``from_pretrained`` for a folder or hub id (offline when HF_HUB_OFFLINE is set); errors name the setting."""
     cls = pipeline_class(source, choice, stage)
-    offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on")
+    offline = hub_offline()
     where = source.folder or source.hub_id
     try:
         with quiet():
