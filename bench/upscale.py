@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import platform
 import sys
 import tempfile
@@ -29,7 +28,7 @@ from zflow.contracts import Artifact, ModelRef, Output, Request, Task  # noqa: E
 from zflow_zimage import tiles  # noqa: E402
 from zflow_zimage.backend import ZImageBackend  # noqa: E402
 from zflow_zimage.cache import PipelineCache  # noqa: E402
-from zimage_gpu import REAL, TINY, build, peak_gib, reset_peak, sync  # noqa: E402
+from zimage_gpu import REAL, TINY, build, device_and_dtype, peak_gib, reset_peak, sync  # noqa: E402
 
 PROMPT = "a lighthouse on a cliff at dawn, mist, detailed rocks and waves"
 DEADLINE_S = 8 * 60
@@ -68,13 +67,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=9, help="denoising steps (Turbo: 9; img2img runs 0.3 of them)")
     args = parser.parse_args()
     began = time.perf_counter()
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    device = "cpu" if args.tiny else "cuda"
-    if device == "cuda" and not torch.cuda.is_available():
-        raise SystemExit("no CUDA device: run with --tiny for the CPU figures")
-    if args.tiny:
-        torch.set_num_threads(1)
-    dtype = torch.float32 if args.tiny else torch.bfloat16
+    device, dtype = device_and_dtype(args.tiny, "the CPU figures")
     cases = [(64, 128, 64, 16), (128, 256, 64, 16)] if args.tiny else [(1024, 4096, 1024, 128)]
     direct = 256 if args.tiny else 2048
     steps = 2 if args.tiny else args.steps

@@ -116,6 +116,17 @@ def reset_peak() -> None:
         torch.cuda.reset_peak_memory_stats()
 
 
+def device_and_dtype(tiny: bool, hint: str) -> tuple[str, torch.dtype]:
+    """CPU, float32 and one thread for ``--tiny``, else CUDA in bfloat16; the hub is never asked either way."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    if tiny:
+        torch.set_num_threads(1)
+        return "cpu", torch.float32
+    if not torch.cuda.is_available():
+        raise SystemExit(f"no CUDA device: run with --tiny for {hint}")
+    return "cuda", torch.bfloat16
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tiny", action="store_true", help="tiny transformer on CPU (smoke test)")
@@ -123,13 +134,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=9, help="denoising steps (Turbo: 9)")
     args = parser.parse_args()
     began = time.perf_counter()
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    device = "cpu" if args.tiny else "cuda"
-    if device == "cuda" and not torch.cuda.is_available():
-        raise SystemExit("no CUDA device: run with --tiny for the CPU smoke test")
-    if args.tiny:
-        torch.set_num_threads(1)
-    dtype = torch.float32 if args.tiny else torch.bfloat16
+    device, dtype = device_and_dtype(args.tiny, "the CPU smoke test")
     sizes = [64, 128] if args.tiny else [512, 1024]
     count, steps = (DRAFTS, 2) if args.tiny else (args.images, args.steps)
     name = torch.cuda.get_device_name() if device == "cuda" else platform.machine()

@@ -7,21 +7,27 @@ from pathlib import Path
 TARGETS = ["to_q", "to_k", "to_v", "to_out.0"]
 
 
+def add_random_lora(model, seed: int, rank: int, scale: float) -> None:
+    """A peft LoRA of rank ``rank`` on ``model``'s attention with random weights (peft starts lora_B at zero)."""
+    import torch
+    from peft import LoraConfig
+
+    torch.manual_seed(seed)
+    model.add_adapter(LoraConfig(r=rank, lora_alpha=rank, target_modules=TARGETS, init_lora_weights="gaussian"))
+    with torch.no_grad():
+        for name, param in model.named_parameters():
+            if "lora_B" in name:
+                param.normal_(0, scale)
+
+
 def make_lora(model: Path, out: Path, seed: int = 0, rank: int = 4, scale: float = 0.5) -> Path:
     """A random LoRA (peft, rank ``rank``) on the tiny model's attention, saved as diffusers saves it; returns the
     .safetensors file."""
-    import torch
     from diffusers import ZImagePipeline, ZImageTransformer2DModel
-    from peft import LoraConfig, get_peft_model_state_dict
+    from peft import get_peft_model_state_dict
 
     transformer = ZImageTransformer2DModel.from_pretrained(model, subfolder="transformer")
-    torch.manual_seed(seed)
-    transformer.add_adapter(LoraConfig(r=rank, lora_alpha=rank, target_modules=TARGETS,
-                                       init_lora_weights="gaussian"))
-    with torch.no_grad():  # peft starts lora_B at zero (no change): give it weights
-        for name, param in transformer.named_parameters():
-            if "lora_B" in name:
-                param.normal_(0, scale)
+    add_random_lora(transformer, seed, rank, scale)
     out.mkdir(parents=True, exist_ok=True)
     ZImagePipeline.save_lora_weights(out, transformer_lora_layers=get_peft_model_state_dict(transformer))
     return out / "pytorch_lora_weights.safetensors"
@@ -59,17 +65,11 @@ def misfit_lora(out: Path, in_features: int = 48) -> Path:
 
 def make_unet_lora(model: Path, out: Path, seed: int = 0, rank: int = 4, scale: float = 0.5) -> Path:
     """A random LoRA on a Stable Diffusion UNet's attention (another model family's loader), in diffusers' format."""
-    import torch
     from diffusers import StableDiffusionPipeline, UNet2DConditionModel
-    from peft import LoraConfig, get_peft_model_state_dict
+    from peft import get_peft_model_state_dict
 
     unet = UNet2DConditionModel.from_pretrained(model, subfolder="unet")
-    torch.manual_seed(seed)
-    unet.add_adapter(LoraConfig(r=rank, lora_alpha=rank, target_modules=TARGETS, init_lora_weights="gaussian"))
-    with torch.no_grad():
-        for name, param in unet.named_parameters():
-            if "lora_B" in name:
-                param.normal_(0, scale)
+    add_random_lora(unet, seed, rank, scale)
     out.mkdir(parents=True, exist_ok=True)
     StableDiffusionPipeline.save_lora_weights(out, unet_lora_layers=get_peft_model_state_dict(unet))
     return out / "pytorch_lora_weights.safetensors"
