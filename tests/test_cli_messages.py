@@ -105,3 +105,13 @@ def test_make_demo_and_the_readme_point_to_the_live_gallery() -> None:
     readme = (root / "README.md").read_text()
     first_block = readme.split("```")[1]
     assert "make demo" in first_block and "zflow watch --serve" in first_block
+
+
+def test_a_plugins_warning_reads_as_one_line_without_python_source(basic: ProjectDir) -> None:
+    recipe = basic.root / "recipes/basic.py"
+    recipe.write_text(recipe.read_text() + "\nfrom zflow import blog\nblog(s, title=\"Notes\")\n")
+    result = basic.build()
+    assert result.code == 0, result.stderr
+    [line] = [l for l in result.stderr.splitlines() if "base_url" in l]
+    assert line.startswith("zflow: warning: blog flavor 'html' without base_url")
+    assert "warn(" not in result.stderr and ".py:" not in result.stderr

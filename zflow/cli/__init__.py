@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from typing import Sequence
 
 from ..errors import RecipeError, ZflowError
@@ -38,6 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(argv: Sequence[str] | None) -> int:
     args = parser().parse_args(argv)
+    warnings.formatwarning = format_warning
     try:
         try:
             code = args.run(args)
@@ -51,6 +53,16 @@ def _run(argv: Sequence[str] | None) -> int:
         return code
     except BrokenPipeError:  # the reader (`zflow graph | head`) has all it wants
         return quiet_broken_pipe()
+
+
+def format_warning(message, category, filename, lineno, line=None) -> str:
+    """zflow's own warnings (and its plugins') as one line for people; other libraries' as Python shows them."""
+    if category.__module__.split(".")[0].startswith("zflow"):
+        return f"zflow: warning: {message}\n"
+    return _python_format(message, category, filename, lineno, line)
+
+
+_python_format = warnings.formatwarning
 
 
 def report_error(exc: ZflowError, as_json: bool) -> None:
