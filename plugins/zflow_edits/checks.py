@@ -6,7 +6,7 @@ import re
 from pathlib import PurePath
 from typing import Any, Mapping
 
-from zflow.contracts import parse_size
+from zflow.contracts import REQUIRED, parse_size
 
 #: Regions a recipe can name; the backend finds them in the input image's meta (``faces``, ``focus``).
 NAMED_REGIONS = ("face", "subject")
@@ -18,11 +18,12 @@ _ASPECT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)\s*$")
 _REGION_HELP = "use 'face', 'subject', a box [x0, y0, x1, y1] in 0-1 units, or a mask image {\"file\": \"masks/m.png\"}"
 
 
-def check_keys(op: str, params: Mapping[str, Any], required: tuple[str, ...], optional: tuple[str, ...]) -> None:
-    """Refuse unknown parameters and missing required ones, naming them."""
-    unknown = sorted(set(params) - set(required) - set(optional))
+def check_keys(op: str, params: Mapping[str, Any], arguments: Mapping[str, Any]) -> None:
+    """Refuse parameters not in the op's ``arguments`` and missing required ones (default ``REQUIRED``), naming them."""
+    required = [k for k, default in arguments.items() if default == REQUIRED]
+    unknown = sorted(set(params) - set(arguments))
     if unknown:
-        allowed = ", ".join(required + optional)
+        allowed = ", ".join(arguments)
         raise ValueError(f"{op}: unknown parameter(s) {', '.join(unknown)}; {op} takes {allowed}")
     missing = [k for k in required if k not in params]
     if missing:

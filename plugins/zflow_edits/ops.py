@@ -19,7 +19,7 @@ class Inpaint:
     size_arguments: ClassVar[frozenset[str]] = frozenset()
 
     def normalize(self, params: Mapping[str, Any], size: tuple[int, int]) -> dict[str, Any]:
-        checks.check_keys(self.name, params, ("region", "prompt"), ("strength",))
+        checks.check_keys(self.name, params, self.arguments)
         return {"region": checks.region(params["region"]),
                 "prompt": checks.prompt(self.name, params["prompt"], required=True),
                 "strength": checks.strength(self.name, params.get("strength", self.arguments["strength"]))}
@@ -38,7 +38,7 @@ class Background:
     size_arguments: ClassVar[frozenset[str]] = frozenset()
 
     def normalize(self, params: Mapping[str, Any], size: tuple[int, int]) -> dict[str, Any]:
-        checks.check_keys(self.name, params, ("prompt",), ())
+        checks.check_keys(self.name, params, self.arguments)
         return {"prompt": checks.prompt(self.name, params["prompt"], required=True)}
 
     def output_size(self, params: Mapping[str, Any], size: tuple[int, int]) -> tuple[int, int]:
@@ -55,7 +55,7 @@ class Outpaint:
     size_arguments: ClassVar[frozenset[str]] = frozenset({"size"})
 
     def normalize(self, params: Mapping[str, Any], size: tuple[int, int]) -> dict[str, Any]:
-        checks.check_keys(self.name, params, ("size",), ("prompt",))
+        checks.check_keys(self.name, params, self.arguments)
         return {"size": checks.canvas(params["size"], size),
                 "prompt": checks.prompt(self.name, params.get("prompt", self.arguments["prompt"]), required=False)}
 
@@ -74,7 +74,7 @@ class Restyle:
     size_arguments: ClassVar[frozenset[str]] = frozenset()
 
     def normalize(self, params: Mapping[str, Any], size: tuple[int, int]) -> dict[str, Any]:
-        checks.check_keys(self.name, params, ("prompt",), ("strength",))
+        checks.check_keys(self.name, params, self.arguments)
         return {"prompt": checks.prompt(self.name, params["prompt"], required=True),
                 "strength": checks.strength(self.name, params.get("strength", self.arguments["strength"]))}
 

@@ -55,8 +55,6 @@ class ContactSheetExporter:
 
     name = "contact-sheet"
     version = "2"
-    kinds = frozenset({"contact"})
-    options: dict = {}
 
     def check(self, params: Mapping[str, Any]) -> None:
         labels = params.get("labels")

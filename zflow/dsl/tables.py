@@ -204,7 +204,7 @@ def _structured_rows(file: Path, suffix: str) -> Iterator[Row]:
     if suffix == ".json":
         data, lines = json.loads(text), None
     else:
-        data, lines = _yaml_with_lines(text, file)
+        data, lines = load_yaml_table(text, str(file))
     if isinstance(data, dict) and len(data) == 1 and isinstance(next(iter(data.values())), list):
         data = next(iter(data.values()))
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
@@ -212,8 +212,3 @@ def _structured_rows(file: Path, suffix: str) -> Iterator[Row]:
     for index, record in enumerate(data):
         line = lines[index] if lines and index < len(lines) else index + 1
         yield Row({str(k): v for k, v in record.items()}, Location(str(file), line))
-
-
-def _yaml_with_lines(text: str, file: Path) -> tuple[object, list[int]]:
-    """The YAML data and the line each row (each item of the top-level list) starts on."""
-    return load_yaml_table(text, str(file))

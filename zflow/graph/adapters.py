@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable
 
-from ..contracts import shown_path
 from ..dsl import Character, Lora, Scene, Style
-from .model import fail
 
 if TYPE_CHECKING:
     from .build import Builder
@@ -27,10 +25,7 @@ def adapter_params(b: Builder, stage: str, loras: Iterable[Lora]) -> tuple[dict[
     for lora in chosen.values():
         entry: dict[str, Any] = {"lora": lora.label, "weight": lora.weight}
         if lora.file is not None:
-            b.probe.reads.append(lora.file)
-            if not lora.file.is_file():
-                raise fail(lora.where, f"LoRA file {shown_path(str(lora.file))} not found")
-            entry["file"] = b.probe.rel(lora.file)
+            entry["file"] = b.probe.file(lora.file, lora.where, "LoRA file")
             files.append(entry["file"])
         else:
             entry |= {"hub": lora.source, "revision": lora.revision, "weight_name": lora.weight_name}

@@ -30,10 +30,7 @@ def scene_prompt(prompts: Prompts, probe: Probe, scene: Scene, series: Any, cast
     source = scene.prompt
     where = scene.where
     if isinstance(source, File):
-        probe.reads.append(source.path)
-        if not source.path.is_file():
-            raise fail(source.where, f"prompt template {shown_path(str(source.path))} not found")
-        files.append(probe.rel(source.path))
+        files.append(probe.file(source.path, source.where, "prompt template"))
         text = source.path.read_text(encoding="utf-8")
     elif isinstance(source, str):
         text = source

@@ -36,15 +36,19 @@ class Probe:
         except ValueError:
             return path.as_posix()
 
+    def file(self, path: Path, where: Any, what: str) -> str:
+        """A file a task reads, as its parameters hold it: noted in ``reads``; RecipeError at ``where`` when missing."""
+        self.reads.append(path)
+        if not path.is_file():
+            raise fail(where, f"{what} {shown_path(str(path))} not found")
+        return self.rel(path)
+
     def plain(self, value: Any, files: list[str]) -> Any:
         """A declaration value as canonical JSON data; files it names are collected into ``files``."""
         if type(value) in _SCALARS:
             return value
         if isinstance(value, File):
-            self.reads.append(value.path)
-            rel = self.rel(value.path)
-            if not value.path.is_file():
-                raise fail(value.where, f"file {shown_path(str(value.path))} not found")
+            rel = self.file(value.path, value.where, "file")
             files.append(rel)
             return {"file": rel}
         if isinstance(value, Style):

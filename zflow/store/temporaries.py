@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path
 
 _TEMPORARY = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
@@ -21,7 +22,7 @@ def sweep_temporaries(folder: Path, before: float) -> int:
             path = os.path.join(parent, name)
             try:
                 st = os.lstat(path)
-                if st.st_mtime < before and not os.path.islink(path):
+                if st.st_mtime < before and not stat.S_ISLNK(st.st_mode):
                     os.unlink(path)
                     removed += 1
             except FileNotFoundError:
