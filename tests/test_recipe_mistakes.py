@@ -49,6 +49,12 @@ def line_of(recipe: str, text: str) -> int:
     return next(n for n, line in enumerate(textwrap.dedent(recipe).splitlines(), 1) if text in line)
 
 
+def refused_at_its_line(project, declared: str, *needles: str) -> str:
+    """``declared`` added to the good recipe is refused at its own line (``recipes/r.py:N:``), naming ``needles``."""
+    recipe = GOOD + declared + "\n"
+    return refused(project, recipe, f"recipes/r.py:{line_of(recipe, declared)}:", *needles)
+
+
 # -- sizes: sides are multiples of 16 ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("where, declared", [
     ("scene", 's.scene("b", action="x", size="1000x1001")'),
@@ -57,9 +63,7 @@ def line_of(recipe: str, text: str) -> int:
     ("tuple", 's.scene("b", action="x", size=(1000, 1001))'),
 ])
 def test_a_size_that_is_not_a_multiple_of_16_is_refused_with_the_nearest_valid_one(built, where, declared):
-    recipe = GOOD + declared + "\n"
-    refused(built, recipe, f"recipes/r.py:{line_of(recipe, declared)}:",
-            "1000x1001 is not a multiple of 16; use 1008x1008")
+    refused_at_its_line(built, declared, "1000x1001 is not a multiple of 16; use 1008x1008")
 
 
 def test_an_aspect_is_rounded_to_multiples_of_16(project):
@@ -77,8 +81,7 @@ def test_an_aspect_is_rounded_to_multiples_of_16(project):
     ('s.scene("b", action="x", mood="calm")', "variables read: action, cast"),
 ])
 def test_a_scene_keyword_nothing_reads_is_refused_with_a_suggestion(built, declared, hint):
-    recipe = GOOD + declared + "\n"
-    said = refused(built, recipe, f"recipes/r.py:{line_of(recipe, declared)}:", hint)
+    said = refused_at_its_line(built, declared, hint)
     assert "unknown keyword" in said
 
 
@@ -178,8 +181,7 @@ def test_a_csv_cell_too_large_to_read_is_reported_at_its_line(built):
     ('s.scene("b", action="x", edits=[Edit.restyle("' + "ink " * 6000 + '")])', "edit restyle: the prompt is 24,000"),
 ])
 def test_a_prompt_over_the_limit_is_refused_at_its_line(built, declared, words):
-    recipe = GOOD + declared + "\n"
-    refused(built, recipe, f"recipes/r.py:{line_of(recipe, declared[:20])}:", words)
+    refused_at_its_line(built, declared, words)
 
 
 def test_a_template_file_over_the_limit_is_refused_naming_the_scene(built):
