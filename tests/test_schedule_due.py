@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from helpers.schedule import calendar_project
 from zflow import Schedule
 from zflow.engine import Project
 from zflow.errors import RecipeError
@@ -31,9 +32,7 @@ for row in s.rows("data/cal.csv", due="date"):
 
 @pytest.fixture
 def calendar(project):
-    project.write("recipes/data/cal.csv", CALENDAR)
-    project.write("recipes/cal.py", RECIPE)
-    return project
+    return calendar_project(project, RECIPE, CALENDAR)
 
 
 def scenes(project, run: dict | None = None) -> dict[str, str]:
@@ -64,8 +63,7 @@ def test_templates_see_the_fire_date_and_iso_week_of_the_run(calendar):
 
 
 def test_window_length_is_declared_with_within(project):
-    project.write("recipes/data/cal.csv", CALENDAR)
-    project.write("recipes/cal.py", RECIPE.replace('due="date"', 'due="date", within=1'))
+    calendar_project(project, RECIPE.replace('due="date"', 'due="date", within=1'), CALENDAR)
     assert set(scenes(project, {"date": "2026-12-06"})) == {"weekly/ep2"}
 
 

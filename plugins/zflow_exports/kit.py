@@ -121,10 +121,10 @@ def _platform(platform: str, group: list[Item], compiled: Mapping[str, jinja2.Te
         by_preset.setdefault(item.preset.name, []).append(item)
     post = 0
     for preset, items in by_preset.items():
+        hashtags = _hashtags(opts, platform, preset)
         for start in range(0, len(items), limits.images):
             post += 1
             chunk = items[start:start + limits.images]
-            hashtags = _hashtags(opts, platform, preset)
             try:
                 caption = _caption(compiled, platform, preset, chunk, post, hashtags)
             except jinja2.TemplateError as err:

@@ -21,12 +21,6 @@ class SizeMapping:
     image_size: str
 
 
-def tier_pixels(image_size: str) -> int:
-    """The side of a square image of an image size: "512" -> 512, "2K" -> 2048 (zflow's tiers: what
-    ``Upscale(size="4K")`` means too)."""
-    return tier_side(image_size)
-
-
 def ratio_value(ratio: str) -> float:
     width, height = ratio.split(":")
     return int(width) / int(height)
@@ -42,14 +36,14 @@ def choose(size: tuple[int, int], spec: ModelSpec) -> SizeMapping:
     width, height = size
     target = math.log(width / height)
     ratio = min(spec.aspect_ratios, key=lambda r: abs(math.log(ratio_value(r)) - target))
-    tiers = sorted(spec.image_sizes, key=tier_pixels)
+    tiers = sorted(spec.image_sizes, key=tier_side)
     covering = [t for t in tiers if all(a >= b * COVER_SLACK for a, b in zip(approx_size(ratio, t), size))]
     return SizeMapping(ratio, covering[0] if covering else tiers[-1])
 
 
 def approx_size(ratio: str, image_size: str) -> tuple[int, int]:
     """About the pixel size the model returns for a ratio and image size (same area as the square tier)."""
-    side, value = tier_pixels(image_size), ratio_value(ratio)
+    side, value = tier_side(image_size), ratio_value(ratio)
     return round(side * math.sqrt(value)), round(side / math.sqrt(value))
 
 

@@ -26,10 +26,6 @@ def render(fonts: Fonts, request: Request) -> Output:
     return _RUNNERS[request.task.kind](fonts, request)
 
 
-#: Fonts for the adapter tag, drawn as a frame is packed.
-_TAG_FONTS = Fonts()
-
-
 def _tagged(fonts: Fonts, request: Request, picture: Picture) -> dict[str, Any]:
     """Draw the adapter tag on ``picture`` when the task names adapters; the meta that records them."""
     adapters = request.params.get("adapters")
@@ -44,7 +40,7 @@ def _sheet(fonts: Fonts, request: Request) -> Output:
     p = request.params
     picture = draw_sheet(fonts, name=p["name"], looks=p.get("looks", ""), style=p.get("style", ""),
                          prompt=p.get("prompt", ""), size=_size(p), seed=p["seed"])
-    return _output(request, picture, {})
+    return _output(fonts, request, picture, {})
 
 
 def _draft(fonts: Fonts, request: Request) -> Output:
@@ -53,7 +49,7 @@ def _draft(fonts: Fonts, request: Request) -> Output:
     picture = draw_scene(fonts, prompt=p.get("prompt", ""), style=p.get("style", ""), title=p.get("title", ""),
                          cast=cast, size=_size(p), seed=p["seed"], index=p.get("index", 0))
     scene = {"cast": cast, "title": p.get("title", ""), "style": p.get("style", ""), "index": p.get("index", 0)}
-    return _output(request, picture, scene)
+    return _output(fonts, request, picture, scene)
 
 
 def _refine(fonts: Fonts, request: Request) -> Output:
@@ -71,7 +67,7 @@ def _refine(fonts: Fonts, request: Request) -> Output:
         faces = [_scaled(f, factor) for f in source.meta.get("faces", [])]
         focus = _scaled(source.meta["focus"], factor) if source.meta.get("focus") else None
         picture = Picture(refined, faces, focus, text=[_scaled(t, factor) for t in source.meta.get("text", [])])
-    return _output(request, picture, _scene_of(source), strength=strength)
+    return _output(fonts, request, picture, _scene_of(source), strength=strength)
 
 
 def _edit(fonts: Fonts, request: Request) -> Output:
@@ -102,7 +98,7 @@ def _edit(fonts: Fonts, request: Request) -> Output:
         raise ValueError(f"the preview backend has no edit operation {op!r} (it knows inpaint, background, "
                          f"outpaint and restyle)")
     extra = {"op": op} | ({"strength": strength} if strength is not None else {})
-    return _output(request, Picture(image, boxes[0], boxes[1], text=text), _scene_of(source), **extra)
+    return _output(fonts, request, Picture(image, boxes[0], boxes[1], text=text), _scene_of(source), **extra)
 
 
 def _upscale(fonts: Fonts, request: Request) -> Output:
@@ -120,19 +116,19 @@ def _upscale(fonts: Fonts, request: Request) -> Output:
     faces = [_moved(f, factor, shift) for f in m.get("faces", [])]
     focus = _moved(m["focus"], factor, shift) if m.get("focus") else None
     picture = Picture(image, faces, focus, text=[_moved(t, factor, shift) for t in m.get("text", [])])
-    return _output(request, picture, _scene_of(source), strength=float(p["strength"]), upscaled_from=list(small))
+    return _output(fonts, request, picture, _scene_of(source), strength=float(p["strength"]), upscaled_from=list(small))
 
 
 _RUNNERS = {"sheet": _sheet, "draft": _draft, "refine": _refine, "edit": _edit, "upscale": _upscale}
 
 
-def _output(request: Request, picture: Picture, scene: Mapping[str, Any], **extra: Any) -> Output:
+def _output(fonts: Fonts, request: Request, picture: Picture, scene: Mapping[str, Any], **extra: Any) -> Output:
     """The PNG of ``picture`` and its provenance (plus the scene facts a later txt2img refine redraws from)."""
     p = request.params
     meta = {"backend": "preview", "model": "preview", "revision": None, "stage": request.task.kind,
             "prompt": p.get("prompt", ""), "negative": p.get("negative", ""), "seed": p.get("seed"),
             "size": list(picture.image.size), "faces": picture.faces, "focus": picture.focus, "text": picture.text}
-    meta |= picture.drawn | dict(scene) | extra | _tagged(_TAG_FONTS, request, picture)
+    meta |= picture.drawn | dict(scene) | extra | _tagged(fonts, request, picture)
     if any(a.meta.get("stage") == "source" or a.meta.get("composite") for a in request.inputs):
         meta["composite"] = True  # an edit of the user's own photo
     buffer = io.BytesIO()

@@ -12,10 +12,10 @@ from zflow.contracts import Adapter
 from zflow.errors import PluginError
 
 from .loading import hub_offline
+from .models import content_digest
 
 #: Name of the attribute, on the module LoRAs load into, that maps an adapter's identity to its adapter name.
 _LOADED = "_zflow_adapters"
-_DIGESTS: dict[tuple[str, int, int], str] = {}
 
 
 def activate(pipe: Any, adapters: Sequence[Adapter], root: Path, model: str) -> None:
@@ -81,17 +81,9 @@ def _identity(adapter: Adapter, root: Path) -> tuple:
     if path is None:
         return "hub", adapter.hub, adapter.weight_name, adapter.revision
     try:
-        stat = path.stat()
+        return "file", content_digest(path)
     except OSError:
         raise PluginError(f"LoRA file {path} not found") from None
-    key = (str(path), stat.st_size, stat.st_mtime_ns)
-    if key not in _DIGESTS:
-        digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-        _DIGESTS[key] = digest.hexdigest()
-    return "file", _DIGESTS[key]
 
 
 def _load(pipe: Any, adapter: Adapter, root: Path, model: str, name: str) -> None:

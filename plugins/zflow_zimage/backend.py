@@ -235,8 +235,6 @@ def with_adapters(job, request: Request):
     adapters = adapters_of(request.params)
     if not adapters:
         return job
-    from dataclasses import replace
-
     used = [{"lora": a.label, "weight": a.weight, **({"hub": a.hub, "revision": a.revision} if a.hub else {})}
             for a in adapters]
     return replace(job, adapters=adapters, meta={**job.meta, "adapters": used})

@@ -4,7 +4,6 @@ tiles of an image in batched calls, smaller batches after an out-of-memory error
 overlaps."""
 from __future__ import annotations
 
-import hashlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from zflow.errors import PluginError
 
 from . import tiles
 from .jobs import Job
+from .models import content_digest
 from .options import Settings
 
 
@@ -52,7 +52,7 @@ def super_resolve(image: Image.Image, path: Path, device: str) -> Image.Image:
     import numpy as np
     import torch
 
-    key = (hashlib.sha256(path.read_bytes()).hexdigest(), device)
+    key = (content_digest(path), device)
     model = _MODELS.get(key)
     if model is None:
         try:

@@ -9,6 +9,8 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from helpers.hostile import folder_bytes
+
 ZFLOW = str(Path(sys.executable).with_name("zflow"))
 
 #: Tiny images keep the preview backend fast: 64x64 for a 1:1 aspect.
@@ -73,5 +75,4 @@ class ProjectDir:
 
     def out_files(self) -> dict[str, bytes]:
         out = self.root / "out"
-        return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()} \
-            if out.exists() else {}
+        return folder_bytes(out) if out.exists() else {}

@@ -19,7 +19,7 @@ for row in s.rows("data/cal.csv", due="date"):
 """
 
 
-def calendar_project(project, recipe: str = RECIPE):
-    project.write("recipes/data/cal.csv", CALENDAR)
+def calendar_project(project, recipe: str = RECIPE, calendar: str = CALENDAR):
+    project.write("recipes/data/cal.csv", calendar)
     project.write("recipes/cal.py", recipe)
     return project
