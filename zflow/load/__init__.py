@@ -87,13 +87,10 @@ def load_file(path: Path, root: Path, run: dict | None = None, limits: dict | No
         raise RecipeError(exc.message, shown_path(exc.where.file), exc.where.line) from None
     except RecipeError:
         raise
-    except KeyboardInterrupt as exc:
-        if interrupted():
+    except BaseException as exc:  # SystemExit, KeyboardInterrupt ... leaving a recipe are its errors too
+        if isinstance(exc, KeyboardInterrupt) and interrupted():  # a Ctrl-C: the user's, not the recipe's
             raise
         raise RecipeError(_escaped(exc), *_user_frame(exc, root, path)) from None
-    except BaseException as exc:  # SystemExit, GeneratorExit ... leaving a recipe are its errors too
-        file, line = _user_frame(exc, root, path)
-        raise RecipeError(_escaped(exc), file, line) from None
     finally:
         sys.meta_path.remove(finder)
         for entry in search:
