@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from helpers.project import BASIC_RECIPE, ProjectDir
+from helpers.project import BASIC_RECIPE, CONFIG, ProjectDir
 from helpers.hostile import snapshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -99,7 +99,7 @@ CASES = [
     pytest.param(table("t.yaml", b"- n: 1\n  action: caf\xe9\n"), "recipes/t.yaml", 2, "not UTF-8",
                  id="yaml-latin1"),
     pytest.param({**table("t.csv", "n,action\n" + "1,waves\n" * 200),
-                  "zflow.toml": 'output = "out"\nbase_pixels = 4096\n[limits]\ntable_bytes = 1000\n'},
+                  "zflow.toml": CONFIG + '[limits]\ntable_bytes = 1000\n'},
                  "recipes/t.csv", 1, "table_bytes", id="table-over-size-limit"),
     # huge values
     pytest.param(table("t.csv", "n,action\n1," + "x" * 200_000 + "\n"), "recipes/t.csv", 2, "field larger",
@@ -129,7 +129,7 @@ CASES = [
 def built(tmp_path_factory) -> ProjectDir:
     """A project built once from a good recipe; each case starts from a copy of it."""
     good = ProjectDir(tmp_path_factory.mktemp("hostile") / "good")
-    good.write("zflow.toml", 'output = "out"\nbase_pixels = 4096\n')
+    good.write("zflow.toml", CONFIG)
     good.write("recipes/good.py", BASIC_RECIPE.replace('Series("s"', 'Series("good"').replace('"mina"', '"ana"'))
     assert good.build().code == 0
     return good
