@@ -12,7 +12,13 @@ SERIES_OPTIONS = ("name", "style", "prompt", "negative", "seed", "size", "drafts
                   "loras", "upscale")
 
 
+def closest(word: str, known: Iterable[str]) -> str | None:
+    """The known word closest to ``word`` (a likely typo of it), or None when none is close."""
+    close = difflib.get_close_matches(word, sorted(set(known)), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def did_you_mean(word: str, known: Iterable[str]) -> str:
     """``"did you mean drafts?"`` for the known word closest to ``word``, or "" when none is close."""
-    close = difflib.get_close_matches(word, sorted(set(known)), n=1, cutoff=0.6)
-    return f"did you mean {close[0]}?" if close else ""
+    close = closest(word, known)
+    return f"did you mean {close}?" if close else ""

@@ -2,10 +2,10 @@
 reframed images the exporter asks for as inputs."""
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING, Any, Iterable
 
 from ..contracts import ExporterOptions, Location, Task, exporters_serving
+from ..dsl.words import closest
 from . import kinds
 from .model import fail
 
@@ -78,8 +78,8 @@ def declared_options(exporter: Any, exp: Any) -> dict[str, Any]:
     declared = exporter.options
     for name in given:
         if name not in declared:
-            close = difflib.get_close_matches(name, list(declared), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            close = closest(name, declared)
+            hint = f"; did you mean {close!r}?" if close else ""
             raise fail(exp.where, f"export {exp.name} of {exp.series}: unknown option {name!r} of exporter "
                                   f"{exp.exporter!r}{hint} (known: {', '.join(sorted(declared)) or 'none'})")
     return {name: declared[name] if value is None else value for name, value in given.items()}
