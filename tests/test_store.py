@@ -150,17 +150,17 @@ def test_a_long_lived_store_sees_what_another_process_wrote_and_keeps_its_cache_
     """Watch mode keeps one Store open across builds: refresh() re-reads the index only after another
     connection (another `zflow build`, `zflow gc`) committed to it."""
     from zflow.contracts import Output
-    from zflow.store import Store
+    from zflow.store import Finished, Store
 
     session = Store(tmp_path, tmp_path / "out")
     assert session.keys() == set()
     cached = session.keys()
-    session.put("s/a/draft-1", "draft", "k1", {}, Output({"image.png": b"one"}, {}), 0.0, 0.1)
+    session.put([Finished("s/a/draft-1", "draft", "k1", {}, Output({"image.png": b"one"}, {}), 0.0, 0.1)])
     session.refresh()
     assert session.keys() is cached and cached == {"k1"}  # its own write: nothing to re-read
 
     other = Store(tmp_path, tmp_path / "out")
-    other.put("s/b/draft-1", "draft", "k2", {}, Output({"image.png": b"two"}, {}), 0.0, 0.1)
+    other.put([Finished("s/b/draft-1", "draft", "k2", {}, Output({"image.png": b"two"}, {}), 0.0, 0.1)])
     session.refresh()
     assert session.keys() == {"k1", "k2"}
 
