@@ -232,7 +232,7 @@ def _plain_job(request: Request, made) -> Any:
 
 def with_adapters(job, request: Request):
     """The job with its task's LoRA adapters (recorded in its meta, so the image's provenance names them)."""
-    adapters = adapters_of(request.params)
+    adapters = adapters_of(request.params, request.inputs)
     if not adapters:
         return job
     used = [{"lora": a.label, "weight": a.weight, **({"hub": a.hub, "revision": a.revision} if a.hub else {})}
