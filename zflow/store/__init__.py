@@ -15,7 +15,7 @@ from .lock import ProjectLock
 from .confine import check_confined
 from .objects import Objects
 from .storage import StorageError, storage_errors
-from .temporaries import sweep_temporaries
+from .temporaries import STALE_SECONDS, sweep_temporaries, sweep_temporaries_of
 from .outputs import Outputs, output_names
 
 __all__ = ["STORE_DIR", "Finished", "Store", "output_names"]
@@ -42,8 +42,9 @@ class Finished:
 class Store:
     """Everything zflow keeps for one project. Artifacts are immutable; the index only ever points at whole ones."""
 
-    def __init__(self, root: Path, out_dir: Path):
+    def __init__(self, root: Path, out_dir: Path, beside: tuple[Path, ...] = ()):
         self.root = root
+        self.beside = beside  # files kept outside the store (the picks file): their killed writers' temporaries go
         self.dir = root / STORE_DIR
         self.objects = Objects(self.dir / "objects", self.dir)
         for name in ("index.sqlite", "index.sqlite-wal", "index.sqlite-shm", "lock", MARKER, "objects"):
@@ -88,9 +89,11 @@ class Store:
                 marker.unlink(missing_ok=True)
 
     def sweep_temporaries(self) -> int:
-        """Remove the temporary files older than now in .zflow/ (its objects too) and out/ (call under the lock)."""
+        """Remove the temporary files older than now in .zflow/ (its objects too) and out/ (call under the lock),
+        and those of the files kept beside the store that no live writer can still be using."""
         now = time.time()
-        return sweep_temporaries(self.dir, now) + sweep_temporaries(self.outputs.folder, now)
+        beside = sum(sweep_temporaries_of(file, now - STALE_SECONDS) for file in self.beside)
+        return sweep_temporaries(self.dir, now) + sweep_temporaries(self.outputs.folder, now) + beside
 
     def close(self) -> None:
         self.index.close()
