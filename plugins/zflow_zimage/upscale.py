@@ -91,7 +91,7 @@ def upscale(request: Request, settings: Settings, step: int, device: str,
         raise ValueError(f"upscale to {size[0]}x{size[1]} with tiles of {p['tile']} px: this model needs multiples "
                          f"of {step} px")
     upscaler = _upscaler(request)
-    with Image.open(request.inputs[0].main) as opened:
+    with Image.open(request.images[0].main) as opened:
         small = opened.convert("RGB")
     big = first_pass(small, size, upscaler, device)
     meta = {"upscaled_from": list(small.size), "upscaler": upscaler.name if upscaler else "lanczos",
