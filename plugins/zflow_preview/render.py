@@ -7,7 +7,7 @@ from typing import Any, Mapping, Sequence
 
 from PIL import Image, ImageDraw, ImageOps
 
-from zflow.contracts import Artifact, Output, Request
+from zflow.contracts import Artifact, Output, Request, adapters_of
 from zflow.contracts.provenance import COMPOSITE, TRAINED, png_info
 
 from . import edit
@@ -31,6 +31,8 @@ def _tagged(fonts: Fonts, request: Request, picture: Picture) -> dict[str, Any]:
     adapters = request.params.get("adapters")
     if not adapters:
         return {}
+    untrained = {a.task for a in adapters_of(request.params, request.inputs) if a.placeholder}
+    adapters = [{**a, "untrained": a.get("task") in untrained} if "task" in a else a for a in adapters]
     box = draw_adapter_tag(ImageDraw.Draw(picture.image), picture.image.size, fonts, adapters)
     picture.text.append([round(v) for v in box])
     return {"adapters": adapter_label(adapters)}
