@@ -10,7 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from zflow.contracts import ModelRef, Output, Request, adapters_of
+from zflow.contracts import ModelRef, Output, Request, Task, adapters_of
 from zflow.errors import PluginError
 from zflow.events import Emit, ignore
 
@@ -62,6 +62,12 @@ class ZImageBackend:
         options.read(model.options, model.model, "draft", "<stage>")
         return options.key_options(model.options)
 
+    def refusal(self, model: ModelRef, task: Task, root: Path) -> str | None:
+        """An ``instruct`` edit on a model that cannot edit by instruction, told when the build is planned."""
+        from .instruct import refusal
+
+        return refusal(model, task, root)
+
     def load(self, model: ModelRef) -> Handle:
         """Check the options now; the weights load at the first ``run`` (errors then name the stage), reported then
         with a ``model-load`` event."""
@@ -78,6 +84,7 @@ class ZImageBackend:
         from . import jobs as joblib
         from .adapters import activate
         from .batching import run_groups
+        from .instruct import is_instruct
         from .loading import is_omni, is_zimage, variant
 
         first = requests[0]
@@ -95,7 +102,8 @@ class ZImageBackend:
         planned = []
         for i, request in enumerate(requests):
             try:
-                job = joblib.plan(request, settings, rounded(request.params["size"], step), omni)
+                job = joblib.plan(request, settings, rounded(request.params["size"], step), omni,
+                                  class_name if is_instruct(class_name) else None)
                 planned.append((i, with_adapters(job, request)))
             except Exception as exc:
                 results[i] = exc
@@ -122,11 +130,13 @@ class ZImageBackend:
     def _call_extras(self, handle: Handle, entry: Entry, settings, root: Path) -> tuple[dict[str, Any], Any]:
         """What every pipeline call of a batch adds to its jobs' own arguments, and the prompt encodings."""
         from .encodings import PromptEncodings
+        from .instruct import extra_args
         from .loading import is_zimage
 
         extra = {"max_sequence_length": settings.max_sequence_length} if settings.max_sequence_length else {}
         if is_zimage(type(entry.pipe).__name__):
             extra["cfg_normalization"] = settings.cfg_normalization
+        extra |= extra_args(type(entry.pipe).__name__, settings)
         encodings = PromptEncodings(handle.weights, root, settings.max_sequence_length, self.version,
                                     entry.device, entry.dtype)
         return extra, encodings

@@ -7,6 +7,7 @@ from typing import Any, Callable, Sequence
 
 from zflow.errors import ZflowError
 
+from . import instruct
 from .checks import to_image
 from .device import free_memory, is_oom
 from .encodings import PromptEncodings, serves
@@ -15,7 +16,8 @@ from .jobs import Job
 log = logging.getLogger(__name__)
 
 #: Call arguments a pipeline may lack (left out then); any other argument it lacks is an error.
-OPTIONAL_ARGS = ("height", "width", "negative_prompt", "cfg_normalization", "max_sequence_length")
+OPTIONAL_ARGS = ("height", "width", "negative_prompt", "cfg_normalization", "max_sequence_length", "vae_image_pixels",
+                 "_auto_resize")
 
 
 class OutOfMemory(ZflowError):
@@ -119,6 +121,8 @@ def call_args(pipe, jobs: list[Job], extra: dict[str, Any], encodings: PromptEnc
         args["mask_image"] = [j.mask for j in jobs]
     if first.mode == "omni":
         args["image"] = list(first.references) or None
+    if first.mode == "instruct":
+        args.update(instruct.call_args(pipe, first))
     args.update(extra)
     accepted = parameters(type(pipe))
     return {k: v for k, v in args.items() if k in accepted or k not in OPTIONAL_ARGS}

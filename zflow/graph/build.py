@@ -68,6 +68,8 @@ class Builder:
                 train(self, characters[name])
             for file in scene.references:
                 kinds.reference(self, file)
+            for edit in scene.edits:
+                kinds.edit_references(self, scene.uid, edit.args.get("references", ()), edit.where)
             # No clash to check: a scene's task ids are its unique uid plus a name without "/", and exports (which
             # could clash) are added after every scene.
             graph.tasks.update(old.tasks)

@@ -123,9 +123,26 @@ def edit(b: Builder, uid: str, name: str, op_name: str, args: Mapping[str, Any],
         adapters, adapter_files = adapter_params(b, "edit", loras)
         params |= adapters
         files += adapter_files
-    task = b.add(Task(id=task_id, kind="edit", params=params, inputs=(before, *sheets), files=tuple(files),
-                      where=where, series=uid.split("/", 1)[0], scene=uid), out_size)
+    own = edit_references(b, uid, args.get("references", ()), where) if "references" in norm else []
+    task = b.add(Task(id=task_id, kind="edit", params=params, inputs=tuple(dict.fromkeys((before, *sheets, *own))),
+                      files=tuple(files), where=where, series=uid.split("/", 1)[0], scene=uid), out_size)
     return task.id, out_size
+
+
+def edit_references(b: Builder, uid: str, values: Any, where: Location) -> list[str]:
+    """The tasks of an edit's own ``references``: an image file imported, a character's sheet (by name too)."""
+    ids = []
+    for value in values if isinstance(values, list | tuple) else [values]:
+        if isinstance(value, File):
+            ids.append(reference(b, value).id)
+            continue
+        character = value if isinstance(value, Character) else b.recipe.characters.get(value)
+        if character is None:
+            known = ", ".join(sorted(b.recipe.characters)) or "none declared"
+            raise fail(where, f"scene {uid}: edit reference {value!r} is no character (known: {known}) and no image "
+                              f"file")
+        ids.append(sheet(b, character).id)
+    return ids
 
 
 #: How a scene too large to generate directly is upscaled when it does not say (``Upscale()``'s defaults).
