@@ -16,6 +16,7 @@ STAGE_OF_KIND = {
     "refine": "refine",
     "edit": "edit",
     "upscale": "upscale",
+    "train": "train",
     "source": "source",
     "contact": "export",
     "export": "export",
