@@ -45,7 +45,7 @@ class ZImageBackend:
     """Z-Image Turbo/Base/Omni, or any diffusers text-to-image model, on the image stages."""
 
     name = "zimage"
-    kinds = frozenset({"sheet", "draft", "refine", "edit", "upscale"})
+    kinds = frozenset({"sheet", "draft", "refine", "edit", "upscale", "train"})
 
     def __init__(self, cache: PipelineCache = PIPELINES):
         self.cache = cache
@@ -82,6 +82,8 @@ class ZImageBackend:
 
         first = requests[0]
         stage, kind = first.task.stage, first.task.kind
+        if kind == "train":
+            return self._trainings(requests)
         try:
             entry = self._entry(handle, stage, first.root)
             class_name = type(entry.pipe).__name__
@@ -117,6 +119,18 @@ class ZImageBackend:
 
         for (i, _, _), done in zip(good, _encoded(output, good)):
             results[i] = done
+        return results
+
+    def _trainings(self, requests: Sequence[Request]) -> list[Output | BaseException]:
+        """Train tasks, one after another (each loads its own copy of the base model)."""
+        from .training.run import train
+
+        results: list[Output | BaseException] = []
+        for request in requests:
+            try:
+                results.append(train(request, self.emit))
+            except Exception as exc:
+                results.append(exc)
         return results
 
     def _call_extras(self, handle: Handle, entry: Entry, settings, root: Path) -> tuple[dict[str, Any], Any]:
