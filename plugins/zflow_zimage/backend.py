@@ -151,7 +151,7 @@ class ZImageBackend:
         from .adapters import activate
         from .batching import run_groups
         from .loading import variant
-        from .upscale import upscale, vae_tiled
+        from .upscale import tile_calls, upscale
 
         root = requests[0].root
         extra, encodings = self._call_extras(handle, entry, settings, root)
@@ -159,9 +159,9 @@ class ZImageBackend:
 
         def runner(request: Request) -> Callable[[list], list]:
             def run(jobs):
-                with vae_tiled(pipe, max(jobs[0].gen_size)):
+                with tile_calls(pipe, settings, max(jobs[0].gen_size)) as one_per_call:
                     return run_groups([with_adapters(job, request) for job in jobs], lambda mode: pipe,
-                                      settings.batch_size, handle.limits, extra, False, encodings,
+                                      settings.batch_size, handle.limits, extra, one_per_call, encodings,
                                       lambda p, job: activate(p, job.adapters, root, handle.model.model))
             return run
 
