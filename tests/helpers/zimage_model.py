@@ -130,3 +130,16 @@ def build_stable_diffusion(folder: Path, seed: int = 0) -> Path:
         safety_checker=None, feature_extractor=None, requires_safety_checker=False,
     ).save_pretrained(folder)
     return folder
+
+
+def compact_esrgan(path: Path, scale: int = 2, seed: int = 0) -> Path:
+    """A randomly initialised compact RealESRGAN (SRVGGNetCompact: 8 features, 2 convolutions) saved as a ``.pth``
+    state dict, as its released weights are."""
+    import torch
+    from zflow_zimage.superres import spandrel
+
+    Compact = spandrel().architectures.Compact.Compact  # noqa: N806 (spandrel imported as zflow does)
+    torch.manual_seed(seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(Compact(num_in_ch=3, num_out_ch=3, num_feat=8, num_conv=2, upscale=scale).state_dict(), path)
+    return path
