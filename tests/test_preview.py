@@ -50,7 +50,7 @@ def outside(image: Image.Image, box: list[int]) -> Image.Image:
 
 # --- the plugin and the backend contract ----------------------------------------------------------------------------
 
-def test_the_hook_registers_a_preview_backend_for_every_image_kind():
+def test_the_hook_registers_a_preview_backend_for_every_image_kind_and_training():
     manager = pluggy.PluginManager("zflow")
     manager.add_hookspecs(hookspecs)
     manager.register(zflow_preview)
@@ -59,7 +59,7 @@ def test_the_hook_registers_a_preview_backend_for_every_image_kind():
     [backend] = found
     assert isinstance(backend, Backend)
     assert (backend.name, backend.version, backend.identity(ModelRef("preview"))) == ("preview", "2", "preview")
-    assert backend.kinds == {"sheet", "draft", "refine", "edit", "upscale"}
+    assert backend.kinds == {"sheet", "draft", "refine", "edit", "upscale", "train"}
 
 
 def test_a_batch_returns_one_result_per_request_in_order_and_a_bad_one_as_an_exception(backend, handle):

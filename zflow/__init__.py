@@ -1,6 +1,6 @@
 """zflow: declarative image-series builds on the Z-Image model line. The names recipes import."""
-from .dsl import (Balloon, Character, Edit, File, Lora, Refine, Row, Scene, Schedule, Series, Style, Upscale, blog,
-                  export, narrate, rows, say, shout, sns, template, think, thumbnail, webtoon)
+from .dsl import (Balloon, Character, Edit, File, Lora, Refine, Row, Scene, Schedule, Series, Sheets, Style, Train,
+                  Upscale, blog, export, narrate, rows, say, shout, sns, template, think, thumbnail, webtoon)
 from .errors import PluginError, RecipeError, StoreError, TaskError, ZflowError, UsageError
 from .hookspecs import hookimpl
 
@@ -8,6 +8,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Balloon", "Character", "Edit", "File", "Lora", "PluginError", "RecipeError", "Refine", "Row", "Scene", "Schedule",
-    "Series", "StoreError", "Style", "TaskError", "UsageError", "ZflowError", "blog", "export", "hookimpl", "narrate",
+    "Series", "Sheets", "StoreError", "Style", "Train", "TaskError", "UsageError", "ZflowError", "blog", "export",
+    "hookimpl", "narrate",
     "rows", "say", "shout", "sns", "template", "think", "thumbnail", "Upscale", "webtoon",
 ]

@@ -18,7 +18,7 @@ from .dsl.source import Location
 from .dsl.tables import TABLE_BYTES, bad_byte_line
 from .errors import UsageError
 
-STAGES = ("draft", "refine", "edit", "upscale")
+STAGES = ("draft", "refine", "edit", "upscale", "train")
 
 
 def _globs(value: str | list) -> str | None:
@@ -136,6 +136,8 @@ def load_config(root: Path) -> Config:
         config.stages["upscale"] = config.stages["refine"]
         if "refine" in config.stage_loras:
             config.stage_loras["upscale"] = config.stage_loras["refine"]
+    if "train" not in stages.values:  # by default a character's LoRA is trained on the draft stage's model
+        config.stages["train"] = config.stages["draft"]
     config.limits = table.sub("limits").read({name: Setting(int, default, low=1) for name, default in LIMITS.items()})
     executors = table.sub("executors")
     config.executors = {name: _located(executors.sub(name)) for name in executors.values}

@@ -37,13 +37,13 @@ def build(request: Request, model: str, max_images: int) -> Ask:
     if kind == "sheet":
         ask = Ask((), _with_style(p, p.get("prompt", "")))
     elif kind == "draft":
-        ask = _draft(p, request.inputs)
+        ask = _draft(p, request.images)
     elif kind == "refine":
-        ask = _refine(p, request.inputs[0])
+        ask = _refine(p, request.images[0])
     elif kind == "edit":
-        ask = _edit(p, request.inputs[0], request.inputs[1:], request.root)
+        ask = _edit(p, request.images[0], request.images[1:], request.root)
     elif kind == "upscale":
-        ask = _upscale(p, request.inputs[0])
+        ask = _upscale(p, request.images[0])
     else:
         raise TaskError(request.task.id, f"the nanobanana backend cannot serve {kind!r} tasks")
     if len(ask.pictures) > max_images:

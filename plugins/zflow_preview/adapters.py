@@ -9,8 +9,10 @@ from .text import MIN_TEXT, Fonts
 
 
 def adapter_label(adapters: Sequence[Mapping[str, Any]]) -> str:
-    """``LoRA nabi 0.8 + ink 0.5``: each adapter's short name and weight, in the order they apply."""
-    return "LoRA " + " + ".join(f"{a.get('lora', '?')} {float(a.get('weight', 0)):g}" for a in adapters)
+    """``LoRA nabi 0.8 + ink 0.5``: each adapter's short name and weight, in the order they apply (``nabi
+    (untrained)`` for a preview train task's placeholder)."""
+    return "LoRA " + " + ".join(f"{a.get('lora', '?')}{' (untrained)' if a.get('untrained') else ''} "
+                                f"{float(a.get('weight', 0)):g}" for a in adapters)
 
 
 def draw_adapter_tag(draw: ImageDraw.ImageDraw, size: tuple[int, int], fonts: Fonts,

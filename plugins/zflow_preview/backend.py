@@ -13,7 +13,7 @@ class PreviewBackend:
 
     name = "preview"
     version = "2"  # 2: reads four languages, draws species, outlines inpaints, extends scenery
-    kinds = frozenset({"sheet", "draft", "refine", "edit", "upscale"})
+    kinds = frozenset({"sheet", "draft", "refine", "edit", "upscale", "train"})
 
     def identity(self, model: ModelRef) -> str:
         """"preview", plus a digest of the words plugins taught it (they change what it draws); no plugin can have
@@ -29,11 +29,13 @@ class PreviewBackend:
 
     def run(self, handle: Any, requests: Sequence[Request]) -> list[Output | BaseException]:
         from .render import render
+        from .training import placeholder_lora
 
         results: list[Output | BaseException] = []
         for request in requests:
             try:
-                results.append(render(handle, request))
+                train = request.task.kind == "train"
+                results.append(placeholder_lora(request) if train else render(handle, request))
             except Exception as error:  # one bad request must not sink its batch
                 results.append(error)
         return results

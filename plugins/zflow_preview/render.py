@@ -7,7 +7,7 @@ from typing import Any, Mapping, Sequence
 
 from PIL import Image, ImageDraw, ImageOps
 
-from zflow.contracts import Artifact, Output, Request
+from zflow.contracts import Artifact, Output, Request, adapters_of
 from zflow.contracts.provenance import COMPOSITE, TRAINED, png_info
 
 from . import edit
@@ -31,6 +31,8 @@ def _tagged(fonts: Fonts, request: Request, picture: Picture) -> dict[str, Any]:
     adapters = request.params.get("adapters")
     if not adapters:
         return {}
+    untrained = {a.task for a in adapters_of(request.params, request.inputs) if a.placeholder}
+    adapters = [{**a, "untrained": a.get("task") in untrained} if "task" in a else a for a in adapters]
     box = draw_adapter_tag(ImageDraw.Draw(picture.image), picture.image.size, fonts, adapters)
     picture.text.append([round(v) for v in box])
     return {"adapters": adapter_label(adapters)}
@@ -53,7 +55,7 @@ def _draft(fonts: Fonts, request: Request) -> Output:
 
 
 def _refine(fonts: Fonts, request: Request) -> Output:
-    p, source = request.params, request.inputs[0]
+    p, source = request.params, request.images[0]
     size, strength = _size(p), float(p.get("strength", 0.5))
     if p.get("mode", "img2img") == "txt2img":
         m = source.meta
@@ -71,7 +73,7 @@ def _refine(fonts: Fonts, request: Request) -> Output:
 
 
 def _edit(fonts: Fonts, request: Request) -> Output:
-    p, source = request.params, request.inputs[0]
+    p, source = request.params, request.images[0]
     op = p["op"]
     with Image.open(source.main) as opened:
         image = opened.convert("RGB")
@@ -103,7 +105,7 @@ def _edit(fonts: Fonts, request: Request) -> Output:
 
 def _upscale(fonts: Fonts, request: Request) -> Output:
     """Lanczos to the upscale's size (covering it, centre-cropped when its aspect differs a little), tagged."""
-    p, source = request.params, request.inputs[0]
+    p, source = request.params, request.images[0]
     size = _size(p)
     with Image.open(source.main) as opened:
         small = opened.size
@@ -129,7 +131,7 @@ def _output(fonts: Fonts, request: Request, picture: Picture, scene: Mapping[str
             "prompt": p.get("prompt", ""), "negative": p.get("negative", ""), "seed": p.get("seed"),
             "size": list(picture.image.size), "faces": picture.faces, "focus": picture.focus, "text": picture.text}
     meta |= picture.drawn | dict(scene) | extra | _tagged(fonts, request, picture)
-    if any(a.meta.get("stage") == "source" or a.meta.get("composite") for a in request.inputs):
+    if any(a.meta.get("stage") == "source" or a.meta.get("composite") for a in request.images):
         meta["composite"] = True  # an edit of the user's own photo
     buffer = io.BytesIO()
     info = png_info(meta, COMPOSITE if meta.get("composite") else TRAINED)

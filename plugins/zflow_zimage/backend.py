@@ -115,7 +115,8 @@ class ZImageBackend:
             except Exception as exc:
                 results[i] = exc
         extra, encodings = self._call_extras(handle, entry, settings, first.root)
-        made = run_groups([job for _, job in planned], lambda job: self._pipeline(handle, entry, job, stage, first.root),
+        made = run_groups([job for _, job in planned],
+                          lambda job: self._pipeline(handle, entry, job, stage, first.root),
                           settings.batch_size, handle.limits, extra, settings.exact_batches, encodings,
                           lambda pipe, job: activate(pipe, job.adapters, first.root, handle.model.model))
         good = []
@@ -151,7 +152,7 @@ class ZImageBackend:
         from .adapters import activate
         from .batching import run_groups
         from .loading import variant
-        from .upscale import upscale, vae_tiled
+        from .upscale import tile_calls, upscale
 
         root = requests[0].root
         extra, encodings = self._call_extras(handle, entry, settings, root)
@@ -159,9 +160,9 @@ class ZImageBackend:
 
         def runner(request: Request) -> Callable[[list], list]:
             def run(jobs):
-                with vae_tiled(pipe, max(jobs[0].gen_size)):
+                with tile_calls(pipe, settings, max(jobs[0].gen_size)) as one_per_call:
                     return run_groups([with_adapters(job, request) for job in jobs], lambda job: pipe,
-                                      settings.batch_size, handle.limits, extra, False, encodings,
+                                      settings.batch_size, handle.limits, extra, one_per_call, encodings,
                                       lambda p, job: activate(p, job.adapters, root, handle.model.model))
             return run
 
@@ -265,7 +266,7 @@ def _plain_job(request: Request, made) -> Any:
 
 def with_adapters(job, request: Request):
     """The job with its task's LoRA adapters (recorded in its meta, so the image's provenance names them)."""
-    adapters = adapters_of(request.params)
+    adapters = adapters_of(request.params, request.inputs)
     if not adapters:
         return job
     used = [{"lora": a.label, "weight": a.weight, **({"hub": a.hub, "revision": a.revision} if a.hub else {})}

@@ -10,7 +10,7 @@ from typing import Any, Mapping, Sequence
 
 from PIL import Image
 
-from zflow.contracts import Artifact, ModelRef, Request, Task
+from zflow.contracts import ModelRef, Request, Task
 from zflow.contracts.settings import Located, Table, located
 from zflow.errors import PluginError
 
@@ -166,18 +166,13 @@ def pipeline(pipe: Any, controlnet: Any, mode: str, stage: str) -> Any:
     return made
 
 
-def maps_of(request: Request) -> list[Artifact]:
-    """The request's control map inputs (role ``control``)."""
-    return [a for a in request.inputs if a.meta.get("role") == "control"]
-
-
 def attach(job: Any, request: Request, model: str) -> Any:
     """``job`` with its task's control: the map resized to the generation size (the resize reported in its
     provenance with the map's key), the type and scale; the job as it is for a task without control."""
     control = requested(request.task)
     if control is None:
         return job
-    maps = maps_of(request)
+    maps = request.inputs_of("control")
     if len(maps) != 1:
         raise ValueError(f"{control['type']} control needs one control map input (role 'control'), got {len(maps)}")
     with Image.open(maps[0].main) as img:

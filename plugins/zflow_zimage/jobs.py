@@ -63,8 +63,8 @@ def plan(request: Request, settings: Settings, gen_size: tuple[int, int], omni: 
         "guidance": params["guidance"] if params.get("guidance") is not None else settings.guidance,
     }
     if kind in ("sheet", "draft"):
-        if omni and request.inputs:
-            refs = tuple(_reference(_image(a.main)) for a in request.inputs)
+        if omni and request.images:
+            refs = tuple(_reference(_image(a.main)) for a in request.images)
             return Job("omni", strength=None, references=refs, **common)
         return Job("text2image", strength=None, **common)
     if kind == "refine":
@@ -92,10 +92,10 @@ def _edit(request: Request, settings: Settings, common: dict, omni: bool) -> Job
         else:
             canvas = before.resize(gen_size, Image.Resampling.LANCZOS)
             if op == "inpaint":
-                mask, meta["region"] = masks.region_mask(params.get("region"), request.inputs[0].meta, gen_size,
+                mask, meta["region"] = masks.region_mask(params.get("region"), request.images[0].meta, gen_size,
                                                          request.root)
             else:
-                mask, meta["region"] = masks.background_mask(request.inputs[0].meta, gen_size)
+                mask, meta["region"] = masks.background_mask(request.images[0].meta, gen_size)
             meta.update(_boxes(request, before, gen_size, size))
         strength = _strength(params, settings, 1.0)
         return Job("inpaint", strength=strength, image=canvas, mask=mask, original=canvas, meta=meta, **common)
@@ -105,7 +105,7 @@ def _edit(request: Request, settings: Settings, common: dict, omni: bool) -> Job
                    image=before.resize(gen_size, Image.Resampling.LANCZOS), meta=meta, **common)
     if omni:
         refs = (before.resize(gen_size, Image.Resampling.LANCZOS),) + tuple(
-            _reference(_image(a.main)) for a in request.inputs[1:])
+            _reference(_image(a.main)) for a in request.images[1:])
         return Job("omni", strength=None, references=refs, meta=meta, **common)
     raise ValueError(f"edit op {op!r} needs a Z-Image Omni/Edit model on the edit stage (zimage serves inpaint, "
                      f"background, outpaint and restyle on any model)")
@@ -134,9 +134,9 @@ def edit_prompt(params, omni: bool) -> str:
 
 def _before(request: Request) -> Image.Image:
     """The image a refine or edit starts from: the first input."""
-    if not request.inputs:
+    if not request.images:
         raise ValueError(f"a {request.task.kind} task needs its input image (none was given)")
-    return _image(request.inputs[0].main)
+    return _image(request.images[0].main)
 
 
 def _strength(params, settings: Settings, default: float) -> float:
@@ -165,7 +165,7 @@ def _boxes(request: Request, before: Image.Image, gen_size, size, place=None) ->
     if place is not None:
         sx, sy = size[0] / gen_size[0], size[1] / gen_size[1]
         place = (round(place[0] * sx), round(place[1] * sy), round(place[2] * sx), round(place[3] * sy))
-    return masks.moved_boxes(request.inputs[0].meta, before.size, place or (0, 0, size[0], size[1]))
+    return masks.moved_boxes(request.images[0].meta, before.size, place or (0, 0, size[0], size[1]))
 
 
 def finish(job: Job, image: Image.Image) -> Image.Image:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from PIL import Image, ImageOps
 
@@ -15,6 +15,7 @@ from zflow.contracts import Request
 from zflow.errors import PluginError
 
 from . import tiles
+from .invariant import alone
 from .jobs import Job
 from .models import content_digest
 from .options import Settings
@@ -91,7 +92,7 @@ def upscale(request: Request, settings: Settings, step: int, device: str,
         raise ValueError(f"upscale to {size[0]}x{size[1]} with tiles of {p['tile']} px: this model needs multiples "
                          f"of {step} px")
     upscaler = _upscaler(request)
-    with Image.open(request.inputs[0].main) as opened:
+    with Image.open(request.images[0].main) as opened:
         small = opened.convert("RGB")
     big = first_pass(small, size, upscaler, device)
     meta = {"upscaled_from": list(small.size), "upscaler": upscaler.name if upscaler else "lanczos",
@@ -109,6 +110,19 @@ def upscale(request: Request, settings: Settings, step: int, device: str,
 #: Above this many pixels a side, the VAE encodes and decodes in tiles (Z-Image's 1-megapixel range is tiled
 #: neither by its VAE nor here; a larger upscale tile or a 2048 px image is).
 VAE_TILING_ABOVE = 1024
+
+
+@contextmanager
+def tile_calls(pipe, settings: Settings, side: int) -> Iterator[bool]:
+    """How the tiles of ``side`` px are run while inside: VAE tiling when they are large, and, unless the stage
+    sets ``exact_batches = false``, each tile bit-for-bit the one made alone though tiles share calls
+    (``invariant.alone``). Yields whether each tile must rather be its own call (a pipeline that cannot split)."""
+    with vae_tiled(pipe, side):
+        if not settings.exact_batches:
+            yield False
+            return
+        with alone(pipe) as split:
+            yield not split
 
 
 @contextmanager

@@ -9,11 +9,11 @@ from typing import Sequence
 
 from ..errors import RecipeError, ZflowError
 from ..events import Error
-from . import build, inspect, maintenance, schedule, watch
+from . import build, inspect, maintenance, schedule, train, watch
 from ..load.threads import left_running
 from .exits import exit_despite_threads, quiet_broken_pipe
 
-COMMANDS = (build, inspect, maintenance, schedule, watch)
+COMMANDS = (build, inspect, maintenance, schedule, train, watch)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -14,6 +14,7 @@ STAGE_OF_KIND = {
     "refine": "refine",
     "edit": "edit",
     "upscale": "upscale",
+    "train": "train",
     "source": "source",
     "contact": "export",
     "export": "export",

@@ -8,13 +8,15 @@ from .schedule import Schedule
 from .series import DEFAULT_PROMPT, Series
 from .source import Location, caller_location, shown_path
 from .tables import Row, rows
+from .training import Sheets, Train
 from .upscale import Upscale
 from .values import Character, File, Style, template
 
 __all__ = [
     "Balloon", "Character", "DEFAULT_PROMPT", "DeclarationError", "Edit", "Export", "File", "Location", "Lora",
     "Refine",
-    "Registry", "Row", "Scene", "Schedule", "Series", "Style", "add_edit_constructors", "blog", "caller_location",
+    "Registry", "Row", "Scene", "Schedule", "Series", "Sheets", "Style", "Train", "add_edit_constructors", "blog",
+    "caller_location",
     "collecting", "export", "narrate", "parse_size", "rows", "say", "shout", "shown_path", "sns", "template", "think",
     "thumbnail", "Upscale", "webtoon",
 ]

@@ -35,18 +35,19 @@ def template(path: str | Path) -> File:
 
 @dataclass(frozen=True, slots=True)
 class Character:
-    """A recurring character: a look in words, optionally a reference image, and optionally a LoRA adapter with
-    its trigger word (rendered into ``{{ cast }}``)."""
+    """A recurring character: a look in words, optionally a reference image, and optionally a LoRA adapter (given,
+    or trained from images with ``train=Train(...)``) with its trigger word (rendered into ``{{ cast }}``)."""
 
     name: str
     looks: str
     reference: File | None = None
     lora: Lora | None = None
     trigger: str = ""
+    train: Any = None  # a Train
     where: Location = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
 
     def __init__(self, name: str, looks: str, reference: str | Path | None = None, lora: Lora | str | None = None,
-                 trigger: str = ""):
+                 trigger: str = "", train: Any = None):
         where = caller_location()
         set_ = object.__setattr__
         set_(self, "where", where)
@@ -62,6 +63,12 @@ class Character:
         if not isinstance(trigger, str) or (trigger and not trigger.strip()):
             raise DeclarationError(f"character {name!r}: trigger must be a word, not {trigger!r}", where)
         set_(self, "trigger", trigger.strip())
+        set_(self, "train", None)
+        if train is not None:
+            from .training import check_train
+
+            set_(self, "train", check_train(self, train, where))
+            set_(self, "trigger", self.trigger or self.name)
         current().add_named(current().characters, "character", self)
 
     def __str__(self) -> str:

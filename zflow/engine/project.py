@@ -95,6 +95,7 @@ class Project:
             picks=self.read_picks(), picks_file=self.config.picks, filters=self.plugins.filters,
             base_pixels=self.config.base_pixels, direct_max_side=self.config.direct_max_side, run=dict(run or {}),
             prompt_chars=self.config.limits["prompt_chars"], stage_loras=self.config.stage_loras,
+            stage_models={stage: f"{m.backend}:{m.model}@{m.revision}" for stage, m in self.config.stages.items()},
         )
         graph = self._last_graph = build_graph(recipe, options, self._last_graph)
         files = set(recipe.files_read) | {self.config.picks_path}

@@ -60,7 +60,7 @@ class Runtime:
                 runner = f"op:{op.name}"
                 self.runners.setdefault(runner, PixelOpRunner(op))
                 return runner, _NO_MODEL
-        stage = task.stage
+        stage = task.params["base"] if kind == "train" else task.stage  # a LoRA trains on its base stage's model
         model = self.config.stages[stage]
         backend = self.plugins.backends.get(model.backend)
         if backend is None:

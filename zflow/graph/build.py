@@ -9,13 +9,14 @@ from ..contracts import Task, exporters_serving, parse_size
 from ..contracts.upscaling import generation_size
 from ..dsl import Character, Scene
 from . import kinds
-from .adapters import adapter_params, recipe_loras
+from .adapters import adapter_params, recipe_loras, trained_inputs
 from .exports import add_exports
 from .model import Graph, GraphOptions, SceneBuild, SceneNodes, fail
 from .order import scene_order, scene_source
 from .prompts import Prompts
 from .render import bounded, scene_prompt, scene_style
 from .reuse import Reuse
+from .training import train
 from .unused import check_unused
 from .values import Probe
 
@@ -39,6 +40,7 @@ class Builder:
         self.reuse = Reuse(recipe, previous, self.graph, options.picks)
         self.probe = Probe(options.root, options.image_size)
         self.sheets: dict[str, Task] = {}
+        self.trained: dict[str, Task] = {}  # character name -> its train task
         self.contact_sheets = bool(exporters_serving(options.exporters, "contact"))  # made with every scene's drafts
         self._prompts: Prompts | None = None
         self._scene_uid: str | None = None  # the scene whose tasks are being made
@@ -63,6 +65,7 @@ class Builder:
                 continue
             for name in scene.cast:  # what a reused scene needs besides its own tasks
                 kinds.sheet(self, characters[name])
+                train(self, characters[name])
             for file in scene.references:
                 kinds.reference(self, file)
             # No clash to check: a scene's task ids are its unique uid plus a name without "/", and exports (which
@@ -77,7 +80,11 @@ class Builder:
         return self.graph
 
     def add(self, task: Task, size: tuple[int, int] | None = None) -> Task:
-        """Add a task (and its image size); the same task twice is added once, another with its id is an error."""
+        """Add a task (and its image size); the same task twice is added once, another with its id is an error. The
+        train tasks of the trained LoRAs it applies become its inputs."""
+        trained = [i for i in trained_inputs(task.params) if i not in task.inputs]
+        if trained:
+            task = replace(task, inputs=(*task.inputs, *trained))
         old = self.graph.tasks.get(task.id)
         if old is not None:
             if old == task:
@@ -122,6 +129,8 @@ class Builder:
         if source is None and scene.photo is None and generation_size(size, self.opt.direct_max_side):
             final_size, size = size, generation_size(size, self.opt.direct_max_side)
         cast = self._cast(scene)
+        for character in cast:
+            train(self, character)  # before the tasks that apply its LoRA
         variables = dict(scene.vars)
         style = scene_style(self.recipe.styles, variables.pop("__style__", series.style), scene.where, uid)
         files: list[str] = []

@@ -27,6 +27,7 @@ class GraphOptions:
     run: Mapping[str, Any] = field(default_factory=dict)
     prompt_chars: int = PROMPT_CHARS  # the longest prompt, as written and as rendered ([limits] in zflow.toml)
     stage_loras: Mapping[str, tuple] = field(default_factory=dict)  # stage -> its Lora adapters (zflow.toml)
+    stage_models: Mapping[str, str] = field(default_factory=dict)  # stage -> its model (a trained LoRA fits its own)
 
 
 @dataclass(slots=True)
