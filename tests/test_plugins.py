@@ -194,7 +194,7 @@ def test_the_runtime_follows_the_contract_and_its_worker_factory_travels(basic):
     the same plugin set in another process; the optional backend protocols are what the engine checks."""
     import pickle
 
-    from zflow.contracts import CostEstimate, KeyOptions, PixelOp, Runtime
+    from zflow.contracts import CostEstimate, KeyOptions, PixelOp, Runtime, SideModels
     from zflow.engine import Project
 
     basic.write("plugins/counting.py", COUNTING_BACKEND)
@@ -209,6 +209,7 @@ def test_the_runtime_follows_the_contract_and_its_worker_factory_travels(basic):
         assert names == {name for name, _ in project.plugins.pm.list_name_plugin()} and "counting" in names
         backends = project.plugins.backends
         assert isinstance(backends["zimage"], KeyOptions) and not isinstance(backends["preview"], KeyOptions)
+        assert isinstance(backends["zimage"], SideModels) and not isinstance(backends["preview"], SideModels)
         assert isinstance(backends["nanobanana"], CostEstimate) and not isinstance(backends["counting"], CostEstimate)
         assert not any(isinstance(op, PixelOp) for op in project.plugins.edit_ops.values())
     finally:

@@ -14,8 +14,10 @@ from . import edit
 from .adapters import adapter_label, draw_adapter_tag
 from .instruct import instruct
 from .refine import refine_image
+from .layout import layout_from
 from .scene import Picture, draw_scene
 from .sheet import draw_sheet
+from .storyboard import composition, layout_files, overlay_control
 from .text import Fonts, preview_mark
 
 #: PNG compression: fast, and the same bytes for the same pixels.
@@ -47,12 +49,30 @@ def _sheet(fonts: Fonts, request: Request) -> Output:
 
 
 def _draft(fonts: Fonts, request: Request) -> Output:
+    """A draft, composed as its picked layout (when the scene has a layout stage), its control map laid over it."""
     p = request.params
     cast = list(p.get("cast", []))
+    layouts = request.inputs_of("layout")
+    layout = layout_from(layouts[0].meta["composition"]) if layouts else None
     picture = draw_scene(fonts, prompt=p.get("prompt", ""), style=p.get("style", ""), title=p.get("title", ""),
-                         cast=cast, size=_size(p), seed=p["seed"], index=p.get("index", 0))
+                         cast=cast, size=_size(p), seed=p["seed"], index=p.get("index", 0), layout=layout)
     scene = {"cast": cast, "title": p.get("title", ""), "style": p.get("style", ""), "index": p.get("index", 0)}
-    return _output(fonts, request, picture, scene)
+    followed = {"layout": layouts[0].task_id} if layouts else {}
+    return _output(fonts, request, picture, scene, **followed, **overlay_control(picture.image, request))
+
+
+def _layout(fonts: Fonts, request: Request) -> Output:
+    """A layout: the frame of one composition of the scene, and its control maps beside it."""
+    p = request.params
+    cast, size, layout = list(p.get("cast", [])), _size(p), composition(request)
+    picture = draw_scene(fonts, prompt=p.get("prompt", ""), style=p.get("style", ""), title=p.get("title", ""),
+                         cast=cast, size=size, seed=p["seed"], index=p["index"], layout=layout,
+                         mark=f"PREVIEW · layout {p['index']}")
+    files, meta = layout_files(layout, size, cast)
+    output = _output(fonts, request, picture, {"cast": cast, "title": p.get("title", ""), "index": p["index"]},
+                     **meta)
+    output.files |= files
+    return output
 
 
 def _refine(fonts: Fonts, request: Request) -> Output:
@@ -125,7 +145,7 @@ def _upscale(fonts: Fonts, request: Request) -> Output:
     return _output(fonts, request, picture, _scene_of(source), strength=float(p["strength"]), upscaled_from=list(small))
 
 
-_RUNNERS = {"sheet": _sheet, "draft": _draft, "refine": _refine, "edit": _edit, "upscale": _upscale}
+_RUNNERS = {"layout": _layout, "sheet": _sheet, "draft": _draft, "refine": _refine, "edit": _edit, "upscale": _upscale}
 
 
 def _output(fonts: Fonts, request: Request, picture: Picture, scene: Mapping[str, Any], **extra: Any) -> Output:
@@ -135,6 +155,8 @@ def _output(fonts: Fonts, request: Request, picture: Picture, scene: Mapping[str
             "prompt": p.get("prompt", ""), "negative": p.get("negative", ""), "seed": p.get("seed"),
             "size": list(picture.image.size), "faces": picture.faces, "focus": picture.focus, "text": picture.text}
     meta |= picture.drawn | dict(scene) | extra | _tagged(fonts, request, picture)
+    if "control" in p and "control" not in meta:  # conditioned, but not by a map the preview lays over its frame
+        meta["control"] = dict(p["control"])
     if any(a.meta.get("stage") == "source" or a.meta.get("composite") for a in request.images):
         meta["composite"] = True  # an edit of the user's own photo
     buffer = io.BytesIO()

@@ -36,12 +36,19 @@ class Job:
     original: Image.Image | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     adapters: tuple[Adapter, ...] = ()  # LoRA adapters active in its call (jobs with other sets never share one)
+    control: Any = None  # its control.Control (ControlNet, type, scale, map), or None
 
     def batch_key(self, index: int) -> tuple:
         """Jobs with equal keys run in one pipeline call (an Omni or instruct call shares its input images: never
-        batched)."""
+        batched; jobs with another ControlNet, control type or scale, or none, never share one)."""
         alone = index if self.mode in ("omni", "instruct") else None
-        return self.mode, self.gen_size, self.steps, self.guidance, self.strength, alone, self.adapters
+        control = self.control.group if self.control is not None else None
+        return self.mode, self.gen_size, self.steps, self.guidance, self.strength, alone, self.adapters, control
+
+    @property
+    def pipeline(self) -> Any:
+        """Which of a loaded model's pipelines runs the job: its mode's, or with control (mode, ControlNet)."""
+        return self.mode if self.control is None else (self.mode, "controlnet", self.control.model)
 
 
 def plan(request: Request, settings: Settings, gen_size: tuple[int, int], omni: bool,

@@ -49,6 +49,19 @@ class Refuses(Protocol):
 
 
 @runtime_checkable
+class SideModels(Protocol):
+    """Optional for a backend: models a stage loads beside its main one that only some tasks use (a ControlNet).
+    ``side_models(model)`` is the identity of each one the stage configures, by name (hub id + revision, or a
+    folder's fingerprint; the no-op check compares them); ``side_models_of(model, task)`` the names ``task`` uses:
+    their identities go into its key alone, so configuring or changing one rebuilds only the tasks that use it. It
+    raises PluginError, naming the stage and the setting, when a task needs one the stage does not configure."""
+
+    def side_models(self, model: ModelRef) -> Mapping[str, str]: ...
+
+    def side_models_of(self, model: ModelRef, task: Task) -> Sequence[str]: ...
+
+
+@runtime_checkable
 class ReportsLoads(Protocol):
     """Optional for a backend that loads weights when it needs them (and drops them for memory): the runtime sets
     ``emit`` to the build's event sink, and the backend sends a ``ModelLoad`` event when weights really load (dtype,

@@ -85,7 +85,8 @@ def narrate(text: str) -> Balloon:
 
 
 class Scene(NamedTuple):
-    """One image of a series: its cast, prompt variables, size, drafts, pick, refine, edits, upscale and export text.
+    """One image of a series: its cast, prompt variables, size, layouts, drafts, picks, control, refine, edits,
+    upscale and export text.
     A named tuple: recipes declare thousands, and a watch session compares each with the last load's."""
 
     series: str
@@ -109,6 +110,9 @@ class Scene(NamedTuple):
     where: Location
     uid: str  # "series/id"
     loras: tuple = ()  # the scene's own LoRA adapters (Lora), beside its series'
+    layouts: int = 0  # layout variants to pick from before the drafts (0: no layout stage)
+    layout: int | None = None  # the picked layout
+    control: Any = None  # a Control, or None
 
 
 #: The constructors ``add_edit_constructors`` gave Edit, by op name, with the op each was made from.

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from ..contracts import (Batch, KeyOptions, ModelRef, Output, PixelOp, Refuses, ReportsLoads, Task, exporters_serving,
-                         shown_path)
+from ..contracts import (Batch, KeyOptions, ModelRef, Output, PixelOp, Refuses, ReportsLoads, SideModels, Task,
+                         exporters_serving, shown_path)
 from ..errors import PluginError
 from ..events import Emit, ModelLoad, ignore
 from ..plugins import Plugins, make_plugin_manager
@@ -107,6 +107,22 @@ class Runtime:
             self._identities[cache_key] = found
             self._models.append(model)  # keeps id(model) from being reused while cached
         return found
+
+    def task_identity(self, runner: str, model: ModelRef, task: Task) -> Any:
+        """The model identity of ``task``'s key: ``identity``, plus the identities of the side models (a ControlNet)
+        the task uses, for a backend that has them; a task using none keeps the stage's identity as it is."""
+        found = self.identity(runner, model)
+        r = self.runners[runner]
+        if not isinstance(r, SideModels):
+            return found
+        names = r.side_models_of(model, task)
+        if not names:
+            return found
+        cache_key = (runner, id(model), "side")
+        sides = self._identities.get(cache_key)
+        if sides is None:
+            sides = self._identities[cache_key] = dict(r.side_models(model))
+        return {**found, "side": {name: sides[name] for name in names}}
 
     def worker_factory(self) -> "RuntimeFactory":
         """What builds this runtime again in another process (a Ray worker): same settings, same plugins by name."""
