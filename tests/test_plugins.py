@@ -194,7 +194,7 @@ def test_the_runtime_follows_the_contract_and_its_worker_factory_travels(basic):
     the same plugin set in another process; the optional backend protocols are what the engine checks."""
     import pickle
 
-    from zflow.contracts import CostEstimate, KeyOptions, PixelOp, Runtime
+    from zflow.contracts import CostEstimate, KeyOptions, PixelOp, Runtime, SideModels
     from zflow.engine import Project
 
     basic.write("plugins/counting.py", COUNTING_BACKEND)
@@ -209,7 +209,21 @@ def test_the_runtime_follows_the_contract_and_its_worker_factory_travels(basic):
         assert names == {name for name, _ in project.plugins.pm.list_name_plugin()} and "counting" in names
         backends = project.plugins.backends
         assert isinstance(backends["zimage"], KeyOptions) and not isinstance(backends["preview"], KeyOptions)
+        assert isinstance(backends["zimage"], SideModels) and not isinstance(backends["preview"], SideModels)
         assert isinstance(backends["nanobanana"], CostEstimate) and not isinstance(backends["counting"], CostEstimate)
         assert not any(isinstance(op, PixelOp) for op in project.plugins.edit_ops.values())
     finally:
         project.close()
+
+
+def test_backends_read_images_and_other_inputs_by_role(tmp_path):
+    from zflow.contracts import Artifact, ModelRef, Request, Task
+    image, lora = tmp_path / "a.png", tmp_path / "b.safetensors"
+    arts = (Artifact("s/draft", "k1", {"image.png": image}, {"seed": 1}),
+            Artifact("nabi/train", "k2", {"nabi.safetensors": lora}, {"role": "lora"}),
+            Artifact("s/sheet", "k3", {"image.png": image}, {"role": "image"}))
+    task = Task(id="s/refine", kind="refine", params={}, inputs=tuple(a.task_id for a in arts))
+    request = Request(task, "k", ModelRef("preview"), arts)
+    assert [a.task_id for a in request.images] == ["s/draft", "s/sheet"]
+    assert [a.task_id for a in request.inputs_of("lora")] == ["nabi/train"]
+    assert request.inputs_of("control") == ()

@@ -59,7 +59,7 @@ def test_the_hook_registers_a_preview_backend_for_every_image_kind_and_training(
     [backend] = found
     assert isinstance(backend, Backend)
     assert (backend.name, backend.version, backend.identity(ModelRef("preview"))) == ("preview", "2", "preview")
-    assert backend.kinds == {"sheet", "draft", "refine", "edit", "upscale", "train"}
+    assert backend.kinds == {"layout", "sheet", "draft", "refine", "edit", "upscale", "train"}
 
 
 def test_a_batch_returns_one_result_per_request_in_order_and_a_bad_one_as_an_exception(backend, handle):

@@ -80,7 +80,8 @@ def config_error(tmp_path, text: str) -> str:
                                                    '"4K" = 0.24}, got "cheap"'),
     ('[prices]\n"gemini-3-pro-image" = { "1K" = -0.1 }\n',
      "2: [prices.gemini-3-pro-image] 1K: must be at least 0, got -0.1"),
-    ('[stages.sketch]\nbackend = "preview"\n', "1: [stages] sketch: unknown stage (stages: draft, refine, edit, upscale, train)"),
+    ('[stages.sketch]\nbackend = "preview"\n', "1: [stages] sketch: unknown stage (stages: layout, draft, refine, edit, "
+                                             "upscale, train, control)"),
     ('[stages.draft]\nbackend = "preview"\nmodle = "x"\n',
      "3: [stages.draft] modle: unknown setting (known: backend, loras, model, options, revision)"),
     ('[stages.draft]\noptions = "fast"\n', '2: [stages.draft] options: must be a table, got "fast"'),

@@ -18,7 +18,10 @@ from .dsl.source import Location
 from .dsl.tables import TABLE_BYTES, bad_byte_line
 from .errors import UsageError
 
-STAGES = ("draft", "refine", "edit", "upscale", "train")
+STAGES = ("layout", "draft", "refine", "edit", "upscale", "train", "control")
+#: The backend of a stage zflow.toml does not name one for: the preview, except for control maps (made from a layout
+#: or by the ``control`` plugin's preprocessors).
+DEFAULT_BACKEND = {"control": "control"}
 
 
 def _globs(value: str | list) -> str | None:
@@ -70,7 +73,8 @@ class Config:
     base_pixels: int = 1024 * 1024
     direct_max_side: int = COMFORTABLE_SIDE  # a scene larger than this is generated this large, then upscaled
     picks: str = "picks.json"
-    stages: dict[str, ModelRef] = field(default_factory=lambda: {s: ModelRef("preview") for s in STAGES})
+    stages: dict[str, ModelRef] = field(
+        default_factory=lambda: {s: ModelRef(DEFAULT_BACKEND.get(s, "preview")) for s in STAGES})
     stage_loras: dict[str, tuple[Lora, ...]] = field(default_factory=dict)
     executors: dict[str, dict[str, Any]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -123,7 +127,7 @@ def load_config(root: Path) -> Config:
         if stage not in STAGES:
             raise stages.error(stage, f"unknown stage (stages: {', '.join(STAGES)})")
         spec = stages.sub(stage)
-        given = spec.read(STAGE)
+        given = spec.read(STAGE | {"backend": Setting(str, DEFAULT_BACKEND.get(stage, "preview"))})
         model = given["model"]
         if model and not _looks_like_hub_id(model, root):
             path = Path(model).expanduser()

@@ -47,9 +47,9 @@ def _one(service: Service, request: Request) -> Output:
     if "strength" in p:
         meta["strength"] = p["strength"]
     scene = {k: p[k] for k in ("cast", "title", "style", "index") if k in p}
-    if request.inputs and kind in ("refine", "edit", "upscale"):
-        scene = {k: request.inputs[0].meta[k] for k in ("cast", "title", "style", "index")
-                 if k in request.inputs[0].meta} | scene
+    if request.images and kind in ("refine", "edit", "upscale"):
+        scene = {k: request.images[0].meta[k] for k in ("cast", "title", "style", "index")
+                 if k in request.images[0].meta} | scene
     return Output(files={"image.png": buffer.getvalue()}, meta=meta | scene | ({"op": p["op"]} if "op" in p else {}))
 
 

@@ -13,7 +13,7 @@ class PreviewBackend:
 
     name = "preview"
     version = "2"  # 2: reads four languages, draws species, outlines inpaints, extends scenery
-    kinds = frozenset({"sheet", "draft", "refine", "edit", "upscale", "train"})
+    kinds = frozenset({"layout", "sheet", "draft", "refine", "edit", "upscale", "train"})
 
     def identity(self, model: ModelRef) -> str:
         """"preview", plus a digest of the words plugins taught it (they change what it draws); no plugin can have

@@ -60,3 +60,15 @@ def layout_for(seed: int, index: int, members: int, aspect: float) -> Layout:
     sx = min(max(centre - w / 2, 0.05), 0.95 - w)
     subject = (sx, FLOOR - h, sx + w, FLOOR)
     return Layout(shot, horizon, tuple(placements), subject)
+
+
+def layout_data(layout: Layout) -> dict:
+    """A layout as JSON data (a layout task's meta, which the drafts that follow it read back)."""
+    return {"shot": layout.shot, "horizon": layout.horizon, "subject": list(layout.subject),
+            "placements": [[p.member, p.x, p.feet, p.height, p.facing] for p in layout.placements]}
+
+
+def layout_from(data: dict) -> Layout:
+    """The layout ``layout_data`` wrote."""
+    return Layout(data["shot"], data["horizon"], tuple(Placement(*p) for p in data["placements"]),
+                  tuple(data["subject"]))

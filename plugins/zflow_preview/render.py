@@ -12,9 +12,12 @@ from zflow.contracts.provenance import COMPOSITE, TRAINED, png_info
 
 from . import edit
 from .adapters import adapter_label, draw_adapter_tag
+from .instruct import instruct
 from .refine import refine_image
+from .layout import layout_from
 from .scene import Picture, draw_scene
 from .sheet import draw_sheet
+from .storyboard import composition, layout_files, overlay_control
 from .text import Fonts, preview_mark
 
 #: PNG compression: fast, and the same bytes for the same pixels.
@@ -46,16 +49,34 @@ def _sheet(fonts: Fonts, request: Request) -> Output:
 
 
 def _draft(fonts: Fonts, request: Request) -> Output:
+    """A draft, composed as its picked layout (when the scene has a layout stage), its control map laid over it."""
     p = request.params
     cast = list(p.get("cast", []))
+    layouts = request.inputs_of("layout")
+    layout = layout_from(layouts[0].meta["composition"]) if layouts else None
     picture = draw_scene(fonts, prompt=p.get("prompt", ""), style=p.get("style", ""), title=p.get("title", ""),
-                         cast=cast, size=_size(p), seed=p["seed"], index=p.get("index", 0))
+                         cast=cast, size=_size(p), seed=p["seed"], index=p.get("index", 0), layout=layout)
     scene = {"cast": cast, "title": p.get("title", ""), "style": p.get("style", ""), "index": p.get("index", 0)}
-    return _output(fonts, request, picture, scene)
+    followed = {"layout": layouts[0].task_id} if layouts else {}
+    return _output(fonts, request, picture, scene, **followed, **overlay_control(picture.image, request))
+
+
+def _layout(fonts: Fonts, request: Request) -> Output:
+    """A layout: the frame of one composition of the scene, and its control maps beside it."""
+    p = request.params
+    cast, size, layout = list(p.get("cast", [])), _size(p), composition(request)
+    picture = draw_scene(fonts, prompt=p.get("prompt", ""), style=p.get("style", ""), title=p.get("title", ""),
+                         cast=cast, size=size, seed=p["seed"], index=p["index"], layout=layout,
+                         mark=f"PREVIEW · layout {p['index']}")
+    files, meta = layout_files(layout, size, cast)
+    output = _output(fonts, request, picture, {"cast": cast, "title": p.get("title", ""), "index": p["index"]},
+                     **meta)
+    output.files |= files
+    return output
 
 
 def _refine(fonts: Fonts, request: Request) -> Output:
-    p, source = request.params, request.inputs[0]
+    p, source = request.params, request.images[0]
     size, strength = _size(p), float(p.get("strength", 0.5))
     if p.get("mode", "img2img") == "txt2img":
         m = source.meta
@@ -73,7 +94,7 @@ def _refine(fonts: Fonts, request: Request) -> Output:
 
 
 def _edit(fonts: Fonts, request: Request) -> Output:
-    p, source = request.params, request.inputs[0]
+    p, source = request.params, request.images[0]
     op = p["op"]
     with Image.open(source.main) as opened:
         image = opened.convert("RGB")
@@ -96,16 +117,19 @@ def _edit(fonts: Fonts, request: Request) -> Output:
     elif op == "restyle":
         strength = float(p.get("strength", 0.6))
         image = edit.restyle(image, p["prompt"], strength)
+    elif op == "instruct":
+        image, drawn = instruct(image, p["prompt"], [a.main for a in request.images[1:]], fonts)
+        text += [[round(v) for v in box] for box in drawn]
     else:
         raise ValueError(f"the preview backend has no edit operation {op!r} (it knows inpaint, background, "
-                         f"outpaint and restyle)")
+                         f"outpaint, restyle and instruct)")
     extra = {"op": op} | ({"strength": strength} if strength is not None else {})
     return _output(fonts, request, Picture(image, boxes[0], boxes[1], text=text), _scene_of(source), **extra)
 
 
 def _upscale(fonts: Fonts, request: Request) -> Output:
     """Lanczos to the upscale's size (covering it, centre-cropped when its aspect differs a little), tagged."""
-    p, source = request.params, request.inputs[0]
+    p, source = request.params, request.images[0]
     size = _size(p)
     with Image.open(source.main) as opened:
         small = opened.size
@@ -121,7 +145,7 @@ def _upscale(fonts: Fonts, request: Request) -> Output:
     return _output(fonts, request, picture, _scene_of(source), strength=float(p["strength"]), upscaled_from=list(small))
 
 
-_RUNNERS = {"sheet": _sheet, "draft": _draft, "refine": _refine, "edit": _edit, "upscale": _upscale}
+_RUNNERS = {"layout": _layout, "sheet": _sheet, "draft": _draft, "refine": _refine, "edit": _edit, "upscale": _upscale}
 
 
 def _output(fonts: Fonts, request: Request, picture: Picture, scene: Mapping[str, Any], **extra: Any) -> Output:
@@ -131,7 +155,9 @@ def _output(fonts: Fonts, request: Request, picture: Picture, scene: Mapping[str
             "prompt": p.get("prompt", ""), "negative": p.get("negative", ""), "seed": p.get("seed"),
             "size": list(picture.image.size), "faces": picture.faces, "focus": picture.focus, "text": picture.text}
     meta |= picture.drawn | dict(scene) | extra | _tagged(fonts, request, picture)
-    if any(a.meta.get("stage") == "source" or a.meta.get("composite") for a in request.inputs):
+    if "control" in p and "control" not in meta:  # conditioned, but not by a map the preview lays over its frame
+        meta["control"] = dict(p["control"])
+    if any(a.meta.get("stage") == "source" or a.meta.get("composite") for a in request.images):
         meta["composite"] = True  # an edit of the user's own photo
     buffer = io.BytesIO()
     info = png_info(meta, COMPOSITE if meta.get("composite") else TRAINED)

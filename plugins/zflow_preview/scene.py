@@ -7,7 +7,7 @@ from typing import Any, Mapping, Sequence
 from PIL import Image, ImageDraw
 
 from .figure import Box, draw_figure
-from .layout import layout_for
+from .layout import Layout, layout_for
 from .looks import look_of
 from .palette import mix, palette_for
 from .reading import words
@@ -31,12 +31,14 @@ class Picture:
 
 
 def draw_scene(fonts: Fonts, *, prompt: str, style: str, title: str, cast: Sequence[Mapping[str, Any]],
-               size: tuple[int, int], seed: int, index: int, mark: str = "PREVIEW", supersample: int = 1) -> Picture:
-    """Variant ``index`` of a scene seeded ``seed`` at ``size``; ``supersample`` > 1 draws larger and scales down."""
+               size: tuple[int, int], seed: int, index: int, mark: str = "PREVIEW", supersample: int = 1,
+               layout: Layout | None = None) -> Picture:
+    """Variant ``index`` of a scene seeded ``seed`` at ``size``, composed as ``layout`` (a picked layout's) or as
+    the seed and index have it; ``supersample`` > 1 draws larger and scales down."""
     width, height = size[0] * supersample, size[1] * supersample
     found = words(f"{prompt} {style}")
     palette = palette_for(prompt, style)
-    layout = layout_for(seed, index, len(cast), width / height)
+    layout = layout or layout_for(seed, index, len(cast), width / height)
     rng = stream("scene", seed, index)
     image = Image.new("RGB", (width, height))
     scenery = draw_setting(image, palette, layout.horizon, found, rng)

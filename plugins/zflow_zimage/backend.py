@@ -8,7 +8,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from zflow.contracts import ModelRef, Output, Request, adapters_of
+from zflow.contracts import ModelRef, Output, Request, Task, adapters_of
 from zflow.errors import PluginError
 from zflow.events import Emit, ignore
 
@@ -44,7 +44,7 @@ class ZImageBackend:
     """Z-Image Turbo/Base/Omni, or any diffusers text-to-image model, on the image stages."""
 
     name = "zimage"
-    kinds = frozenset({"sheet", "draft", "refine", "edit", "upscale"})
+    kinds = frozenset({"sheet", "draft", "refine", "edit", "upscale", "train"})
 
     def __init__(self, cache: PipelineCache = PIPELINES):
         self.cache = cache
@@ -60,6 +60,25 @@ class ZImageBackend:
         are checked here, so a wrong one stops the build before anything runs."""
         options.read(model.options, model.model, "draft", "<stage>")
         return options.key_options(model.options)
+
+    def refusal(self, model: ModelRef, task: Task, root: Path) -> str | None:
+        """An ``instruct`` edit on a model that cannot edit by instruction, told when the build is planned."""
+        from .instruct import refusal
+
+        return refusal(model, task, root)
+
+    def side_models(self, model: ModelRef) -> dict[str, str]:
+        """The stage's ControlNet identity (``controlnet``: hub id + revision, or the folder's fingerprint)."""
+        from . import control
+
+        return control.side_models(model)
+
+    def side_models_of(self, model: ModelRef, task: Task) -> tuple[str, ...]:
+        """``("controlnet",)`` for a task with control (only its key takes the ControlNet's identity); a task with
+        control on a stage without a ControlNet stops the plan, naming the stage and the option."""
+        from . import control
+
+        return control.side_models_of(model, task)
 
     def load(self, model: ModelRef) -> Handle:
         """Check the options now; the weights load at the first ``run`` (errors then name the stage), reported then
@@ -77,10 +96,14 @@ class ZImageBackend:
         from . import jobs as joblib
         from .adapters import activate
         from .batching import run_groups
-        from .loading import is_omni, is_zimage, variant
+        from .control import attach
+        from .instruct import is_instruct
+        from .loading import is_omni, is_zimage
 
         first = requests[0]
         stage, kind = first.task.stage, first.task.kind
+        if kind == "train":
+            return self._trainings(requests)
         try:
             entry = self._entry(handle, stage, first.root)
             class_name = type(entry.pipe).__name__
@@ -94,29 +117,46 @@ class ZImageBackend:
         planned = []
         for i, request in enumerate(requests):
             try:
-                job = joblib.plan(request, settings, rounded(request.params["size"], step), omni)
+                job = joblib.plan(request, settings, rounded(request.params["size"], step), omni,
+                                  class_name if is_instruct(class_name) else None)
+                job = attach(job, request, self._controlnet_label(handle, request.root))
                 planned.append((i, with_adapters(job, request)))
             except Exception as exc:
                 results[i] = exc
         extra, encodings = self._call_extras(handle, entry, settings, first.root)
         jobs = [job for _, job in planned]
         finishing = Finishing(lambda j, image: self._output(handle, jobs[j], stage,
-                                                             type(entry.variants.get(jobs[j].mode, entry.pipe)), image))
-        run_groups(jobs, lambda mode: self.cache.variant(entry, mode, lambda p: variant(p, mode, stage)),
+                                                             type(entry.variants.get(jobs[j].pipeline, entry.pipe)),
+                                                             image))
+        run_groups(jobs, lambda job: self._pipeline(handle, entry, job, stage, first.root),
                    settings.batch_size, handle.limits, extra, settings.exact_batches, encodings,
                    lambda pipe, job: activate(pipe, job.adapters, first.root, handle.model.model), finishing.start)
         for j, (i, _) in enumerate(planned):
             results[i] = finishing.result(j)
         return results
 
+    def _trainings(self, requests: Sequence[Request]) -> list[Output | BaseException]:
+        """Train tasks, one after another (each loads its own copy of the base model)."""
+        from .training.run import train
+
+        results: list[Output | BaseException] = []
+        for request in requests:
+            try:
+                results.append(train(request, self.emit))
+            except Exception as exc:
+                results.append(exc)
+        return results
+
     def _call_extras(self, handle: Handle, entry: Entry, settings, root: Path) -> tuple[dict[str, Any], Any]:
         """What every pipeline call of a batch adds to its jobs' own arguments, and the prompt encodings."""
         from .encodings import PromptEncodings
+        from .instruct import extra_args
         from .loading import is_zimage
 
         extra = {"max_sequence_length": settings.max_sequence_length} if settings.max_sequence_length else {}
         if is_zimage(type(entry.pipe).__name__):
             extra["cfg_normalization"] = settings.cfg_normalization
+        extra |= extra_args(type(entry.pipe).__name__, settings)
         encodings = PromptEncodings(handle.weights, root, settings.max_sequence_length, self.version,
                                     entry.device, entry.dtype)
         return extra, encodings
@@ -136,7 +176,7 @@ class ZImageBackend:
         def runner(request: Request) -> Callable[[list], list]:
             def run(jobs):
                 with tile_calls(pipe, settings, max(jobs[0].gen_size)) as one_per_call:
-                    return run_groups([with_adapters(job, request) for job in jobs], lambda mode: pipe,
+                    return run_groups([with_adapters(job, request) for job in jobs], lambda job: pipe,
                                       settings.batch_size, handle.limits, extra, one_per_call, encodings,
                                       lambda p, job: activate(p, job.adapters, root, handle.model.model))
             return run
@@ -151,6 +191,25 @@ class ZImageBackend:
             except Exception as exc:
                 results.append(exc)
         return results
+
+    def _controlnet_label(self, handle: Handle, root: Path) -> str:
+        """The stage's ControlNet as jobs name it (its identity), or "" when the stage has none."""
+        from . import control
+
+        found = control.source(handle.model, root)
+        return found.label if found is not None else ""
+
+    def _pipeline(self, handle: Handle, entry: Entry, job, stage: str, root: Path) -> Any:
+        """The loaded model's pipeline for a job: its mode's (from_pipe), with the stage's ControlNet (loaded once
+        per loaded model) when the job has control."""
+        from . import control
+        from .loading import variant
+
+        if job.control is None:
+            return self.cache.variant(entry, job.pipeline, lambda p: variant(p, job.mode, stage))
+        found = control.source(handle.model, root)
+        model = self.cache.variant(entry, ("controlnet", found.label), lambda p: control.load_model(found, p, stage))
+        return self.cache.variant(entry, job.pipeline, lambda p: control.pipeline(p, model, job.mode, stage))
 
     def _output(self, handle: Handle, job, stage: str, cls: type, image) -> Output:
         """The task's PNG (with its provenance chunk) and meta; unset steps/guidance are the pipeline's defaults."""

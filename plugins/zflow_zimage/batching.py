@@ -7,7 +7,9 @@ from typing import Any, Callable, Sequence
 
 from zflow.errors import ZflowError
 
+from . import instruct
 from .checks import to_image
+from .control import call_args as control_args
 from .device import free_memory, is_oom
 from .encodings import PromptEncodings, serves
 from .jobs import Job
@@ -15,7 +17,8 @@ from .jobs import Job
 log = logging.getLogger(__name__)
 
 #: Call arguments a pipeline may lack (left out then); any other argument it lacks is an error.
-OPTIONAL_ARGS = ("height", "width", "negative_prompt", "cfg_normalization", "max_sequence_length")
+OPTIONAL_ARGS = ("height", "width", "negative_prompt", "cfg_normalization", "max_sequence_length", "vae_image_pixels",
+                 "_auto_resize")
 
 
 class OutOfMemory(ZflowError):
@@ -27,7 +30,7 @@ def invoke(pipe, kwargs: dict[str, Any]):
     return pipe(**kwargs).images
 
 
-def run_groups(jobs: Sequence[Job], pipe_for: Callable[[str], Any], batch_size: int, limits: dict,
+def run_groups(jobs: Sequence[Job], pipe_for: Callable[[Job], Any], batch_size: int, limits: dict,
                extra: dict[str, Any], exact: bool = True, encodings: PromptEncodings | None = None,
                prepare: Callable[[Any, Job], None] | None = None,
                finished: Callable[[int, Any], None] | None = None) -> list:
@@ -36,16 +39,17 @@ def run_groups(jobs: Sequence[Job], pipe_for: Callable[[str], Any], batch_size: 
     call pads this one's caption features, a larger batch changes the kernels' blocking), so local, Ray, full and
     partial builds give the same bytes, and no call pays for padding slots. Without it, jobs with one ``batch_key``
     share calls of up to ``batch_size`` (or the smaller size an out-of-memory error taught, kept in ``limits``).
-    Pipelines that take them get their prompts as ``encodings`` (each prompt encoded once). ``prepare(pipe, job)``
-    readies the pipeline for a group's calls (its LoRA adapters: groups differ in them, calls never mix two sets).
-    ``finished(index, image_or_exception)`` hears of each job as soon as its call returns."""
+    Pipelines that take them get their prompts as ``encodings`` (each prompt encoded once). ``pipe_for(job)`` is the
+    pipeline of a group's jobs. ``prepare(pipe, job)`` readies the pipeline for a group's calls (its LoRA adapters:
+    groups differ in them, calls never mix two sets). ``finished(index, image_or_exception)`` hears of each job as
+    soon as its call returns."""
     groups: dict[tuple, list[int]] = {}
     for index, job in enumerate(jobs):
         groups.setdefault(job.batch_key(index), []).append(index)
     results: list = [None] * len(jobs)
     for key, members in groups.items():
         try:
-            pipe = pipe_for(jobs[members[0]].mode)
+            pipe = pipe_for(jobs[members[0]])
             if prepare is not None:
                 prepare(pipe, jobs[members[0]])
         except Exception as exc:  # a model or adapter that cannot load fails its tasks, not the build
@@ -125,8 +129,12 @@ def call_args(pipe, jobs: list[Job], extra: dict[str, Any], encodings: PromptEnc
         args["mask_image"] = [j.mask for j in jobs]
     if first.mode == "omni":
         args["image"] = list(first.references) or None
+    if first.mode == "instruct":
+        args.update(instruct.call_args(pipe, first))
     args.update(extra)
     accepted = parameters(type(pipe))
+    if first.control is not None:
+        args = control_args(type(pipe), jobs, args, accepted)
     return {k: v for k, v in args.items() if k in accepted or k not in OPTIONAL_ARGS}
 
 

@@ -26,7 +26,7 @@ class Entry:
     device: str
     size: int
     skipped: list[str] = field(default_factory=list)
-    variants: dict[str, Any] = field(default_factory=dict)
+    variants: dict[Any, Any] = field(default_factory=dict)
     holders: set[int] = field(default_factory=set)
     model: str = ""
     dtype: str = ""
@@ -80,7 +80,7 @@ class PipelineCache:
                 entry.holders.add(holder)
             return entry
 
-    def variant(self, entry: Entry, mode: str, make: Callable[[Any], Any]) -> Any:
+    def variant(self, entry: Entry, mode: Any, make: Callable[[Any], Any]) -> Any:
         """The entry's pipeline for ``mode``, made once with ``make(pipe)`` (from_pipe: shared weights)."""
         with self._lock:
             if mode not in entry.variants:

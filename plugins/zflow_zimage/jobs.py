@@ -36,15 +36,25 @@ class Job:
     original: Image.Image | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     adapters: tuple[Adapter, ...] = ()  # LoRA adapters active in its call (jobs with other sets never share one)
+    control: Any = None  # its control.Control (ControlNet, type, scale, map), or None
 
     def batch_key(self, index: int) -> tuple:
-        """Jobs with equal keys run in one pipeline call (an Omni call shares its reference images: never batched)."""
-        alone = index if self.mode == "omni" else None
-        return self.mode, self.gen_size, self.steps, self.guidance, self.strength, alone, self.adapters
+        """Jobs with equal keys run in one pipeline call (an Omni or instruct call shares its input images: never
+        batched; jobs with another ControlNet, control type or scale, or none, never share one)."""
+        alone = index if self.mode in ("omni", "instruct") else None
+        control = self.control.group if self.control is not None else None
+        return self.mode, self.gen_size, self.steps, self.guidance, self.strength, alone, self.adapters, control
+
+    @property
+    def pipeline(self) -> Any:
+        """Which of a loaded model's pipelines runs the job: its mode's, or with control (mode, ControlNet)."""
+        return self.mode if self.control is None else (self.mode, "controlnet", self.control.model)
 
 
-def plan(request: Request, settings: Settings, gen_size: tuple[int, int], omni: bool) -> Job:
-    """The job of one request; a ValueError names what is wrong with its parameters."""
+def plan(request: Request, settings: Settings, gen_size: tuple[int, int], omni: bool,
+         instruct: str | None = None) -> Job:
+    """The job of one request (``instruct``: the instruction-edit pipeline's class name, when the model is one); a
+    ValueError names what is wrong with its parameters."""
     params, kind = request.params, request.task.kind
     size = tuple(params["size"])
     common = {
@@ -54,9 +64,13 @@ def plan(request: Request, settings: Settings, gen_size: tuple[int, int], omni: 
         "steps": params.get("steps") or settings.steps,
         "guidance": params["guidance"] if params.get("guidance") is not None else settings.guidance,
     }
+    if instruct and (kind in ("sheet", "draft") or params.get("op") == "instruct"):
+        from .instruct import plan as instruct_plan
+
+        return instruct_plan(request, settings, common, instruct)
     if kind in ("sheet", "draft"):
-        if omni and request.inputs:
-            refs = tuple(_reference(_image(a.main)) for a in request.inputs)
+        if omni and request.images:
+            refs = tuple(_reference(_image(a.main)) for a in request.images)
             return Job("omni", strength=None, references=refs, **common)
         return Job("text2image", strength=None, **common)
     if kind == "refine":
@@ -84,10 +98,10 @@ def _edit(request: Request, settings: Settings, common: dict, omni: bool) -> Job
         else:
             canvas = before.resize(gen_size, Image.Resampling.LANCZOS)
             if op == "inpaint":
-                mask, meta["region"] = masks.region_mask(params.get("region"), request.inputs[0].meta, gen_size,
+                mask, meta["region"] = masks.region_mask(params.get("region"), request.images[0].meta, gen_size,
                                                          request.root)
             else:
-                mask, meta["region"] = masks.background_mask(request.inputs[0].meta, gen_size)
+                mask, meta["region"] = masks.background_mask(request.images[0].meta, gen_size)
             meta.update(_boxes(request, before, gen_size, size))
         strength = _strength(params, settings, 1.0)
         return Job("inpaint", strength=strength, image=canvas, mask=mask, original=canvas, meta=meta, **common)
@@ -97,7 +111,7 @@ def _edit(request: Request, settings: Settings, common: dict, omni: bool) -> Job
                    image=before.resize(gen_size, Image.Resampling.LANCZOS), meta=meta, **common)
     if omni:
         refs = (before.resize(gen_size, Image.Resampling.LANCZOS),) + tuple(
-            _reference(_image(a.main)) for a in request.inputs[1:])
+            _reference(_image(a.main)) for a in request.images[1:])
         return Job("omni", strength=None, references=refs, meta=meta, **common)
     raise ValueError(f"edit op {op!r} needs a Z-Image Omni/Edit model on the edit stage (zimage serves inpaint, "
                      f"background, outpaint and restyle on any model)")
@@ -126,9 +140,9 @@ def edit_prompt(params, omni: bool) -> str:
 
 def _before(request: Request) -> Image.Image:
     """The image a refine or edit starts from: the first input."""
-    if not request.inputs:
+    if not request.images:
         raise ValueError(f"a {request.task.kind} task needs its input image (none was given)")
-    return _image(request.inputs[0].main)
+    return _image(request.images[0].main)
 
 
 def _strength(params, settings: Settings, default: float) -> float:
@@ -157,7 +171,7 @@ def _boxes(request: Request, before: Image.Image, gen_size, size, place=None) ->
     if place is not None:
         sx, sy = size[0] / gen_size[0], size[1] / gen_size[1]
         place = (round(place[0] * sx), round(place[1] * sy), round(place[2] * sx), round(place[3] * sy))
-    return masks.moved_boxes(request.inputs[0].meta, before.size, place or (0, 0, size[0], size[1]))
+    return masks.moved_boxes(request.images[0].meta, before.size, place or (0, 0, size[0], size[1]))
 
 
 def finish(job: Job, image: Image.Image) -> Image.Image:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from zflow.contracts.settings import Setting, located
+from zflow.contracts.settings import Setting, located, nonempty
 
 #: Turbo (draft) and Base (refine) settings from the model cards; ``None`` steps/guidance = the pipeline's own default.
 TURBO = {"steps": 9, "guidance": 0.0, "negative": ""}
@@ -14,8 +14,10 @@ OTHER = {"steps": None, "guidance": None, "negative": ""}
 
 #: Options that change the pixels, so they are part of every task key (``key_options``); the rest change speed.
 OUTPUT_OPTIONS = ("pipeline", "steps", "guidance", "negative", "strength", "cfg_normalization", "max_sequence_length",
-                  "dtype", "exact_batches")
-RUNTIME_OPTIONS = ("device", "cpu_offload", "attention", "compile", "batch_size")
+                  "dtype", "exact_batches", "reference_pixels")
+RUNTIME_OPTIONS = ("device", "cpu_offload", "attention", "compile", "batch_size", "max_images")
+#: The stage's ControlNet (a folder or hub id, and the hub revision): keyed only into the tasks with control.
+CONTROL_OPTIONS = ("controlnet", "controlnet_revision")
 DTYPES = ("auto", "float32", "bfloat16", "float16")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 
@@ -27,7 +29,7 @@ def setting(stage: str | None, key: str = "model") -> str:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """How one stage runs its model: sampling settings, then where and how the pipeline is placed."""
+    """How one stage runs its model: sampling settings, where and how the pipeline is placed, its ControlNet."""
 
     pipeline: str
     steps: int | None
@@ -43,6 +45,10 @@ class Settings:
     compile: bool
     batch_size: int
     exact_batches: bool
+    controlnet: str | None = None
+    controlnet_revision: str | None = None
+    reference_pixels: int | None = None  # the area input images of an instruction-edit model are encoded at
+    max_images: int | None = None  # input images a call may take (default: the instruction-edit model's own)
 
 
 def key_options(options: Mapping[str, Any]) -> dict[str, Any]:
@@ -62,7 +68,8 @@ def flavour(model: str, kind: str) -> str:
 
 
 def _settings(defaults: Mapping[str, Any]) -> dict[str, Setting]:
-    """Every option, in the order of OUTPUT_OPTIONS then RUNTIME_OPTIONS, with the flavour's defaults."""
+    """Every option, in the order of OUTPUT_OPTIONS, RUNTIME_OPTIONS then CONTROL_OPTIONS, with the flavour's
+    defaults."""
     return {
         "pipeline": Setting(str, "auto"),
         "steps": Setting(int, defaults["steps"], low=1),
@@ -78,6 +85,10 @@ def _settings(defaults: Mapping[str, Any]) -> dict[str, Setting]:
         "attention": Setting(str, None),
         "compile": Setting(bool, False),
         "batch_size": Setting(int, 4, low=1),
+        "controlnet": Setting(str, None, check=nonempty),
+        "controlnet_revision": Setting(str, None, check=nonempty),
+        "reference_pixels": Setting(int, None, low=256),
+        "max_images": Setting(int, None, low=1),
     }
 
 

@@ -17,8 +17,8 @@ from zflow.errors import PluginError
 from . import tiles
 from .invariant import alone
 from .jobs import Job
-from .models import content_digest
 from .options import Settings
+from .superres import super_resolve
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,37 +36,6 @@ def first_pass(image: Image.Image, size: tuple[int, int], upscaler: Path | None,
     if upscaler is not None:
         image = super_resolve(image, upscaler, device)
     return ImageOps.fit(image.convert("RGB"), size, method=Image.Resampling.LANCZOS)
-
-
-_MODELS: dict[tuple[str, str], Any] = {}
-
-
-def super_resolve(image: Image.Image, path: Path, device: str) -> Image.Image:
-    """``image`` through the super-resolution model in ``path`` (any architecture spandrel knows), loaded once per
-    file content and device."""
-    try:
-        import spandrel
-    except Exception as exc:  # ImportError, or a torchvision that does not match torch
-        raise PluginError(f"upscaler={path.name}: loading a super-resolution model needs spandrel and the "
-                          f"torchvision build of your torch (pip install spandrel), which failed to import: {exc}"
-                          ) from exc
-    import numpy as np
-    import torch
-
-    key = (content_digest(path), device)
-    model = _MODELS.get(key)
-    if model is None:
-        try:
-            model = spandrel.ModelLoader().load_from_file(str(path))
-        except Exception as exc:
-            raise PluginError(f"upscaler={path.name}: not a super-resolution model spandrel can load ({exc})") \
-                from exc
-        model = _MODELS[key] = model.to(device).eval()
-    pixels = torch.from_numpy(np.asarray(image.convert("RGB"), dtype=np.float32) / 255.0)
-    with torch.inference_mode():
-        out = model(pixels.permute(2, 0, 1)[None].to(device))
-    array = (out[0].clamp(0, 1).permute(1, 2, 0).float().cpu().numpy() * 255.0).round().astype("uint8")
-    return Image.fromarray(array)
 
 
 def tile_jobs(request: Request, big: Image.Image, settings: Settings, step: int) -> tuple[list[tiles.Box], list[Job]]:
@@ -92,7 +61,7 @@ def upscale(request: Request, settings: Settings, step: int, device: str,
         raise ValueError(f"upscale to {size[0]}x{size[1]} with tiles of {p['tile']} px: this model needs multiples "
                          f"of {step} px")
     upscaler = _upscaler(request)
-    with Image.open(request.inputs[0].main) as opened:
+    with Image.open(request.images[0].main) as opened:
         small = opened.convert("RGB")
     big = first_pass(small, size, upscaler, device)
     meta = {"upscaled_from": list(small.size), "upscaler": upscaler.name if upscaler else "lanczos",

@@ -130,3 +130,37 @@ def build_stable_diffusion(folder: Path, seed: int = 0) -> Path:
         safety_checker=None, feature_extractor=None, requires_safety_checker=False,
     ).save_pretrained(folder)
     return folder
+
+
+def compact_esrgan(path: Path, scale: int = 2, seed: int = 0) -> Path:
+    """A randomly initialised compact RealESRGAN (SRVGGNetCompact: 8 features, 2 convolutions) saved as a ``.pth``
+    state dict, as its released weights are."""
+    import torch
+    from zflow_zimage.superres import spandrel
+
+    Compact = spandrel().architectures.Compact.Compact  # noqa: N806 (spandrel imported as zflow does)
+    torch.manual_seed(seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(Compact(num_in_ch=3, num_out_ch=3, num_feat=8, num_conv=2, upscale=scale).state_dict(), path)
+    return path
+
+
+def build_zimage_controlnet(folder: Path, seed: int = 0, layers: tuple[int, ...] = (0, 1)) -> Path:
+    """Save a tiny random ZImageControlNetModel matching ``zimage_parts``' transformer to ``folder`` (the 2.x Union
+    layout: 33 control channels, so it serves the inpaint pipeline too; ``layers`` are the transformer layers it
+    feeds). Its zero-initialised output projections get random weights, so its control shows in the image."""
+    import torch
+    from diffusers import ZImageControlNetModel
+
+    torch.manual_seed(seed)
+    model = ZImageControlNetModel(
+        control_layers_places=list(layers), control_refiner_layers_places=[0], control_in_dim=33,
+        add_control_noise_refiner="control_noise_refiner", all_patch_size=(2,), all_f_patch_size=(1,), dim=32,
+        n_refiner_layers=1, n_heads=2, n_kv_heads=2, norm_eps=1e-5, qk_norm=True,
+    )
+    with torch.no_grad():
+        for name, param in model.named_parameters():
+            if not param.abs().sum():
+                param.normal_(0, 0.2)
+    model.save_pretrained(folder)
+    return folder

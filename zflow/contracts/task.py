@@ -9,6 +9,8 @@ from .location import Location
 
 #: Task kinds and the configured stage that serves each (``source`` needs no model: it imports a file).
 STAGE_OF_KIND = {
+    "layout": "layout",
+    "control": "control",
     "sheet": "draft",
     "draft": "draft",
     "refine": "refine",

@@ -37,6 +37,12 @@ class Artifact:
         """The first file: the image of an image task."""
         return next(iter(self.files.values()))
 
+    @property
+    def role(self) -> str:
+        """What the artifact is to the tasks that take it: ``image`` unless its producer set ``meta["role"]`` (a
+        LoRA, a control map, a layout...)."""
+        return str(self.meta.get("role", "image"))
+
 
 @dataclass(frozen=True, slots=True)
 class Request:
@@ -52,6 +58,15 @@ class Request:
     @property
     def params(self) -> Mapping[str, Any]:
         return self.task.params
+
+    @property
+    def images(self) -> tuple[Artifact, ...]:
+        """The inputs that are images, in ``task.inputs`` order: the image to work on first, then references."""
+        return self.inputs_of("image")
+
+    def inputs_of(self, role: str) -> tuple[Artifact, ...]:
+        """The inputs whose artifact has ``role`` (``Artifact.role``), in ``task.inputs`` order."""
+        return tuple(a for a in self.inputs if a.role == role)
 
 
 @dataclass(slots=True)

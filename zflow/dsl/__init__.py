@@ -1,6 +1,7 @@
 """The recipe language: plain frozen declarations that remember where they were made."""
 from ..contracts.sizes import parse_size
 from .adapters import Lora
+from .control import CONTROL_TYPES, Control
 from .exports import Export, blog, export, sns, thumbnail, webtoon
 from .parts import Balloon, Edit, Refine, Scene, add_edit_constructors, narrate, say, shout, think
 from .registry import DeclarationError, Registry, collecting
@@ -13,7 +14,8 @@ from .upscale import Upscale
 from .values import Character, File, Style, template
 
 __all__ = [
-    "Balloon", "Character", "DEFAULT_PROMPT", "DeclarationError", "Edit", "Export", "File", "Location", "Lora",
+    "Balloon", "CONTROL_TYPES", "Character", "Control", "DEFAULT_PROMPT", "DeclarationError", "Edit", "Export", "File",
+    "Location", "Lora",
     "Refine",
     "Registry", "Row", "Scene", "Schedule", "Series", "Sheets", "Style", "Train", "add_edit_constructors", "blog",
     "caller_location",

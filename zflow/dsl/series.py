@@ -10,6 +10,7 @@ from .checks import (cast_name, check_balloons, check_drafts, check_edits, check
                      check_schedule, check_seed, check_style)
 from .limits import check_prompt
 from .names import check_name, check_scene_id, check_size
+from .control import DEFAULT_LAYOUTS, Control, check_control, check_layouts
 from .parts import Edit, Refine, Scene
 from .registry import current
 from .schedule import Schedule
@@ -39,12 +40,15 @@ class Series:
     vars: tuple[tuple[str, Any], ...]
     schedule: Schedule | None
     loras: tuple[Lora, ...]
+    layouts: int
+    control: Control | None
     where: Location = field(compare=False, repr=False)
 
     def __init__(self, name: str, style: Style | None = None, prompt: Any = DEFAULT_PROMPT, negative: str = "",
                  seed: int | None = None, size: str = "1:1", drafts: int = 4, refine: Refine | bool | None = True,
                  edits: tuple[Edit, ...] | list[Edit] = (), upscale: Upscale | None = None,
-                 schedule: Schedule | None = None, loras: Any = (), **vars: Any):
+                 schedule: Schedule | None = None, loras: Any = (), layouts: int = 0, control: Control | None = None,
+                 **vars: Any):
         where = caller_location()
         set_ = object.__setattr__
         set_(self, "where", where)
@@ -61,6 +65,8 @@ class Series:
         set_(self, "vars", freeze(vars, where, options=SERIES_OPTIONS))
         set_(self, "schedule", check_schedule(schedule, where))
         set_(self, "loras", check_loras(loras, where))
+        set_(self, "layouts", check_layouts(layouts, where))
+        set_(self, "control", check_control(control, where))
         current().add_named(current().series, "series", self)
 
     def scene(self, id: str, **kw: Any) -> Scene:
@@ -79,6 +85,11 @@ class Series:
         title, alt, balloons, style = take("title", ""), take("alt", ""), take("balloons", ()), take("style", None)
         upscale = take("upscale", self.upscale)
         loras = take("loras", ())
+        layouts, layout, control = take("layouts", self.layouts), take("layout", None), take("control", self.control)
+        layouts = layouts if layouts is self.layouts else check_layouts(layouts, where)
+        control = control if control is self.control else check_control(control, where)
+        if control is not None and control.from_layout and not layouts:
+            layouts = DEFAULT_LAYOUTS
         if style is not None:
             kw["__style__"] = check_style(style, where)
         scene = Scene(
@@ -101,6 +112,9 @@ class Series:
             where,
             f"{self.name}/{id}",
             check_loras(loras, where) if loras else (),
+            layouts,
+            layout if layout is None else check_int("layout", layout, where),
+            control,
         )
         current().scenes.append(scene)
         return scene

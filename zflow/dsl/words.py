@@ -6,10 +6,10 @@ from typing import Iterable
 
 #: What ``Series.scene`` takes besides template variables.
 SCENE_OPTIONS = ("cast", "size", "drafts", "seed", "pick", "refine", "edits", "prompt", "negative", "photo",
-                 "references", "title", "alt", "balloons", "style", "loras", "upscale")
+                 "references", "title", "alt", "balloons", "style", "loras", "upscale", "layouts", "layout", "control")
 #: What ``Series`` takes besides template variables.
 SERIES_OPTIONS = ("name", "style", "prompt", "negative", "seed", "size", "drafts", "refine", "edits", "schedule",
-                  "loras", "upscale")
+                  "loras", "upscale", "layouts", "control")
 
 
 def closest(word: str, known: Iterable[str]) -> str | None:

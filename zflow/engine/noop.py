@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..contracts import canonical
+from ..contracts import SideModels, canonical
 from ..signature import signature
 from ..store.atomic import write_atomic
 
@@ -35,7 +35,9 @@ def fingerprint(project: Any, recipe_paths: list[Path], run: dict[str, Any]) -> 
     stages = {}
     for stage, model in project.config.stages.items():
         backend = plugins.backends.get(model.backend)
-        stages[stage] = [model.group, backend.version, backend.identity(model)] if backend else None
+        stages[stage] = [model.group, backend.version, backend.identity(model),
+                         dict(backend.side_models(model)) if isinstance(backend, SideModels) else {}] \
+            if backend else None
     config_files = [project.root / "zflow.toml", project.root / "pyproject.toml"]
     parts = {
         "zflow": __version__, "python": sys.version, "recipes": [str(p.resolve()) for p in recipe_paths],

@@ -84,7 +84,7 @@ def make_plan(graph: Graph, runtime: Runtime, store: Store, root: Path, previous
                                                                      old.key, stale)
             return
         runner, model = runtime.route(task)
-        impl, identity = runtime.impl(runner), runtime.identity(runner, model)
+        impl, identity = runtime.impl(runner), runtime.task_identity(runner, model, task)
         parts = key_parts(task, impl, identity, {i: items[i].key for i in task.inputs}, files)
         key = key_of(parts)
         if old is None or old.key != key:

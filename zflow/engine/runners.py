@@ -76,5 +76,5 @@ class PixelOpRunner(OneByOne):
         return self.op.name
 
     def one(self, request: Request) -> Output:
-        data, meta = self.op.apply(request.inputs[0].main, dict(request.params))
+        data, meta = self.op.apply(request.images[0].main, dict(request.params))
         return Output({"image.png": data}, dict(meta))

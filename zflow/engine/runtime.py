@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from ..contracts import Batch, KeyOptions, ModelRef, Output, PixelOp, ReportsLoads, Task, exporters_serving
+from ..contracts import (Batch, KeyOptions, ModelRef, Output, PixelOp, Refuses, ReportsLoads, SideModels, Task,
+                         exporters_serving, shown_path)
 from ..errors import PluginError
 from ..events import Emit, ModelLoad, ignore
 from ..plugins import Plugins, make_plugin_manager
@@ -71,6 +72,9 @@ class Runtime:
             hint = " (the upscale stage takes the refine stage's model unless [stages.upscale] names one)" \
                 if inherited else ""
             raise PluginError(f"stages.{stage}.backend: backend {backend.name!r} cannot serve {kind!r} tasks{hint}")
+        if isinstance(backend, Refuses) and (why := backend.refusal(model, task, self.config.root)):
+            place = f"{shown_path(task.where.file)}:{task.where.line}: " if task.where else ""
+            raise PluginError(f"{place}{task.id}: stages.{stage} in {self.config.source}: {why}")
         if self.runners.setdefault(backend.name, backend) is backend and isinstance(backend, ReportsLoads):
             backend.emit = self.on_event  # it reports its own model-load and model-release events
         return backend.name, model
@@ -103,6 +107,22 @@ class Runtime:
             self._identities[cache_key] = found
             self._models.append(model)  # keeps id(model) from being reused while cached
         return found
+
+    def task_identity(self, runner: str, model: ModelRef, task: Task) -> Any:
+        """The model identity of ``task``'s key: ``identity``, plus the identities of the side models (a ControlNet)
+        the task uses, for a backend that has them; a task using none keeps the stage's identity as it is."""
+        found = self.identity(runner, model)
+        r = self.runners[runner]
+        if not isinstance(r, SideModels):
+            return found
+        names = r.side_models_of(model, task)
+        if not names:
+            return found
+        cache_key = (runner, id(model), "side")
+        sides = self._identities.get(cache_key)
+        if sides is None:
+            sides = self._identities[cache_key] = dict(r.side_models(model))
+        return {**found, "side": {name: sides[name] for name in names}}
 
     def worker_factory(self) -> "RuntimeFactory":
         """What builds this runtime again in another process (a Ray worker): same settings, same plugins by name."""

@@ -10,6 +10,7 @@ from ..contracts.upscaling import generation_size
 from ..dsl import Character, Scene
 from . import kinds
 from .adapters import adapter_params, recipe_loras, trained_inputs
+from .composition import control_map, layouts
 from .exports import add_exports
 from .model import Graph, GraphOptions, SceneBuild, SceneNodes, fail
 from .order import scene_order, scene_source
@@ -68,6 +69,8 @@ class Builder:
                 train(self, characters[name])
             for file in scene.references:
                 kinds.reference(self, file)
+            for edit in scene.edits:
+                kinds.edit_references(self, scene.uid, edit.args.get("references", ()), edit.where)
             # No clash to check: a scene's task ids are its unique uid plus a name without "/", and exports (which
             # could clash) are added after every scene.
             graph.tasks.update(old.tasks)
@@ -149,21 +152,27 @@ class Builder:
         loras = recipe_loras(series, style, cast, scene)
         draft_adapters, draft_files = adapter_params(self, "draft", loras)
 
+        drafted = source is None and scene.photo is None
         if source is not None:
             current = self.graph.scenes[source].base
             size = self.graph.sizes[current]
         elif scene.photo is not None:
             current, size = kinds.photo(self, scene)
-        else:
-            current = kinds.drafts(self, scene, nodes, size, common | guides | draft_adapters, cast_params, sheets,
-                                   style, series.seed, files + draft_files)
+        look = {"prompt": prompt, "style": style.text if style else "", "title": scene.title, "cast": cast_params}
+        layout = layouts(self, scene, nodes, size, look, series.seed) if drafted else None
+        control = control_map(self, scene, nodes, size, layout)
+        if drafted:
+            composition = [t for t in (layout, control[0] if control else None) if t]
+            current = kinds.drafts(self, scene, nodes, size, common | guides | draft_adapters |
+                                   (control[1] if control else {}), cast_params, sheets + composition, style,
+                                   series.seed, files + draft_files)
             if scene.refine is not None:
                 adapters, adapter_files = adapter_params(self, "refine", loras)
                 current = nodes.refine = kinds.refine(self, scene, current, size, common | adapters,
-                                                      files + adapter_files)
+                                                      files + adapter_files, control)
         for index, edit in enumerate(scene.edits, start=1):
             current, size = kinds.edit(self, uid, f"edit-{index}-{edit.op}", edit.op, edit.args, edit.where,
-                                       current, size, common | guides, sheets, series.seed, loras)
+                                       current, size, common | guides, sheets, series.seed, loras, control)
             nodes.edits.append(current)
         nodes.final = nodes.base = current
         if scene.upscale is not None or final_size:

@@ -85,23 +85,26 @@ def drafts(b: Builder, scene: Scene, nodes: SceneNodes, size: tuple[int, int], c
     return nodes.drafts[pick - 1]
 
 
-def refine(b: Builder, scene: Scene, picked: str, size: tuple[int, int], common: dict, files: list[str]) -> str:
-    """The picked draft refined."""
+def refine(b: Builder, scene: Scene, picked: str, size: tuple[int, int], common: dict, files: list[str],
+           control: tuple[str, dict] | None = None) -> str:
+    """The picked draft refined (conditioned by the scene's ``control`` map: its task and parameters)."""
     r = scene.refine
     params = {**common, "size": list(size), "strength": float(r.strength), "mode": r.mode,
               "seed": b.graph.tasks[picked].params["seed"]}
     params |= {k: v for k, v in (("steps", r.steps), ("guidance", r.guidance)) if v is not None}
-    task = Task(id=f"{scene.uid}/refine", kind="refine", params=params, inputs=(picked,), files=tuple(files),
+    params |= control[1] if control else {}
+    inputs = (picked, control[0]) if control else (picked,)
+    task = Task(id=f"{scene.uid}/refine", kind="refine", params=params, inputs=inputs, files=tuple(files),
                 where=scene.where, series=scene.series, scene=scene.uid)
     return b.add(task, size).id
 
 
 def edit(b: Builder, uid: str, name: str, op_name: str, args: Mapping[str, Any], where: Location, before: str,
          size: tuple[int, int], common: dict, sheets: list[str], series_seed: int | None,
-         loras: tuple[Lora, ...] = ()) -> tuple[str, tuple[int, int]]:
+         loras: tuple[Lora, ...] = (), control: tuple[str, dict] | None = None) -> tuple[str, tuple[int, int]]:
     """One edit of an image (a scene's edit chain, or an export's reframe): its op's parameters checked and
     canonicalized, its output size worked out; an edit a model makes gets the edit stage's and the scene's
-    ``loras``."""
+    ``loras``, and, keeping the image's size, the scene's ``control`` map (its task and parameters)."""
     op = b.opt.edit_ops.get(op_name)
     if op is None:
         known = ", ".join(sorted(b.opt.edit_ops)) or "none installed"
@@ -117,15 +120,36 @@ def edit(b: Builder, uid: str, name: str, op_name: str, args: Mapping[str, Any],
     task_id = f"{uid}/{name}"
     params = {**norm, "op": op_name, "scene_prompt": common["prompt"], "negative": common["negative"],
               "size": list(out_size), "seed": derived_seed(task_id, series_seed)}
-    if "references" in common:
-        params["references"] = common["references"]
+    if "references" in common:  # the scene's reference images, then the edit's own
+        params["references"] = [*common["references"], *norm.get("references", [])]
+    own = edit_references(b, uid, args.get("references", ()), where) if "references" in norm else []
+    inputs = tuple(dict.fromkeys((before, *sheets, *own)))
     if not isinstance(op, PixelOp):
         adapters, adapter_files = adapter_params(b, "edit", loras)
         params |= adapters
         files += adapter_files
-    task = b.add(Task(id=task_id, kind="edit", params=params, inputs=(before, *sheets), files=tuple(files),
+        if control and out_size == b.graph.sizes[control[0]]:
+            params |= control[1]
+            inputs += (control[0],)
+    task = b.add(Task(id=task_id, kind="edit", params=params, inputs=inputs, files=tuple(files),
                       where=where, series=uid.split("/", 1)[0], scene=uid), out_size)
     return task.id, out_size
+
+
+def edit_references(b: Builder, uid: str, values: Any, where: Location) -> list[str]:
+    """The tasks of an edit's own ``references``: an image file imported, a character's sheet (by name too)."""
+    ids = []
+    for value in values if isinstance(values, list | tuple) else [values]:
+        if isinstance(value, File):
+            ids.append(reference(b, value).id)
+            continue
+        character = value if isinstance(value, Character) else b.recipe.characters.get(value)
+        if character is None:
+            known = ", ".join(sorted(b.recipe.characters)) or "none declared"
+            raise fail(where, f"scene {uid}: edit reference {value!r} is no character (known: {known}) and no image "
+                              f"file")
+        ids.append(sheet(b, character).id)
+    return ids
 
 
 #: How a scene too large to generate directly is upscaled when it does not say (``Upscale()``'s defaults).

@@ -35,6 +35,9 @@ class SceneNodes:
     """The task ids one scene produced, for galleries and exports."""
 
     uid: str
+    layouts: list[str] = field(default_factory=list)
+    layout_pick: int | None = None
+    control: str | None = None  # the control map's task
     drafts: list[str] = field(default_factory=list)
     contact: str | None = None
     pick: int | None = None

@@ -1,4 +1,5 @@
-"""The order scenes are built in: declaration order, except that a scene starting from another comes after it."""
+"""The order scenes are built in: declaration order, except that a scene starting from another (or taking its
+control map from another's image) comes after it."""
 from __future__ import annotations
 
 from typing import Iterable
@@ -34,11 +35,16 @@ def scene_order(scenes: Iterable[Scene]) -> list[Scene]:
             if source not in by_uid:
                 raise fail(scene.where, f"scene {scene.uid!r} starts from unknown scene {source!r}")
             visit(by_uid[source], trail + [scene.uid])
+        control = scene.control.scene if scene.control is not None else None
+        if control is not None:
+            if control not in by_uid:
+                raise fail(scene.control.where, f"scene {scene.uid!r}: control from unknown scene {control!r}")
+            visit(by_uid[control], trail + [scene.uid])
         state[scene.uid] = 2
         order.append(scene)
 
     for uid, scene in by_uid.items():
-        if scene.photo is None:  # most scenes: nothing to visit first
+        if scene.photo is None and (scene.control is None or scene.control.scene is None):  # most: nothing first
             state[uid] = 2
             order.append(scene)
         else:

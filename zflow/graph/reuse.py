@@ -5,6 +5,7 @@ from typing import Any, Callable, Mapping
 
 from ..dsl import Scene
 from ..signature import Signature
+from .composition import LAYOUT_PICK
 from .model import Graph, SceneBuild
 from .order import scene_source
 
@@ -25,9 +26,16 @@ class Reuse:
 
     def basis(self, scene: Scene) -> tuple:
         """What a scene's tasks are made from, besides its series, cast, named styles and files: the declaration
-        (with where it and its edits stand: named tuples compare their places too), the pick and the image it
-        starts from."""
-        return scene, self.picks.get(scene.uid), None if scene.photo is None else self.upstream(scene)
+        (with where it and its edits stand: named tuples compare their places too), the picks (draft and layout),
+        the image it starts from and the image its control map is made from."""
+        control = scene.control.scene if scene.control is not None else None
+        return (scene, self.picks.get(scene.uid), self.picks.get(scene.uid + LAYOUT_PICK),
+                None if scene.photo is None else self.upstream(scene), control and self.final(control))
+
+    def final(self, uid: str) -> tuple[str, tuple[int, int] | None] | None:
+        """The final task (and size) of scene ``uid`` in the graph being built."""
+        nodes = self.graph.scenes.get(uid)
+        return (nodes.final, self.graph.sizes.get(nodes.final)) if nodes is not None else None
 
     def upstream(self, scene: Scene) -> tuple[str, tuple[int, int] | None] | None:
         """The task (and size) of the image a scene starts from, when it starts from another scene."""

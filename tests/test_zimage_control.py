@@ -1,0 +1,151 @@
+"""ControlNet on the zimage backend, on a tiny random Z-Image and a tiny random ZImageControlNetModel saved to folders
+and loaded with from_pretrained: control changes the image and scale 0 equals no control; the ControlNet loads once
+and its pipelines share the loaded transformer, VAE and text encoder; calls never mix control types, scales or
+uncontrolled jobs; inpaint edits with control go through ZImageControlNetInpaintPipeline; a map of another size is
+resized and the resize reported."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from helpers import zimage_model
+from helpers.ci import need_torch
+from helpers.zimage import (model_ref, offline_one_thread, photo_artifact, picture, pixels, request,  # noqa: F401
+                            stored, tiny_zimage)
+from zflow.contracts import Artifact
+
+need_torch()
+
+from zflow_zimage import batching  # noqa: E402
+from zflow_zimage.backend import ZImageBackend  # noqa: E402
+from zflow_zimage.cache import PipelineCache  # noqa: E402
+
+pytestmark = [pytest.mark.zimage, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def tiny_controlnet(tmp_path_factory):
+    return zimage_model.build_zimage_controlnet(tmp_path_factory.mktemp("models") / "tiny-controlnet")
+
+
+def control_map(folder, name="pose", size=(64, 64), seed=3) -> Artifact:
+    """A control map as a layout or control task stores it: an RGB PNG with role ``control``."""
+    path = folder / f"{name}.png"
+    picture(size, seed=seed).save(path)
+    return Artifact(f"s/control-{name}", f"key-{name}", {"image.png": path}, {"role": "control"})
+
+
+def control(kind="pose", scale=0.8) -> dict:
+    return {"control": {"type": kind, "scale": scale}}
+
+
+@pytest.fixture()
+def backend_and_handle(tiny_zimage, tiny_controlnet):
+    backend = ZImageBackend(PipelineCache())
+    return backend, backend.load(model_ref(tiny_zimage, controlnet=str(tiny_controlnet)))
+
+
+def run(backend, handle, *jobs, kind="draft", root=None):
+    """Run draft requests, each ``(params, inputs)``; fails the test on any error."""
+    reqs = [request(kind, {"seed": 3, **params}, inputs, model=handle.model, task_id=f"s/{kind}{i}",
+                    **({"root": root} if root else {})) for i, (params, inputs) in enumerate(jobs)]
+    outs = backend.run(handle, reqs)
+    for out in outs:
+        assert not isinstance(out, BaseException), out
+    return outs
+
+
+def test_control_changes_the_image_and_scale_0_is_no_control(backend_and_handle, tmp_path, tiny_controlnet):
+    backend, handle = backend_and_handle
+    pose = control_map(tmp_path)
+    plain, guided, zero = run(backend, handle, ({}, ()), (control(), (pose,)), (control(scale=0.0), (pose,)))
+    assert np.abs(pixels(guided) - pixels(plain)).max() > 20  # the control map steers the image
+    assert np.array_equal(pixels(zero), pixels(plain))  # x + 0 * residual: byte-equal to no control
+    assert guided.meta["pipeline"] == "ZImageControlNetPipeline" and plain.meta["pipeline"] == "ZImagePipeline"
+    assert guided.meta["control"] == {"type": "pose", "scale": 0.8, "map": "key-pose", "map_task": "s/control-pose",
+                                      "controlnet": str(tiny_controlnet)}
+    assert "control" not in plain.meta
+
+
+def test_the_controlnet_loads_once_and_shares_the_loaded_models_modules(backend_and_handle, tmp_path, monkeypatch):
+    from diffusers import ZImageControlNetModel
+
+    backend, handle = backend_and_handle
+    loads = []
+    real = ZImageControlNetModel.from_pretrained.__func__
+
+    def counted(cls, *args, **kwargs):
+        loads.append(args[0])
+        return real(cls, *args, **kwargs)
+
+    monkeypatch.setattr(ZImageControlNetModel, "from_pretrained", classmethod(counted))
+    pose, depth = control_map(tmp_path), control_map(tmp_path, "depth", seed=5)
+    run(backend, handle, (control(), (pose,)), (control("depth"), (depth,)))
+    run(backend, handle, (control(scale=0.5), (pose,)))
+    assert len(loads) == 1 and len(backend.cache) == 1
+    [entry] = backend.cache._entries.values()
+    [made] = [v for k, v in entry.variants.items() if isinstance(k, tuple) and k[1] == "controlnet"]
+    assert type(made).__name__ == "ZImageControlNetPipeline"
+    for shared in ("transformer", "vae", "text_encoder"):
+        assert getattr(made, shared) is getattr(entry.pipe, shared)
+    assert made.controlnet.noise_refiner is entry.pipe.transformer.noise_refiner  # from_transformer: shared blocks
+
+
+def test_calls_never_mix_control_types_scales_or_uncontrolled_jobs(tiny_zimage, tiny_controlnet, tmp_path,
+                                                                   monkeypatch):
+    backend = ZImageBackend(PipelineCache())
+    handle = backend.load(model_ref(tiny_zimage, controlnet=str(tiny_controlnet), batch_size=8,
+                                    exact_batches=False))
+    pose, depth = control_map(tmp_path), control_map(tmp_path, "depth", seed=5)
+    calls = []
+    real = batching.invoke
+
+    def watch(pipe, kwargs):
+        calls.append((type(pipe).__name__, len(kwargs["generator"]), kwargs.get("controlnet_conditioning_scale"),
+                      len(kwargs.get("control_image") or ())))
+        return real(pipe, kwargs)
+
+    monkeypatch.setattr(batching, "invoke", watch)
+    jobs = [({}, ()), (control(), (pose,)), (control("depth"), (depth,)), ({}, ()), (control(), (pose,)),
+            (control(scale=0.5), (pose,)), (control("depth"), (depth,))]
+    outs = run(backend, handle, *jobs)
+    # batch_size 8 would take all seven: one call per (ControlNet, type, scale), and one without control.
+    assert sorted(calls) == [("ZImageControlNetPipeline", 1, 0.5, 1), ("ZImageControlNetPipeline", 2, 0.8, 2),
+                             ("ZImageControlNetPipeline", 2, 0.8, 2), ("ZImagePipeline", 2, None, 0)]
+    assert [o.meta.get("control", {}).get("type") for o in outs] == [None, "pose", "depth", None, "pose", "pose",
+                                                                     "depth"]
+
+
+def test_inpaint_with_control_runs_the_controlnet_inpaint_pipeline(backend_and_handle, tmp_path):
+    backend, handle = backend_and_handle
+    before = stored(run(backend, handle, ({}, ()))[0], tmp_path, "before")
+    pose = control_map(tmp_path)
+    edit = {"op": "inpaint", "region": [0.25, 0.25, 0.75, 0.75], "prompt": "a smile"}
+    plain, guided = run(backend, handle, (edit, (before,)), ({**edit, **control()}, (before, pose)), kind="edit")
+    assert guided.meta["pipeline"] == "ZImageControlNetInpaintPipeline" and guided.meta["control"]["type"] == "pose"
+    a, b = pixels(plain), pixels(guided)
+    original = np.asarray(Image.open(before.main).convert("RGB"), dtype=np.int16)
+    assert np.abs(a[20:44, 20:44] - b[20:44, 20:44]).max() > 20  # the control steers the repainted region
+    assert np.abs(b[:8] - original[:8]).max() <= 2  # outside the mask the original stays
+    [refused] = backend.run(handle, [request("edit", {**edit, **control(), "strength": 0.6}, (before, pose),
+                                             model=handle.model)])
+    assert "takes no strength" in str(refused) and "strength=0.6" in str(refused)
+
+
+def test_a_map_of_another_size_is_resized_and_the_resize_reported(backend_and_handle, tmp_path):
+    backend, handle = backend_and_handle
+    small = control_map(tmp_path, "small", size=(40, 24))
+    [out] = run(backend, handle, (control(), (small,)))
+    assert out.meta["control"]["resized_from"] == [40, 24]
+    assert pixels(out).shape == (64, 64, 3)
+
+
+def test_a_bad_control_or_a_missing_map_fails_the_task_with_what_is_wrong(backend_and_handle, tmp_path):
+    backend, handle = backend_and_handle
+    pose = control_map(tmp_path)
+    bad_type, no_map = backend.run(handle, [
+        request("draft", control("scribble"), (pose,), model=handle.model, task_id="s/a"),
+        request("draft", control(), (), model=handle.model, task_id="s/b")])
+    assert "control type 'scribble' is not one of pose, depth, canny, hed, mlsd" in str(bad_type)
+    assert "needs one control map input (role 'control'), got 0" in str(no_map)
