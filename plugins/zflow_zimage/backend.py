@@ -125,9 +125,11 @@ class ZImageBackend:
                 results[i] = exc
         extra, encodings = self._call_extras(handle, entry, settings, first.root)
         jobs = [job for _, job in planned]
-        finishing = Finishing(lambda j, image: self._output(handle, jobs[j], stage,
-                                                             type(entry.variants.get(jobs[j].pipeline, entry.pipe)),
-                                                             image))
+
+        def output(j: int, image) -> Output:
+            return self._output(handle, jobs[j], stage, type(entry.variants.get(jobs[j].pipeline, entry.pipe)), image)
+
+        finishing = Finishing(output, background=entry.device != "cpu")  # overlaps calls on an accelerator
         run_groups(jobs, lambda job: self._pipeline(handle, entry, job, stage, first.root),
                    settings.batch_size, handle.limits, extra, settings.exact_batches, encodings,
                    lambda pipe, job: activate(pipe, job.adapters, first.root, handle.model.model), finishing.start)
