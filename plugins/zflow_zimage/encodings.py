@@ -46,6 +46,7 @@ class PromptEncodings:
         self.folder = store / FOLDER if store is not None and store.is_dir() else None
         self.length = max_sequence_length or DEFAULT_LENGTH
         self.version = version
+        self._digests: dict[str, str] = {}  # a batch's calls share prompts: each text is hashed once
 
     def embeds(self, pipe, texts: Sequence[str]) -> list:
         """One encoding per text, in order; each distinct text is looked up (memory, then disk) or encoded once."""
@@ -59,8 +60,12 @@ class PromptEncodings:
         return [found[text] for text in texts]
 
     def _digest(self, text: str) -> str:
-        parts = [FORMAT, self.version, self.identity, self.dtype, self.device.split(":")[0], self.length, text]
-        return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()[:32]
+        digest = self._digests.get(text)
+        if digest is None:
+            parts = [FORMAT, self.version, self.identity, self.dtype, self.device.split(":")[0], self.length, text]
+            digest = self._digests[text] = hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()
+                                                          ).hexdigest()[:32]
+        return digest
 
     def _remembered(self, digest: str):
         with _LOCK:
