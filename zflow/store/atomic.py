@@ -1,15 +1,18 @@
-"""Atomic file writes: a temporary file in the same folder, then a rename over the target."""
+"""Atomic file writes: a temporary file in the same folder, then a rename over the target (or a swap of names)."""
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
 
+from .swap import replace
 
-def write_atomic(path: Path, data: bytes, folders: set[Path] | None = None) -> os.stat_result:
+
+def write_atomic(path: Path, data: bytes, folders: set[Path] | None = None, swap: bool = False) -> os.stat_result:
     """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part; returns the
     written file's stat (taken before the rename, which keeps size and mtime: no second look-up of the path).
-    ``folders`` remembers the folders already made, so a writer of many files makes each folder once."""
+    ``folders`` remembers the folders already made, so a writer of many files makes each folder once. ``swap``: the
+    file is likely there already (out/), so it is replaced by swapping names (see ``swap.replace``)."""
     if folders is None or path.parent not in folders:
         path.parent.mkdir(parents=True, exist_ok=True)
         if folders is not None:
@@ -20,7 +23,10 @@ def write_atomic(path: Path, data: bytes, folders: set[Path] | None = None) -> o
             fh.write(data)
             fh.flush()
             written = os.fstat(fd)
-        os.replace(tmp, path)
+        if swap:
+            replace(tmp, path)
+        else:
+            os.replace(tmp, path)
         return written
     except OSError as exc:
         _discard(tmp)

@@ -79,7 +79,8 @@ class Outputs:
         for rel, sha, task_id in pending:
             data = contents.get(sha) if contents else None
             target = self.folder / os.path.normpath(rel)
-            st = write_atomic(target, self.blob_path(sha).read_bytes() if data is None else data, self._folders)
+            st = write_atomic(target, self.blob_path(sha).read_bytes() if data is None else data, self._folders,
+                              swap=True)
             self._unconfirmed.append((st.st_size, st.st_mtime_ns, rel))
             self.manifest[rel] = (sha, task_id, st.st_size, st.st_mtime_ns)
         return [rel for rel, _, _ in pending]
