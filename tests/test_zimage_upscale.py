@@ -187,3 +187,24 @@ def test_a_recipe_upscales_on_the_refine_model_through_the_cli(project, tiny_zim
     project.write("recipes/r.py", recipe.replace("strength=0.3", "strength=0.25"))
     again = project.build(env=env)
     assert again.code == 0 and again.ids("task-done") == {"s/a/upscale", "s/export/sns"}
+
+
+def test_tiles_take_the_stage_negative_then_the_recipe_s_as_every_stage_and_record_it(tiny_zimage, tmp_path):
+    """The same combined rule as draft and refine (jobs.combined_negative): the stage's negative, then the style's
+    and scene's, each term once; the tiles are made with it (guidance on) and the provenance says it."""
+    def made(stage: str, recipe: str):
+        backend = ZImageBackend(PipelineCache())
+        handle = backend.load(model_ref(tiny_zimage, guidance=3.0, negative=stage))
+        photo = photo_artifact(tmp_path)
+        params = {"size": [128, 128], "source_size": [64, 64], "strength": 0.5, "tile": 64, "overlap": 16,
+                  "upscaler": None, "seed": 5, "negative": recipe}
+        [out] = backend.run(handle, [request("upscale", params, (photo,), model=handle.model, root=tmp_path)])
+        assert not isinstance(out, BaseException), out
+        return out
+
+    combined = made("blurry", "text, Blurry")
+    assert combined.meta["negative"] == "blurry, text"
+    with Image.open(io.BytesIO(combined.files["image.png"])) as png:
+        assert '"negative": "blurry, text"' in png.text["zflow"]
+    assert made("", "blurry, text").files["image.png"] == combined.files["image.png"]
+    assert made("", "text").files["image.png"] != combined.files["image.png"]

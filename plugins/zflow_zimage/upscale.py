@@ -16,7 +16,7 @@ from zflow.errors import PluginError
 
 from . import tiles
 from .invariant import alone
-from .jobs import Job
+from .jobs import Job, combined_negative
 from .options import Settings
 from .superres import super_resolve
 
@@ -39,10 +39,11 @@ def first_pass(image: Image.Image, size: tuple[int, int], upscaler: Path | None,
 
 
 def tile_jobs(request: Request, big: Image.Image, settings: Settings, step: int) -> tuple[list[tiles.Box], list[Job]]:
-    """The img2img job of each tile of the first pass: the scene's prompt, a seed per tile, the upscale's strength."""
+    """The img2img job of each tile of the first pass: the scene's prompt, the negative of every stage (the stage's,
+    then the style's and the scene's: ``jobs.combined_negative``), a seed per tile, the upscale's strength."""
     p = request.params
     boxes = tiles.grid(big.size, int(p["tile"]), int(p["overlap"]), step)
-    negative = str(p["negative"]) if p.get("negative") else settings.negative
+    negative = combined_negative(settings.negative, str(p.get("negative") or ""))  # stage, then style and scene
     jobs = []
     for index, box in enumerate(boxes):
         crop = big.crop(box)
