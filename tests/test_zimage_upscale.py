@@ -156,13 +156,13 @@ def test_a_missing_upscaler_model_fails_that_task_naming_the_file(backend, tiny_
 
 
 def test_large_tiles_are_encoded_with_vae_tiling_and_the_vae_is_left_as_it_was(backend, tiny_zimage):
-    from zflow_zimage.upscale import vae_tiled
+    from zflow_zimage.vaetiling import tiled_while
 
     entry = backend._entry(backend.load(model_ref(tiny_zimage)), "upscale", tiny_zimage)
     vae = entry.pipe.vae
-    with vae_tiled(entry.pipe, 1024):
+    with tiled_while(entry.pipe, 1024, 1024):
         assert not vae.use_tiling  # a 1-megapixel tile: as the refine stage encodes it
-    with vae_tiled(entry.pipe, 2048):
+    with tiled_while(entry.pipe, 2048, 1024):
         assert vae.use_tiling
     assert not vae.use_tiling
 

@@ -93,6 +93,7 @@ class ZImageBackend:
         from .batching import run_groups
         from .control import attach
         from .loading import is_omni, is_zimage
+        from .vaetiling import set_tiling, untiled_after
 
         first = requests[0]
         stage, kind = first.task.stage, first.task.kind
@@ -115,10 +116,15 @@ class ZImageBackend:
             except Exception as exc:
                 results[i] = exc
         extra, encodings = self._call_extras(handle, entry, settings, first.root)
-        made = run_groups([job for _, job in planned],
-                          lambda job: self._pipeline(handle, entry, job, stage, first.root),
-                          settings.batch_size, handle.limits, extra, settings.exact_batches, encodings,
-                          lambda pipe, job: activate(pipe, job.adapters, first.root, handle.model.model))
+
+        def prepare(pipe, job) -> None:  # a call group's LoRA adapters, and VAE tiling for its large images
+            activate(pipe, job.adapters, first.root, handle.model.model)
+            set_tiling(pipe, max(job.gen_size), settings.vae_tiling_above)
+
+        with untiled_after(entry.pipe):
+            made = run_groups([job for _, job in planned],
+                              lambda job: self._pipeline(handle, entry, job, stage, first.root),
+                              settings.batch_size, handle.limits, extra, settings.exact_batches, encodings, prepare)
         good = []
         for (i, job), image in zip(planned, made):
             if isinstance(image, BaseException):
