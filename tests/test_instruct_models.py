@@ -175,7 +175,7 @@ def test_a_scene_past_the_models_image_limit_fails_at_its_line_and_others_build(
 @pytest.mark.e2e
 @pytest.mark.slow
 def test_the_example_recipe_switches_to_real_models_by_zflow_toml_alone(qwen, tmp_path, project: ProjectDir):
-    """recipes/flower_shop.py as shipped, with the zflow.toml lines its docstring gives (tiny folders for the hub ids)."""
+    """recipes/flower_shop.py as shipped, with the zflow.toml lines its docstring gives (tiny folders for hub ids)."""
     repo = Path(__file__).resolve().parents[1] / "recipes"
     for name in ("flower_shop.py", "_brand.py", "assets/mug.png"):
         (project.root / "recipes" / name).parent.mkdir(parents=True, exist_ok=True)
