@@ -22,7 +22,7 @@ from .data import describe, examples
 from .encoded import encoded
 from .loop import ADAPTER, Plan, Trainer
 from .report import Reporter, loss_curve
-from .state import load_file, remove, save_file, work_folder
+from .state import load_file, remove, save_file
 
 CHECKPOINT = "checkpoint.pt"
 
@@ -35,7 +35,7 @@ def train(request: Request, emit: Emit) -> Output:
     settings = options.read(model.options, model.model, "train", stage)
     source = models.resolve(model.model, model.revision, stage, request.root)
     where, dtype = devices.choose(settings, stage)
-    folder = work_folder(request.root, request.key)
+    folder = request.work
     started = time.perf_counter()
     pipe = load(source, settings.pipeline, devices.torch_dtype(dtype), stage)
     if not is_zimage(type(pipe).__name__) or not hasattr(pipe, "transformer"):
