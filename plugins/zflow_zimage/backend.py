@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -16,6 +14,7 @@ from zflow.events import Emit, ignore
 
 from . import models, options
 from .cache import PIPELINES, Entry, Loading, PipelineCache
+from .finishing import Finishing
 
 log = logging.getLogger(__name__)
 
@@ -125,23 +124,15 @@ class ZImageBackend:
             except Exception as exc:
                 results[i] = exc
         extra, encodings = self._call_extras(handle, entry, settings, first.root)
-        made = run_groups([job for _, job in planned],
-                          lambda job: self._pipeline(handle, entry, job, stage, first.root),
-                          settings.batch_size, handle.limits, extra, settings.exact_batches, encodings,
-                          lambda pipe, job: activate(pipe, job.adapters, first.root, handle.model.model))
-        good = []
-        for (i, job), image in zip(planned, made):
-            if isinstance(image, BaseException):
-                results[i] = image
-            else:
-                good.append((i, job, image))
-
-        def output(item) -> Output:
-            _, job, image = item
-            return self._output(handle, job, stage, type(entry.variants.get(job.pipeline, entry.pipe)), image)
-
-        for (i, _, _), done in zip(good, _encoded(output, good)):
-            results[i] = done
+        jobs = [job for _, job in planned]
+        finishing = Finishing(lambda j, image: self._output(handle, jobs[j], stage,
+                                                             type(entry.variants.get(jobs[j].pipeline, entry.pipe)),
+                                                             image))
+        run_groups(jobs, lambda job: self._pipeline(handle, entry, job, stage, first.root),
+                   settings.batch_size, handle.limits, extra, settings.exact_batches, encodings,
+                   lambda pipe, job: activate(pipe, job.adapters, first.root, handle.model.model), finishing.start)
+        for j, (i, _) in enumerate(planned):
+            results[i] = finishing.result(j)
         return results
 
     def _trainings(self, requests: Sequence[Request]) -> list[Output | BaseException]:
@@ -264,18 +255,6 @@ class ZImageBackend:
             handle.key, handle.revision = key, models.revision_of(source)
             handle.weights = f"{source.hub_id or 'folder'}@{handle.revision}"
         return entry
-
-
-_POOL: list[ThreadPoolExecutor] = []
-
-
-def _encoded(output: Callable[[Any], Output], items: list) -> list[Output]:
-    """``output`` of each item: PNG encoding of a batch in threads (zlib lets go of the GIL), one image inline."""
-    if len(items) < 2:
-        return [output(item) for item in items]
-    if not _POOL:
-        _POOL.append(ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="zimage-png"))
-    return list(_POOL[0].map(output, items))
 
 
 def _plain_job(request: Request, made) -> Any:

@@ -32,7 +32,8 @@ def invoke(pipe, kwargs: dict[str, Any]):
 
 def run_groups(jobs: Sequence[Job], pipe_for: Callable[[Job], Any], batch_size: int, limits: dict,
                extra: dict[str, Any], exact: bool = True, encodings: PromptEncodings | None = None,
-               prepare: Callable[[Any, Job], None] | None = None) -> list:
+               prepare: Callable[[Any, Job], None] | None = None,
+               finished: Callable[[int, Any], None] | None = None) -> list:
     """Run every job; returns an RGB image or an exception per job, in order. With ``exact`` (the default) each job
     is its own pipeline call: an image then never depends on what else was asked for (a longer caption in the same
     call pads this one's caption features, a larger batch changes the kernels' blocking), so local, Ray, full and
@@ -40,7 +41,8 @@ def run_groups(jobs: Sequence[Job], pipe_for: Callable[[Job], Any], batch_size: 
     share calls of up to ``batch_size`` (or the smaller size an out-of-memory error taught, kept in ``limits``).
     Pipelines that take them get their prompts as ``encodings`` (each prompt encoded once). ``pipe_for(job)`` is the
     pipeline of a group's jobs. ``prepare(pipe, job)`` readies the pipeline for a group's calls (its LoRA adapters:
-    groups differ in them, calls never mix two sets)."""
+    groups differ in them, calls never mix two sets). ``finished(index, image_or_exception)`` hears of each job as
+    soon as its call returns."""
     groups: dict[tuple, list[int]] = {}
     for index, job in enumerate(jobs):
         groups.setdefault(job.batch_key(index), []).append(index)
@@ -53,6 +55,8 @@ def run_groups(jobs: Sequence[Job], pipe_for: Callable[[Job], Any], batch_size: 
         except Exception as exc:  # a model or adapter that cannot load fails its tasks, not the build
             for i in members:
                 results[i] = exc
+                if finished is not None:
+                    finished(i, exc)
             continue
         start = 0
         while start < len(members):  # each call as large as the last out-of-memory error allows
@@ -61,6 +65,8 @@ def run_groups(jobs: Sequence[Job], pipe_for: Callable[[Job], Any], batch_size: 
             call = [jobs[i] for i in chunk]
             for i, made in zip(chunk, _fallback(pipe, call, limits, key[:2], extra, encodings)):
                 results[i] = made
+                if finished is not None:
+                    finished(i, made)
             start += size
     return results
 

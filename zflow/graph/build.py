@@ -137,6 +137,7 @@ class Builder:
         variables = dict(scene.vars)
         style = scene_style(self.recipe.styles, variables.pop("__style__", series.style), scene.where, uid)
         files: list[str] = []
+        variables = {k: self.probe.plain(v, []) for k, v in variables.items()}  # as data: for the prompt and the page
         prompt, names = scene_prompt(self.prompts, self.probe, scene, series, cast, style, variables, files,
                                      self.opt.run)
         negative = bounded(", ".join(t for t in (style.negative if style else "", scene.negative) if t),  # style,
@@ -184,7 +185,7 @@ class Builder:
             "seed": self.graph.tasks[current].params.get("seed"),
             "cast": [c.name for c in cast],
             "balloons": [{"kind": b.kind, "text": b.text, "who": b.who} for b in scene.balloons],
-            "vars": self.probe.plain({k: v for k, v in variables.items()}, []),
+            "vars": variables,
         }, names
 
     def _cast(self, scene: Scene) -> list[Character]:
