@@ -143,3 +143,23 @@ def test_training_mistakes_are_errors_at_their_line(project, declared, message):
     result = project.build()
     assert result.code == 2, result.stderr
     assert "zflow: error: recipes/r.py:2: " in result.stderr and message in result.stderr, result.stderr
+
+
+def test_gc_removes_the_work_folders_of_tasks_no_longer_built(project):
+    from zflow.engine import Project
+
+    _train_project(project)
+    assert project.build().code == 0
+    session = Project(project.root)
+    try:
+        key = session.plan(session.load()).items["characters/nabi/train"].key
+    finally:
+        session.close()
+    work = project.root / ".zflow/work"
+    for name in (key, "0" * 64):
+        (work / name).mkdir(parents=True)
+        (work / name / "checkpoint.pt").write_bytes(b"state")
+    result = project.zflow("gc", "--json")
+    assert result.code == 0, result.stderr
+    assert json.loads(result.stdout)["work"] == 1
+    assert sorted(p.name for p in work.iterdir()) == [key]  # a current task's checkpoint stays for its resume

@@ -79,7 +79,7 @@ def test_the_train_task_trains_a_lora_that_loads_and_changes_the_image(project, 
     assert [i["source"] for i in meta["images"]] == [f"recipes/nabi/{i}.png" for i in range(3)]
     assert _meta(project, "s/cat/draft-1")["adapters"] == [{"lora": "nabi", "weight": 1.0}]
     assert "adapters" not in _meta(project, "s/cup/draft-1")
-    assert not any((project.root / ".zflow/train").iterdir())  # the finished training's work folder is gone
+    assert not any((project.root / ".zflow/work").iterdir())  # the finished training's work folder is gone
 
     backend = ZImageBackend(PipelineCache())
     handle = backend.load(model_ref(tiny_zimage))
@@ -106,7 +106,7 @@ def test_a_training_killed_with_sigkill_resumes_from_its_last_checkpoint(project
     finally:
         proc.wait(timeout=120)
     assert seen and proc.returncode == -signal.SIGKILL
-    [work] = list((project.root / ".zflow/train").iterdir())
+    [work] = list((project.root / ".zflow/work").iterdir())
     assert (work / "checkpoint.pt").is_file()
 
     again = project.build(env=ENV)
@@ -131,3 +131,20 @@ def _tensors(path) -> dict:
     from safetensors.numpy import load_file
 
     return load_file(path)
+
+
+def test_a_training_adapter_is_merged_while_training_and_left_out_of_the_lora(project, tiny_zimage):
+    from helpers.zimage_lora import make_lora
+
+    _project(project, tiny_zimage, steps=4, every=10)
+    make_lora(tiny_zimage, project.root / "adapters/v1", seed=5, rank=2)
+    project.write("recipes/r.py", RECIPE.format(steps=4, every=10).replace(
+        "checkpoint_every=10)", 'checkpoint_every=10, adapter=Lora("../adapters/v1/pytorch_lora_weights.safetensors"))'
+    ).replace("import Character,", "import Character, Lora,"))
+    first = project.build(env=ENV)
+    assert first.code == 0, first.stderr
+    lora = _tensors(project.root / "out/characters/nabi/train/lora.safetensors")
+    assert lora and all(v.shape[0] == 4 for k, v in lora.items() if "lora_A" in k)  # rank 4: the adapter (2) is not
+    assert _meta(project, "characters/nabi/train")["steps_run"] == 4
+    make_lora(tiny_zimage, project.root / "adapters/v1", seed=6, rank=2)  # a new adapter file: trained again
+    assert "characters/nabi/train" in project.build(env=ENV).ids("task-done")

@@ -12,6 +12,7 @@ from zflow.contracts.provenance import COMPOSITE, TRAINED, png_info
 
 from . import edit
 from .adapters import adapter_label, draw_adapter_tag
+from .instruct import instruct
 from .refine import refine_image
 from .layout import layout_from
 from .scene import Picture, draw_scene
@@ -116,9 +117,12 @@ def _edit(fonts: Fonts, request: Request) -> Output:
     elif op == "restyle":
         strength = float(p.get("strength", 0.6))
         image = edit.restyle(image, p["prompt"], strength)
+    elif op == "instruct":
+        image, drawn = instruct(image, p["prompt"], [a.main for a in request.images[1:]], fonts)
+        text += [[round(v) for v in box] for box in drawn]
     else:
         raise ValueError(f"the preview backend has no edit operation {op!r} (it knows inpaint, background, "
-                         f"outpaint and restyle)")
+                         f"outpaint, restyle and instruct)")
     extra = {"op": op} | ({"strength": strength} if strength is not None else {})
     return _output(fonts, request, Picture(image, boxes[0], boxes[1], text=text), _scene_of(source), **extra)
 
