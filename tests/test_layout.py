@@ -150,3 +150,12 @@ def test_a_layout_pick_out_of_range_in_picks_json_names_the_file(layouts):
     result = layouts.build()
     assert result.code == 2
     assert "picks.json:1: scene s/a: layout 7 is not one of its 3 layouts" in result.stderr
+
+
+def test_a_full_quality_refine_keeps_the_picked_layout(project):
+    project.write("recipes/r.py", LAYOUT_RECIPE.replace('from zflow import', 'from zflow import Refine,').replace(
+        '"reads a book", layouts=2', '"reads a book", layouts=2, layout=2, refine=Refine(mode="txt2img")'))
+    assert project.build().code == 0
+    layout, _ = built(project.root, "s/b/layout-2")
+    refine, _ = built(project.root, "s/b/refine")
+    assert np.abs(np.array(refine["faces"]) - np.array(layout["faces"])).max() <= 1
