@@ -188,3 +188,11 @@ def test_the_gallery_shows_the_training_card_and_the_turnaround_sheets(project):
             assert response.read()[:8] == b"\x89PNG\r\n\x1a\n"
     finally:
         assert proc.stop() == 0
+
+
+def test_the_progress_bar_says_the_step_loss_and_speed_of_a_training():
+    from zflow.cli.display import train_line
+
+    event = {"event": "train-progress", "id": "characters/nabi/train", "step": 120, "steps": 2000, "loss": 0.123456,
+             "it_s": 3.2109, "checkpoint": True}
+    assert train_line(event) == "characters/nabi/train step 120/2000 loss 0.1235 3.21 it/s, checkpoint saved"
