@@ -148,3 +148,18 @@ def test_a_training_adapter_is_merged_while_training_and_left_out_of_the_lora(pr
     assert _meta(project, "characters/nabi/train")["steps_run"] == 4
     make_lora(tiny_zimage, project.root / "adapters/v1", seed=6, rank=2)  # a new adapter file: trained again
     assert "characters/nabi/train" in project.build(env=ENV).ids("task-done")
+
+
+def test_a_generated_turnaround_set_is_drawn_then_trained_on(project, tiny_zimage):
+    _project(project, tiny_zimage, steps=2, every=10)
+    project.write("recipes/r.py", RECIPE.format(steps=2, every=10).replace('images="nabi/*.png"',
+                                                                           "images=Sheets(n=2)").replace(
+        "import Character,", "import Character, Sheets,"))
+    result = project.zflow("train", "nabi", "--json", env=ENV)
+    assert result.code == 0, result.stderr
+    assert result.ids("task-done") == {"characters/nabi/train", "characters/nabi/turnaround-01",
+                                       "characters/nabi/turnaround-02"}
+    images = _meta(project, "characters/nabi/train")["images"]
+    assert [(i["source"], i["caption"]) for i in images] == [
+        ("characters/nabi/turnaround-01", "nabi_cat, a grey cat, front view"),
+        ("characters/nabi/turnaround-02", "nabi_cat, a grey cat, side view")]
