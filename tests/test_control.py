@@ -144,6 +144,7 @@ def test_missing_detector_weights_fail_the_task_with_what_to_download(photo):
     ('Control("hed")', "recipes/r.py:5: Control('hed'): a layout has pose, depth, canny maps, not hed"),
     ('Control("canny", image="@s/nowhere")', "recipes/r.py:5: scene 's/a': control from unknown scene 's/nowhere'"),
     ('"pose"', "recipes/r.py:5: control='pose': give Control("),
+    ('Control("canny", image="@s/a")', "recipes/r.py:5: scene 's/a': control from its own image"),
 ])
 def test_a_wrong_control_is_refused_at_its_line(photo, control, message):
     recipe(photo, control)

@@ -104,6 +104,7 @@ def test_only_plain_data_becomes_prompt_variables(project):
 @pytest.mark.parametrize("name,text", [
     ("rows.yaml", "- n: 1\n  action: waves\n- n: 2\n  action: sits\n"),
     ("rows.json", '[{"n": 1, "action": "waves"}, {"n": 2, "action": "sits"}]'),
+    ("rows.json", '\ufeff[{"n": 1, "action": "waves"}, {"n": 2, "action": "sits"}]'),  # a BOM, as Notepad saves
 ])
 def test_yaml_and_json_tables_read_like_csv(project, name, text):
     project.write(f"recipes/{name}", text)

@@ -21,9 +21,9 @@ def registered_ops() -> dict[str, EditOp]:
     return ops
 
 
-def test_the_hook_registers_the_four_core_ops_as_edit_ops():
+def test_the_hook_registers_the_five_core_ops_as_edit_ops():
     ops = registered_ops()
-    assert sorted(ops) == ["background", "inpaint", "outpaint", "restyle"]
+    assert sorted(ops) == ["background", "inpaint", "instruct", "outpaint", "restyle"]
     assert all(isinstance(op, EditOp) for op in ops.values())
 
 

@@ -140,6 +140,9 @@ def test_pick_is_validated_then_rebuilds_only_that_scene(serving) -> None:
     assert post_pick(port, {"scene": "s/a", "draft": 3})[0] == 400
     assert post_pick(port, {"scene": "s/a", "draft": "2"})[0] == 400
     assert post_pick(port, {"scene": "s/a", "draft": 2}, content_type="text/plain")[0] == 415
+    assert post_pick(port, {"scene": "s/a", "layout": 1}) == (400, {"error": "scene s/a has no layouts"})
+    assert post_pick(port, {"scene": "s/a", "layout": True}) == (400, {"error": "scene must be text and layout a "
+                                                                                "whole number"})
     assert post_pick(port, {"scene": "s/a", "draft": 2}) == (202, {"scene": "s/a", "draft": 2})
     events = proc.rebuild()
     assert events[0] == {"event": "change", "files": ["pick s/a=2"]}

@@ -161,20 +161,38 @@ def test_a_killed_writers_temporary_files_are_removed_by_the_next_build_and_by_g
     objects = basic.root / ".zflow/objects"
     sub = next(p for p in objects.iterdir() if p.is_dir())
     stale = [sub / ".0123abcd.k3j_x9q2.tmp", basic.root / "out/s/.a.png.q8w7e6r5.tmp",
-             basic.root / ".zflow/.last-load.json.zz99aa11.tmp"]
+             basic.root / ".zflow/.last-load.json.zz99aa11.tmp",
+             basic.root / ".picks.json.p1ck5abc.tmp"]  # a watch killed while it wrote a pick
     for path in stale:
         path.write_bytes(b"")
         os.utime(path, (1_000_000, 1_000_000))
     mine = basic.root / "out/notes.tmp"
     mine.write_text("a user's file")
+    live = basic.root / ".picks.json.w4tch1ng.tmp"  # a running watch's pick, written outside the project lock
+    live.write_text("{}")
+    theirs = basic.root / ".notes.txt.abcd1234.tmp"  # beside the picks file, but another program's
+    theirs.write_bytes(b"")
+    os.utime(theirs, (1_000_000, 1_000_000))
     (basic.root / ".zflow/building").write_text("")  # what a build killed with SIGKILL leaves
     assert basic.build().code == 0
-    assert not any(p.exists() for p in stale) and mine.exists()
+    assert not any(p.exists() for p in stale) and mine.exists() and live.exists() and theirs.exists()
     assert not (basic.root / ".zflow/building").exists()
-    stale[0].write_bytes(b"")
-    os.utime(stale[0], (1_000_000, 1_000_000))
+    for path in (stale[0], stale[3]):
+        path.write_bytes(b"")
+        os.utime(path, (1_000_000, 1_000_000))
     gc = basic.zflow("gc", "--json")
-    assert gc.code == 0 and json.loads(gc.stdout)["temporaries"] == 1 and not stale[0].exists()
+    assert gc.code == 0 and json.loads(gc.stdout)["temporaries"] == 2 and not stale[0].exists()
+    assert not stale[3].exists() and live.exists() and theirs.exists()
+
+
+def test_a_pick_removes_what_a_watch_killed_while_writing_picks_left(basic):
+    from zflow.engine import Project
+
+    left = basic.root / ".picks.json.p1ck5abc.tmp"
+    left.write_text('{"s/a": ')
+    os.utime(left, (1_000_000, 1_000_000))
+    Project(basic.root).write_pick("s/a", 2)
+    assert not left.exists() and json.loads((basic.root / "picks.json").read_text()) == {"s/a": 2}
 
 
 def test_watching_one_recipe_keeps_the_other_recipes_outputs(basic):

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from helpers.project import ZFLOW
+from helpers.project import CONFIG, ZFLOW
 from helpers.schedule import RECIPE, calendar_project
 
 pytestmark = [pytest.mark.e2e]
@@ -46,6 +46,20 @@ def test_schedule_list_shows_next_fire_times_in_the_schedules_zone(project):
     human = project.zflow("schedule", "--list", "--at", "2026-11-27T00:00")
     assert "weekly  0 9 * * MON (Asia/Seoul), missed: run-once" in human.stdout
     assert "next: 2026-11-30 09:00+09:00" in human.stdout
+
+
+def test_the_schedule_reads_recipes_under_the_projects_limits(project):
+    """A prompt longer than the default limit, allowed by [limits] in zflow.toml: the build takes it, so does the
+    scheduler's scan of the recipes."""
+    long = "a quiet cafe " * 1700  # 22,100 characters: over the default 20,000
+    calendar_project(project, RECIPE.replace('prompt="{{ action }}', f'prompt="{long}{{{{ action }}}}'))
+    project.write("zflow.toml", CONFIG + "[limits]\nprompt_chars = 30000\n")
+    listing = project.zflow("schedule", "--list", "--json", "--at", "2026-11-27T00:00")
+    assert listing.code == 0, listing.stderr
+    assert [job["job"] for job in json.loads(listing.stdout)["jobs"]] == ["weekly"]
+    project.write("zflow.toml", CONFIG)
+    refused = project.zflow("schedule", "--list", "--at", "2026-11-27T00:00")
+    assert refused.code != 0 and "cal.py:3" in refused.stderr + refused.stdout and "prompt_chars" in refused.stderr + refused.stdout
 
 
 def test_sigterm_stops_the_scheduler_cleanly(project):

@@ -56,14 +56,19 @@ def register_backends(register):
 SLOW_CONFIG = 'base_pixels = 4096\nbatch_size = 1\n[stages.draft]\nbackend = "slow"\n[stages.refine]\nbackend = "slow"\n'
 
 
-def check_store_consistent(root):
-    """Every indexed blob exists with the content its name says; no temporary files are left."""
+def check_indexed_blobs(root):
+    """Every indexed blob exists with the content its name says."""
     db = sqlite3.connect(root / ".zflow/index.sqlite")
     for (files,) in db.execute("SELECT files FROM artifacts"):
         for sha in json.loads(files).values():
             blob = root / ".zflow/objects" / sha[:2] / sha[2:]
             assert hashlib.sha256(blob.read_bytes()).hexdigest() == sha
     db.close()
+
+
+def check_store_consistent(root):
+    """Every indexed blob exists with the content its name says; no temporary files are left."""
+    check_indexed_blobs(root)
     assert not list((root / ".zflow/objects").glob("*/.*.tmp"))
     for path in (root / "out").rglob("*"):
         assert not path.name.endswith(".tmp")
@@ -96,6 +101,85 @@ def test_kill_9_mid_build_leaves_no_corrupt_artifact_and_resume_runs_only_the_re
     assert result.summary["cached"] == len(stored)
     check_store_consistent(basic.root)
     assert basic.build().summary["ran"] == 0
+
+
+NOISY_BACKEND = '''\
+"""A fast backend of large noisy images: a build killed anywhere is likely killed while it writes files."""
+import io, random
+from PIL import Image
+from zflow import hookimpl
+from zflow.contracts import Output
+
+
+class Noisy:
+    name = "noisy"
+    version = "1"
+    kinds = frozenset({"sheet", "draft", "refine", "edit"})
+
+    def identity(self, model):
+        return "noisy"
+
+    def load(self, model):
+        return None
+
+    def run(self, handle, requests):
+        out = []
+        for r in requests:
+            pixels = random.Random(r.params.get("seed", 1)).randbytes(320 * 320 * 3)
+            buf = io.BytesIO()
+            Image.frombytes("RGB", (320, 320), pixels).save(buf, "PNG", compress_level=1)
+            out.append(Output({"image.png": buf.getvalue()}, {}))
+        return out
+
+    def release(self, handle):
+        pass
+
+
+@hookimpl
+def register_backends(register):
+    register(Noisy())
+'''
+
+
+def _whole_or_temporary(root) -> None:
+    """What a killed build may leave: temporary files, and whole files only, each an indexed artifact's bytes."""
+    check_indexed_blobs(root)
+    db = sqlite3.connect(root / ".zflow/index.sqlite")
+    made = {sha for (files,) in db.execute("SELECT files FROM artifacts") for sha in json.loads(files).values()}
+    db.close()
+    for path in (root / "out").rglob("*"):
+        if path.is_file() and not path.name.endswith(".tmp"):
+            assert hashlib.sha256(path.read_bytes()).hexdigest() in made, path
+
+
+@pytest.mark.parametrize("kill_after", [2, 9, 17])
+def test_kill_9_while_a_batch_is_written_leaves_only_whole_files_and_the_next_build_completes(project, kill_after):
+    project.write("plugins/noisy.py", NOISY_BACKEND)
+    project.write("zflow.toml", 'base_pixels = 4096\nbatch_size = 4\n[stages.draft]\nbackend = "noisy"\n'
+                                '[stages.refine]\nbackend = "noisy"\n')
+    project.write("recipes/many.py", 'from zflow import Series\ns = Series("s", prompt="{{ a }}", size="64x64", '
+                                     'drafts=6)\nfor n in range(4):\n    s.scene(f"c{n}", a=f"scene {n}")\n')
+    proc = subprocess.Popen([ZFLOW, "build", "--json"], cwd=project.root, stdout=subprocess.PIPE, text=True)
+    done = 0
+    for line in proc.stdout:
+        done += json.loads(line)["event"] == "task-done"
+        if done == kill_after:
+            os.kill(proc.pid, signal.SIGKILL)
+            break
+    proc.wait(timeout=30)
+    proc.stdout.close()
+    assert proc.returncode == -signal.SIGKILL
+    _whole_or_temporary(project.root)
+    result = project.build()
+    assert result.code == 0 and result.summary["failed"] == 0
+    check_store_consistent(project.root)
+    db = sqlite3.connect(project.root / ".zflow/index.sqlite")
+    manifest = dict(db.execute("SELECT path, sha FROM outputs"))
+    db.close()
+    placed = {str(p.relative_to(project.root / "out")): hashlib.sha256(p.read_bytes()).hexdigest()
+              for p in (project.root / "out").rglob("*") if p.is_file()}
+    assert placed == manifest and len(placed) == 4 * 6 + 4 * 2  # drafts, contact sheets and refines
+    assert project.build().summary["ran"] == 0
 
 
 def test_second_build_fails_clearly_while_the_project_is_locked(basic):
@@ -150,17 +234,17 @@ def test_a_long_lived_store_sees_what_another_process_wrote_and_keeps_its_cache_
     """Watch mode keeps one Store open across builds: refresh() re-reads the index only after another
     connection (another `zflow build`, `zflow gc`) committed to it."""
     from zflow.contracts import Output
-    from zflow.store import Store
+    from zflow.store import Finished, Store
 
     session = Store(tmp_path, tmp_path / "out")
     assert session.keys() == set()
     cached = session.keys()
-    session.put("s/a/draft-1", "draft", "k1", {}, Output({"image.png": b"one"}, {}), 0.0, 0.1)
+    session.put([Finished("s/a/draft-1", "draft", "k1", {}, Output({"image.png": b"one"}, {}), 0.0, 0.1)])
     session.refresh()
     assert session.keys() is cached and cached == {"k1"}  # its own write: nothing to re-read
 
     other = Store(tmp_path, tmp_path / "out")
-    other.put("s/b/draft-1", "draft", "k2", {}, Output({"image.png": b"two"}, {}), 0.0, 0.1)
+    other.put([Finished("s/b/draft-1", "draft", "k2", {}, Output({"image.png": b"two"}, {}), 0.0, 0.1)])
     session.refresh()
     assert session.keys() == {"k1", "k2"}
 

@@ -91,7 +91,20 @@ class ModelRelease(TypedDict):
     model: str
     device: str
     memory: int  # bytes freed (as in its ModelLoad)
-    reason: str  # "memory": another model needed the room; "idle": released and past the models kept idle
+    reason: str  # "memory": another model needed the room; "idle": released and past the models kept idle;
+    # "trained": the copy a train task loaded for itself, dropped when it finished
+
+
+class TrainProgress(TypedDict):
+    """A train task's progress: its first and last step, each checkpoint, and a few per second between."""
+
+    event: Literal["train-progress"]
+    id: str
+    step: int  # steps done, of ``steps``
+    steps: int
+    loss: float  # the loss of the last step
+    it_s: float  # steps per second in this run
+    checkpoint: bool  # a checkpoint was just saved (a killed build resumes from here)
 
 
 class Summary(TypedDict):
@@ -203,7 +216,7 @@ class RecipeErrorEvent(TypedDict):
 
 
 BuildEvent = Union[BuildStart, TaskStart, TaskDone, TaskFailed, TaskSkipped, ExportEmpty, Note, Kept, ModelLoad,
-                   ModelRelease, Summary]
+                   ModelRelease, TrainProgress, Summary]
 Event = Union[BuildEvent, Error, Watching, Change, Serving, Stopped, ScheduleStart, ScheduleStop, RunSkipped,
               RunStart, RunDone, NothingDue, RecipeErrorEvent]
 

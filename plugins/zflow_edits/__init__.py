@@ -5,13 +5,13 @@ from typing import Any, Callable
 
 from zflow.hookspecs import hookimpl
 
-from .ops import CORE_OPS, Background, Inpaint, Outpaint, Restyle
+from .ops import CORE_OPS, Background, Inpaint, Instruct, Outpaint, Restyle
 
-__all__ = ["Background", "Inpaint", "Outpaint", "Restyle", "register_edit_ops"]
+__all__ = ["Background", "Inpaint", "Instruct", "Outpaint", "Restyle", "register_edit_ops"]
 
 
 @hookimpl
 def register_edit_ops(register: Callable[[Any], None]) -> None:
-    """Register inpaint, background, outpaint and restyle."""
+    """Register inpaint, background, outpaint, restyle and instruct."""
     for op in CORE_OPS:
         register(op)

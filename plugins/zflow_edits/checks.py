@@ -46,6 +46,23 @@ def strength(op: str, value: Any) -> float:
     return float(value)
 
 
+def references(op: str, value: Any) -> list[str | dict[str, str]]:
+    """Reference images as the graph gives them: ``{"file": path}`` for an image file, a name for a character."""
+    items = [value] if isinstance(value, str | Mapping) else value
+    if not isinstance(items, list | tuple):
+        raise ValueError(f"{op} references {value!r}: give a list of image files and characters")
+    out: list[str | dict[str, str]] = []
+    for item in items:
+        if isinstance(item, Mapping) and set(item) == {"file"}:
+            out.append({"file": PurePath(item["file"]).as_posix()})
+        elif isinstance(item, str) and item.strip() and not PurePath(item).suffix:
+            out.append(item)
+        else:
+            raise ValueError(f"{op} reference {item!r} is neither an image file (.png, .jpg, .jpeg, .webp) nor a "
+                             f"character")
+    return out
+
+
 def region(value: Any) -> str | list[float] | dict[str, str]:
     """A named region, a 0-1 box as four floats, or ``{"file": path}`` (``{"mask": path}`` is accepted too)."""
     if isinstance(value, str):

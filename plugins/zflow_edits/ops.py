@@ -1,4 +1,4 @@
-"""The core edit operations (inpaint, background, outpaint, restyle): parameter checks and output sizes."""
+"""The core edit operations (inpaint, background, outpaint, restyle, instruct): parameter checks and output sizes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -82,5 +82,26 @@ class Restyle:
         return size[0], size[1]
 
 
+@dataclass(frozen=True, slots=True)
+class Instruct:
+    """Edit by instruction ("make her smile, keep everything else") on a model that takes one: ``strength`` (None:
+    the model's own) and ``references``, image files or characters whose sheets go in beside the image."""
+
+    name: ClassVar[str] = "instruct"
+    arguments: ClassVar[Mapping[str, Any]] = {"prompt": REQUIRED, "strength": None, "references": ()}
+    file_arguments: ClassVar[frozenset[str]] = frozenset({"references"})
+    size_arguments: ClassVar[frozenset[str]] = frozenset()
+
+    def normalize(self, params: Mapping[str, Any], size: tuple[int, int]) -> dict[str, Any]:
+        checks.check_keys(self.name, params, self.arguments)
+        value = params.get("strength", self.arguments["strength"])
+        return {"prompt": checks.prompt(self.name, params["prompt"], required=True),
+                "strength": None if value is None else checks.strength(self.name, value),
+                "references": checks.references(self.name, params.get("references", ()))}
+
+    def output_size(self, params: Mapping[str, Any], size: tuple[int, int]) -> tuple[int, int]:
+        return size[0], size[1]
+
+
 #: One instance of each core operation, in the order ``zflow plugins`` lists them.
-CORE_OPS = (Inpaint(), Background(), Outpaint(), Restyle())
+CORE_OPS = (Inpaint(), Background(), Outpaint(), Restyle(), Instruct())

@@ -9,6 +9,7 @@ from typing import Any, Mapping, Sequence
 from PIL import Image
 
 from zflow.contracts import Artifact, Request
+from zflow.contracts.references import reference_role, reference_text
 from zflow.errors import TaskError
 
 _MIME = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}
@@ -55,8 +56,8 @@ def build(request: Request, model: str, max_images: int) -> Ask:
 
 def _draft(p: Mapping[str, Any], sheets: Sequence[Artifact]) -> Ask:
     names = [c.get("name", "") for c in p.get("cast", [])]
-    pictures = tuple(_picture(a, _role(a, names, i)) for i, a in enumerate(sheets))
-    return Ask(pictures, _references(pictures, 1) + _with_style(p, p.get("prompt", "")))
+    pictures = tuple(_picture(a, reference_role(a, names, i)) for i, a in enumerate(sheets))
+    return Ask(pictures, reference_text([pic.role for pic in pictures], 1) + _with_style(p, p.get("prompt", "")))
 
 
 def _refine(p: Mapping[str, Any], draft: Artifact) -> Ask:
@@ -101,22 +102,18 @@ def _edit(p: Mapping[str, Any], source: Artifact, sheets: Sequence[Artifact], ro
                 f"the centre" + (f"; the new areas show {prompt}." if prompt else "."))
     elif op == "restyle":
         text = f"Restyle image 1 as {prompt}, changing about {float(p.get('strength', 0.6)):.0%} of its look."
+    elif op == "instruct":
+        text = f"Edit image 1: {prompt}" + (f" (change about {float(p['strength']):.0%} of it)."
+                                            if p.get("strength") is not None else "")
     else:
         raise ValueError(f"the nanobanana backend has no edit operation {op!r} (it knows inpaint, background, "
-                         f"outpaint and restyle)")
+                         f"outpaint, restyle and instruct)")
     first = len(pictures) + 1
-    pictures += [_picture(a, _role(a, [], i)) for i, a in enumerate(sheets)]
+    pictures += [_picture(a, reference_role(a, [], i)) for i, a in enumerate(sheets)]
     scene = p.get("scene_prompt", "")
     context = f"\nThe scene: {scene}" if scene else ""
-    return Ask(tuple(pictures), _references(pictures[first - 1:], first) + text + context + _avoid(p))
-
-
-def _references(sheets: Sequence[Picture], first: int) -> str:
-    """The text that names each character sheet by its image number."""
-    if not sheets:
-        return ""
-    lines = [f"Image {first + i} is the {s.role}." for i, s in enumerate(sheets)]
-    return " ".join(lines) + " Keep every character's face, hair and clothes exactly as in their sheet.\n"
+    named = reference_text([pic.role for pic in pictures[first - 1:]], first)
+    return Ask(tuple(pictures), named + text + context + _avoid(p))
 
 
 def _with_style(p: Mapping[str, Any], prompt: str) -> str:
@@ -128,21 +125,6 @@ def _with_style(p: Mapping[str, Any], prompt: str) -> str:
 def _avoid(p: Mapping[str, Any]) -> str:
     negative = p.get("negative", "")
     return f"\nAvoid: {negative}." if negative else ""
-
-
-def _role(artifact: Artifact, names: Sequence[str], index: int) -> str:
-    """What an extra input image is: a character sheet, or a reference image the scene names."""
-    if artifact.task_id.startswith("references/"):
-        return f"reference image {artifact.meta.get('source', artifact.task_id)}"
-    return f"character sheet of {_name(artifact, names, index)}"
-
-
-def _name(artifact: Artifact, names: Sequence[str], index: int) -> str:
-    """A character's name: the draft's cast entry, else the sheet's task id (``characters/<name>/sheet``)."""
-    if index < len(names) and names[index]:
-        return names[index]
-    parts = artifact.task_id.split("/")
-    return parts[1] if len(parts) == 3 and parts[0] == "characters" else artifact.task_id
 
 
 def _picture(artifact: Artifact, role: str) -> Picture:

@@ -12,6 +12,7 @@ from zflow.contracts.provenance import COMPOSITE, TRAINED, png_info
 
 from . import edit
 from .adapters import adapter_label, draw_adapter_tag
+from .instruct import instruct
 from .refine import refine_image
 from .layout import layout_from
 from .scene import Picture, draw_scene
@@ -56,7 +57,7 @@ def _draft(fonts: Fonts, request: Request) -> Output:
     picture = draw_scene(fonts, prompt=p.get("prompt", ""), style=p.get("style", ""), title=p.get("title", ""),
                          cast=cast, size=_size(p), seed=p["seed"], index=p.get("index", 0), layout=layout)
     scene = {"cast": cast, "title": p.get("title", ""), "style": p.get("style", ""), "index": p.get("index", 0)}
-    followed = {"layout": layouts[0].task_id} if layouts else {}
+    followed = {"layout": layouts[0].task_id, "composition": layouts[0].meta["composition"]} if layouts else {}
     return _output(fonts, request, picture, scene, **followed, **overlay_control(picture.image, request))
 
 
@@ -81,7 +82,8 @@ def _refine(fonts: Fonts, request: Request) -> Output:
         m = source.meta
         picture = draw_scene(fonts, prompt=p.get("prompt", ""), style=m.get("style", ""), title=m.get("title", ""),
                              cast=m.get("cast", []), size=size, seed=p["seed"], index=m.get("index", 0),
-                             mark="PREVIEW · refined", supersample=2)
+                             mark="PREVIEW · refined", supersample=2,
+                             layout=layout_from(m["composition"]) if "composition" in m else None)
     else:
         with Image.open(source.main) as image:
             refined = refine_image(image, size, strength, fonts)
@@ -116,9 +118,12 @@ def _edit(fonts: Fonts, request: Request) -> Output:
     elif op == "restyle":
         strength = float(p.get("strength", 0.6))
         image = edit.restyle(image, p["prompt"], strength)
+    elif op == "instruct":
+        image, drawn = instruct(image, p["prompt"], [a.main for a in request.images[1:]], fonts)
+        text += [[round(v) for v in box] for box in drawn]
     else:
         raise ValueError(f"the preview backend has no edit operation {op!r} (it knows inpaint, background, "
-                         f"outpaint and restyle)")
+                         f"outpaint, restyle and instruct)")
     extra = {"op": op} | ({"strength": strength} if strength is not None else {})
     return _output(fonts, request, Picture(image, boxes[0], boxes[1], text=text), _scene_of(source), **extra)
 

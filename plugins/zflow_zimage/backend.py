@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -16,6 +14,7 @@ from zflow.events import Emit, ignore
 
 from . import models, options
 from .cache import PIPELINES, Entry, Loading, PipelineCache
+from .finishing import Finishing
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +44,7 @@ class ZImageBackend:
     """Z-Image Turbo/Base/Omni, or any diffusers text-to-image model, on the image stages."""
 
     name = "zimage"
-    kinds = frozenset({"sheet", "draft", "refine", "edit", "upscale"})
+    kinds = frozenset({"sheet", "draft", "refine", "edit", "upscale", "train"})
 
     def __init__(self, cache: PipelineCache = PIPELINES):
         self.cache = cache
@@ -61,6 +60,12 @@ class ZImageBackend:
         are checked here, so a wrong one stops the build before anything runs."""
         options.read(model.options, model.model, "draft", "<stage>")
         return options.key_options(model.options)
+
+    def refusal(self, model: ModelRef, task: Task, root: Path) -> str | None:
+        """An ``instruct`` edit on a model that cannot edit by instruction, told when the build is planned."""
+        from .instruct import refusal
+
+        return refusal(model, task, root)
 
     def side_models(self, model: ModelRef) -> dict[str, str]:
         """The stage's ControlNet identity (``controlnet``: hub id + revision, or the folder's fingerprint)."""
@@ -92,10 +97,14 @@ class ZImageBackend:
         from .adapters import activate
         from .batching import run_groups
         from .control import attach
+        from .instruct import is_instruct
         from .loading import is_omni, is_zimage
+        from .vaetiling import set_tiling, untiled_after
 
         first = requests[0]
         stage, kind = first.task.stage, first.task.kind
+        if kind == "train":
+            return self._trainings(requests)
         try:
             entry = self._entry(handle, stage, first.root)
             class_name = type(entry.pipe).__name__
@@ -109,39 +118,52 @@ class ZImageBackend:
         planned = []
         for i, request in enumerate(requests):
             try:
-                job = joblib.plan(request, settings, rounded(request.params["size"], step), omni)
+                job = joblib.plan(request, settings, rounded(request.params["size"], step), omni,
+                                  class_name if is_instruct(class_name) else None)
                 job = attach(job, request, self._controlnet_label(handle, request.root))
                 planned.append((i, with_adapters(job, request)))
             except Exception as exc:
                 results[i] = exc
         extra, encodings = self._call_extras(handle, entry, settings, first.root)
-        made = run_groups([job for _, job in planned],
-                          lambda job: self._pipeline(handle, entry, job, stage, first.root),
-                          settings.batch_size, handle.limits, extra, settings.exact_batches, encodings,
-                          lambda pipe, job: activate(pipe, job.adapters, first.root, handle.model.model))
-        good = []
-        for (i, job), image in zip(planned, made):
-            if isinstance(image, BaseException):
-                results[i] = image
-            else:
-                good.append((i, job, image))
+        jobs = [job for _, job in planned]
+        finishing = Finishing(lambda j, image: self._output(handle, jobs[j], stage,
+                                                             type(entry.variants.get(jobs[j].pipeline, entry.pipe)),
+                                                             image))
 
-        def output(item) -> Output:
-            _, job, image = item
-            return self._output(handle, job, stage, type(entry.variants.get(job.pipeline, entry.pipe)), image)
+        def prepare(pipe, job) -> None:  # a call group's LoRA adapters, and VAE tiling for its large images
+            activate(pipe, job.adapters, first.root, handle.model.model)
+            set_tiling(pipe, max(job.gen_size), settings.vae_tiling_above)
 
-        for (i, _, _), done in zip(good, _encoded(output, good)):
-            results[i] = done
+        with untiled_after(entry.pipe):
+            run_groups(jobs, lambda job: self._pipeline(handle, entry, job, stage, first.root),
+                       settings.batch_size, handle.limits, extra, settings.exact_batches, encodings, prepare,
+                       finishing.start)
+        for j, (i, _) in enumerate(planned):
+            results[i] = finishing.result(j)
+        return results
+
+    def _trainings(self, requests: Sequence[Request]) -> list[Output | BaseException]:
+        """Train tasks, one after another (each loads its own copy of the base model)."""
+        from .training.run import train
+
+        results: list[Output | BaseException] = []
+        for request in requests:
+            try:
+                results.append(train(request, self.emit))
+            except Exception as exc:
+                results.append(exc)
         return results
 
     def _call_extras(self, handle: Handle, entry: Entry, settings, root: Path) -> tuple[dict[str, Any], Any]:
         """What every pipeline call of a batch adds to its jobs' own arguments, and the prompt encodings."""
         from .encodings import PromptEncodings
+        from .instruct import extra_args
         from .loading import is_zimage
 
         extra = {"max_sequence_length": settings.max_sequence_length} if settings.max_sequence_length else {}
         if is_zimage(type(entry.pipe).__name__):
             extra["cfg_normalization"] = settings.cfg_normalization
+        extra |= extra_args(type(entry.pipe).__name__, settings)
         encodings = PromptEncodings(handle.weights, root, settings.max_sequence_length, self.version,
                                     entry.device, entry.dtype)
         return extra, encodings
@@ -240,18 +262,6 @@ class ZImageBackend:
             handle.key, handle.revision = key, models.revision_of(source)
             handle.weights = f"{source.hub_id or 'folder'}@{handle.revision}"
         return entry
-
-
-_POOL: list[ThreadPoolExecutor] = []
-
-
-def _encoded(output: Callable[[Any], Output], items: list) -> list[Output]:
-    """``output`` of each item: PNG encoding of a batch in threads (zlib lets go of the GIL), one image inline."""
-    if len(items) < 2:
-        return [output(item) for item in items]
-    if not _POOL:
-        _POOL.append(ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="zimage-png"))
-    return list(_POOL[0].map(output, items))
 
 
 def _plain_job(request: Request, made) -> Any:

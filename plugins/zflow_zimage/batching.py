@@ -7,6 +7,7 @@ from typing import Any, Callable, Sequence
 
 from zflow.errors import ZflowError
 
+from . import instruct
 from .checks import to_image
 from .control import call_args as control_args
 from .device import free_memory, is_oom
@@ -16,7 +17,8 @@ from .jobs import Job
 log = logging.getLogger(__name__)
 
 #: Call arguments a pipeline may lack (left out then); any other argument it lacks is an error.
-OPTIONAL_ARGS = ("height", "width", "negative_prompt", "cfg_normalization", "max_sequence_length")
+OPTIONAL_ARGS = ("height", "width", "negative_prompt", "cfg_normalization", "max_sequence_length", "vae_image_pixels",
+                 "_auto_resize")
 
 
 class OutOfMemory(ZflowError):
@@ -30,7 +32,8 @@ def invoke(pipe, kwargs: dict[str, Any]):
 
 def run_groups(jobs: Sequence[Job], pipe_for: Callable[[Job], Any], batch_size: int, limits: dict,
                extra: dict[str, Any], exact: bool = True, encodings: PromptEncodings | None = None,
-               prepare: Callable[[Any, Job], None] | None = None) -> list:
+               prepare: Callable[[Any, Job], None] | None = None,
+               finished: Callable[[int, Any], None] | None = None) -> list:
     """Run every job; returns an RGB image or an exception per job, in order. With ``exact`` (the default) each job
     is its own pipeline call: an image then never depends on what else was asked for (a longer caption in the same
     call pads this one's caption features, a larger batch changes the kernels' blocking), so local, Ray, full and
@@ -38,7 +41,8 @@ def run_groups(jobs: Sequence[Job], pipe_for: Callable[[Job], Any], batch_size: 
     share calls of up to ``batch_size`` (or the smaller size an out-of-memory error taught, kept in ``limits``).
     Pipelines that take them get their prompts as ``encodings`` (each prompt encoded once). ``pipe_for(job)`` is the
     pipeline of a group's jobs. ``prepare(pipe, job)`` readies the pipeline for a group's calls (its LoRA adapters:
-    groups differ in them, calls never mix two sets)."""
+    groups differ in them, calls never mix two sets). ``finished(index, image_or_exception)`` hears of each job as
+    soon as its call returns."""
     groups: dict[tuple, list[int]] = {}
     for index, job in enumerate(jobs):
         groups.setdefault(job.batch_key(index), []).append(index)
@@ -51,6 +55,8 @@ def run_groups(jobs: Sequence[Job], pipe_for: Callable[[Job], Any], batch_size: 
         except Exception as exc:  # a model or adapter that cannot load fails its tasks, not the build
             for i in members:
                 results[i] = exc
+                if finished is not None:
+                    finished(i, exc)
             continue
         start = 0
         while start < len(members):  # each call as large as the last out-of-memory error allows
@@ -59,6 +65,8 @@ def run_groups(jobs: Sequence[Job], pipe_for: Callable[[Job], Any], batch_size: 
             call = [jobs[i] for i in chunk]
             for i, made in zip(chunk, _fallback(pipe, call, limits, key[:2], extra, encodings)):
                 results[i] = made
+                if finished is not None:
+                    finished(i, made)
             start += size
     return results
 
@@ -121,6 +129,8 @@ def call_args(pipe, jobs: list[Job], extra: dict[str, Any], encodings: PromptEnc
         args["mask_image"] = [j.mask for j in jobs]
     if first.mode == "omni":
         args["image"] = list(first.references) or None
+    if first.mode == "instruct":
+        args.update(instruct.call_args(pipe, first))
     args.update(extra)
     accepted = parameters(type(pipe))
     if first.control is not None:

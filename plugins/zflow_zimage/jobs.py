@@ -39,9 +39,9 @@ class Job:
     control: Any = None  # its control.Control (ControlNet, type, scale, map), or None
 
     def batch_key(self, index: int) -> tuple:
-        """Jobs with equal keys run in one pipeline call (an Omni call shares its reference images: never batched;
-        jobs with another ControlNet, control type or scale, or none, never share one)."""
-        alone = index if self.mode == "omni" else None
+        """Jobs with equal keys run in one pipeline call (an Omni or instruct call shares its input images: never
+        batched; jobs with another ControlNet, control type or scale, or none, never share one)."""
+        alone = index if self.mode in ("omni", "instruct") else None
         control = self.control.group if self.control is not None else None
         return self.mode, self.gen_size, self.steps, self.guidance, self.strength, alone, self.adapters, control
 
@@ -51,8 +51,10 @@ class Job:
         return self.mode if self.control is None else (self.mode, "controlnet", self.control.model)
 
 
-def plan(request: Request, settings: Settings, gen_size: tuple[int, int], omni: bool) -> Job:
-    """The job of one request; a ValueError names what is wrong with its parameters."""
+def plan(request: Request, settings: Settings, gen_size: tuple[int, int], omni: bool,
+         instruct: str | None = None) -> Job:
+    """The job of one request (``instruct``: the instruction-edit pipeline's class name, when the model is one); a
+    ValueError names what is wrong with its parameters."""
     params, kind = request.params, request.task.kind
     size = tuple(params["size"])
     common = {
@@ -62,6 +64,10 @@ def plan(request: Request, settings: Settings, gen_size: tuple[int, int], omni: 
         "steps": params.get("steps") or settings.steps,
         "guidance": params["guidance"] if params.get("guidance") is not None else settings.guidance,
     }
+    if instruct and (kind in ("sheet", "draft") or params.get("op") == "instruct"):
+        from .instruct import plan as instruct_plan
+
+        return instruct_plan(request, settings, common, instruct)
     if kind in ("sheet", "draft"):
         if omni and request.images:
             refs = tuple(_reference(_image(a.main)) for a in request.images)

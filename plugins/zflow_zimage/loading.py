@@ -10,7 +10,7 @@ from .models import Source, model_index
 from .options import setting
 
 #: Pipeline modes a request can need; ``text2image`` is the loaded pipeline itself.
-MODES = ("text2image", "image2image", "inpaint", "omni")
+MODES = ("text2image", "image2image", "inpaint", "omni", "instruct")
 _ZIMAGE = {"image2image": "ZImageImg2ImgPipeline", "inpaint": "ZImageInpaintPipeline"}
 
 
@@ -31,6 +31,10 @@ def pipeline_class(source: Source, choice: str, stage: str):
         from .omni import ZImageOmniPipeline
 
         return ZImageOmniPipeline
+    if name == "QwenImageEditPlusPipeline":
+        from .qwen_edit import QwenImageEditPlusPipeline
+
+        return QwenImageEditPlusPipeline
     if not name:
         return diffusers.AutoPipelineForText2Image
     cls = getattr(diffusers, name, None)
@@ -72,7 +76,7 @@ def variant(pipe, mode: str, stage: str):
     import diffusers
 
     name = type(pipe).__name__
-    if mode == "text2image" or (mode == "omni" and is_omni(name)):
+    if mode in ("text2image", "instruct") or (mode == "omni" and is_omni(name)):
         return pipe
     if mode == "omni":
         raise PluginError(f"{setting(stage)}: reference-image edits need a Z-Image Omni/Edit model "

@@ -14,8 +14,8 @@ OTHER = {"steps": None, "guidance": None, "negative": ""}
 
 #: Options that change the pixels, so they are part of every task key (``key_options``); the rest change speed.
 OUTPUT_OPTIONS = ("pipeline", "steps", "guidance", "negative", "strength", "cfg_normalization", "max_sequence_length",
-                  "dtype", "exact_batches")
-RUNTIME_OPTIONS = ("device", "cpu_offload", "attention", "compile", "batch_size")
+                  "dtype", "exact_batches", "vae_tiling_above", "reference_pixels")
+RUNTIME_OPTIONS = ("device", "cpu_offload", "attention", "compile", "batch_size", "max_images")
 #: The stage's ControlNet (a folder or hub id, and the hub revision): keyed only into the tasks with control.
 CONTROL_OPTIONS = ("controlnet", "controlnet_revision")
 DTYPES = ("auto", "float32", "bfloat16", "float16")
@@ -45,8 +45,11 @@ class Settings:
     compile: bool
     batch_size: int
     exact_batches: bool
+    vae_tiling_above: int = 1024  # images with a longer side are VAE-encoded and decoded in tiles
     controlnet: str | None = None
     controlnet_revision: str | None = None
+    reference_pixels: int | None = None  # the area input images of an instruction-edit model are encoded at
+    max_images: int | None = None  # input images a call may take (default: the instruction-edit model's own)
 
 
 def key_options(options: Mapping[str, Any]) -> dict[str, Any]:
@@ -78,6 +81,7 @@ def _settings(defaults: Mapping[str, Any]) -> dict[str, Setting]:
         "max_sequence_length": Setting(int, None, low=16),
         "dtype": Setting(str, "auto", choices=DTYPES),
         "exact_batches": Setting(bool, True),
+        "vae_tiling_above": Setting(int, 1024, low=16),
         "device": Setting(str, "auto", choices=DEVICES),
         "cpu_offload": Setting(bool, False),
         "attention": Setting(str, None),
@@ -85,6 +89,8 @@ def _settings(defaults: Mapping[str, Any]) -> dict[str, Setting]:
         "batch_size": Setting(int, 4, low=1),
         "controlnet": Setting(str, None, check=nonempty),
         "controlnet_revision": Setting(str, None, check=nonempty),
+        "reference_pixels": Setting(int, None, low=256),
+        "max_images": Setting(int, None, low=1),
     }
 
 

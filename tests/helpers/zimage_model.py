@@ -132,6 +132,19 @@ def build_stable_diffusion(folder: Path, seed: int = 0) -> Path:
     return folder
 
 
+def compact_esrgan(path: Path, scale: int = 2, seed: int = 0) -> Path:
+    """A randomly initialised compact RealESRGAN (SRVGGNetCompact: 8 features, 2 convolutions) saved as a ``.pth``
+    state dict, as its released weights are."""
+    import torch
+    from zflow_zimage.superres import spandrel
+
+    Compact = spandrel().architectures.Compact.Compact  # noqa: N806 (spandrel imported as zflow does)
+    torch.manual_seed(seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(Compact(num_in_ch=3, num_out_ch=3, num_feat=8, num_conv=2, upscale=scale).state_dict(), path)
+    return path
+
+
 def build_zimage_controlnet(folder: Path, seed: int = 0, layers: tuple[int, ...] = (0, 1)) -> Path:
     """Save a tiny random ZImageControlNetModel matching ``zimage_parts``' transformer to ``folder`` (the 2.x Union
     layout: 33 control channels, so it serves the inpaint pipeline too; ``layers`` are the transformer layers it

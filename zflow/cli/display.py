@@ -45,6 +45,8 @@ class Human:
             self.bar = self.progress.add_task("", total=event["stale"])
         elif kind in ("task-done", "task-failed", "task-skipped") and self.progress is not None:
             self.progress.update(self.bar, advance=1, description=event["id"])
+        elif kind == "train-progress" and self.progress is not None:
+            self.progress.update(self.bar, description=train_line(event))
         if kind == "task-failed":
             self.console.print(f"[red]failed[/red] {event['id']}: {event['error']}", highlight=False)
         elif kind == "task-skipped" and not self.quiet:
@@ -61,7 +63,7 @@ class Human:
                                f"in {event['seconds']:.2f}s", highlight=False)
         elif kind == "model-release" and not self.quiet:
             self.console.print(f"released {event['model']} ({event['backend']}, {event['device']}): "
-                               f"{'room for another model' if event['reason'] == 'memory' else 'idle'}",
+                               f"{RELEASED.get(event['reason'], event['reason'])}",
                                highlight=False)
         elif kind == "kept":
             self.console.print(f"[yellow]kept[/yellow] {event['path']}: {event['reason']}", highlight=False)
@@ -80,6 +82,17 @@ class Human:
         if self.progress is not None:
             self.progress.stop()
             self.progress = None
+
+
+#: Why weights were dropped, in words.
+RELEASED = {"memory": "room for another model", "idle": "idle", "trained": "training done"}
+
+
+def train_line(event: Event) -> str:
+    """``characters/nabi/train step 120/2000 loss 0.1234 3.21 it/s`` (``, checkpoint saved`` when one was)."""
+    saved = ", checkpoint saved" if event["checkpoint"] else ""
+    return (f"{event['id']} step {event['step']}/{event['steps']} loss {event['loss']:.4g} "
+            f"{event['it_s']:.2f} it/s{saved}")
 
 
 def removed_line(paths: list[str], shown: int = 5) -> str:

@@ -56,11 +56,12 @@ def _zones(root: Path) -> dict[str, Any]:
     from ..schedule import JobSource
 
     try:
-        paths = load_config(root).recipe_files()
+        config = load_config(root)
+        paths = config.recipe_files()
     except UsageError:
         return {}
     add_edit_constructors(Plugins.collect(make_plugin_manager(root)).edit_ops)  # Edit.inpaint(...) in the recipes
-    return {job.name: job.schedule.zone for job in JobSource(root, lambda: paths).jobs()}
+    return {job.name: job.schedule.zone for job in JobSource(root, lambda: paths, lambda: config.limits).jobs()}
 
 
 def _record(r: Any, zone: Any) -> dict[str, Any]:

@@ -60,7 +60,8 @@ def run_schedule(args: argparse.Namespace) -> int:
     try:
         project = runner.project
         backoff, rescan = read_settings(project.config.extra.get("schedule") or {})
-        source = JobSource(project.root, lambda: [p.resolve() for p in project.recipe_paths(args.recipes)])
+        source = JobSource(project.root, lambda: [p.resolve() for p in project.recipe_paths(args.recipes)],
+                           lambda: runner.project.config.limits)
         clock = SystemClock(parse_time(args.at) - datetime.now(timezone.utc) if args.at else timedelta(0))
         scheduler = Scheduler(_reporting(source, show), runner, Runs(project.store.index), clock, backoff, rescan,
                               emit=show)

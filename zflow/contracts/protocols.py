@@ -39,6 +39,16 @@ class KeyOptions(Protocol):
 
 
 @runtime_checkable
+class Refuses(Protocol):
+    """Optional for a backend: ``refusal(model, task, root)`` says why ``model`` cannot serve ``task`` (None when it
+    can, or when it cannot tell without loading the weights). It is asked when the build is planned, so a stage whose
+    model lacks what a task needs (an edit operation) stops the build before anything runs; the message names the
+    models or backends that can."""
+
+    def refusal(self, model: ModelRef, task: Task, root: Path) -> str | None: ...
+
+
+@runtime_checkable
 class SideModels(Protocol):
     """Optional for a backend: models a stage loads beside its main one that only some tasks use (a ControlNet).
     ``side_models(model)`` is the identity of each one the stage configures, by name (hub id + revision, or a
@@ -139,8 +149,9 @@ class EditConstructor(Protocol):
     """Optional for an edit operation: a constructor recipes call as ``Edit.<name>(...)`` (``Edit.inpaint("face",
     "a smile")`` for ``Edit.custom("inpaint", region="face", prompt="a smile", strength=1.0)``). ``arguments`` are
     its parameters in call order with their defaults (``REQUIRED``: none), all of which go into the edit;
-    ``file_arguments`` name those whose text, when it ends in an image extension, is a file beside the recipe (read,
-    keyed and watched); ``size_arguments`` those that are sizes, checked at the recipe's line."""
+    ``file_arguments`` name those whose text (or each text of a list), when it ends in an image extension, is a file
+    beside the recipe (read, keyed and watched); ``size_arguments`` those that are sizes, checked at the recipe's
+    line."""
 
     name: str
     arguments: Mapping[str, Any]

@@ -143,8 +143,10 @@ def _constructor(name: str, op: Any) -> Callable[..., Edit]:
         params = _bind(name, arguments, args, kwargs, where)
         for key in files:
             value = params.get(key)
-            if isinstance(value, str) and value.lower().endswith(_IMAGE_SUFFIXES):
-                params[key] = File.at(value, where)
+            if isinstance(value, list | tuple):
+                params[key] = [_image_file(v, where) for v in value]
+            else:
+                params[key] = _image_file(value, where)
         for key in sizes:
             params[key] = check_size(params[key], where, f"{name} {key} ")
         return cls(name, freeze(params, where), where)
@@ -152,6 +154,13 @@ def _constructor(name: str, op: Any) -> Callable[..., Edit]:
     construct.__name__ = construct.__qualname__ = name
     construct.__doc__ = type(op).__doc__
     return construct
+
+
+def _image_file(value: Any, where: Location) -> Any:
+    """A text naming an image (by its extension) as a File beside the recipe; any other value as it is."""
+    if isinstance(value, str) and value.lower().endswith(_IMAGE_SUFFIXES):
+        return File.at(value, where)
+    return value
 
 
 def _bind(name: str, arguments: Mapping[str, Any], args: tuple, kwargs: dict[str, Any], where: Location

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -91,13 +92,14 @@ def _read_table(path: str | Path, where: Location) -> list[Row]:
     suffix = file.suffix.lower()
     if suffix not in (".csv", ".yaml", ".yml", ".json"):
         raise DeclarationError(f"data table {str(path)!r}: use .csv, .yaml, .yml or .json", where)
-    _check_size(file)
+    data = _read_checked(file)
     try:
-        table = list(_csv_rows(file)) if suffix == ".csv" else list(_structured_rows(file, suffix))
+        text = data.decode("utf-8-sig")
+        table = list(_csv_rows(file, text)) if suffix == ".csv" else list(_structured_rows(file, suffix, text))
     except UnicodeDecodeError as exc:
-        line = bad_byte_line(file.read_bytes())
         raise DeclarationError(f"cannot read data table {file.name}: not UTF-8 text ({exc.reason} at byte "
-                               f"{exc.object[exc.start]:#04x}); save it as UTF-8", Location(str(file), line)) from None
+                               f"{exc.object[exc.start]:#04x}); save it as UTF-8",
+                               Location(str(file), bad_byte_line(data))) from None
     except (ValueError, csv.Error, RecursionError) as exc:
         raise DeclarationError(f"cannot read data table {file.name}: {exc}", Location(str(file), 1)) from exc
     if not table:
@@ -105,21 +107,21 @@ def _read_table(path: str | Path, where: Location) -> list[Row]:
     return table
 
 
-def _check_size(file: Path) -> None:
-    """A table over the size limit is refused before it is read. An empty table file (0 bytes, or only blanks) is a
-    truncated file far more often than a wish to build nothing: refuse it, so that a build does not remove
-    everything declared from it. A header alone (or ``[]``) says "no rows" on purpose."""
+def _read_checked(file: Path) -> bytes:
+    """The table's bytes, read once. A table over the size limit is refused before it is read. An empty table file
+    (0 bytes, or only blanks) is a truncated file far more often than a wish to build nothing: refuse it, so that a
+    build does not remove everything declared from it. A header alone (or ``[]``) says "no rows" on purpose."""
     size = file.stat().st_size
     limit = current().limits.get("table_bytes", TABLE_BYTES)
     if size > limit:
         raise DeclarationError(f"data table {file.name} is {size:,} bytes, over the limit of {limit:,} "
                                "(raise [limits] table_bytes in zflow.toml if it is meant to be this big)",
                                Location(str(file), 1))
-    if size > 64 * 1024:
-        return
-    if not file.read_bytes().removeprefix(b"\xef\xbb\xbf").strip():
+    data = file.read_bytes()
+    if len(data) <= 64 * 1024 and not data.removeprefix(b"\xef\xbb\xbf").strip():
         raise DeclarationError(f"data table {file.name} is empty; a table needs at least its header row (CSV) or a "
                                "list (YAML, JSON), so nothing was built or removed", Location(str(file), 1))
+    return data
 
 
 def bad_byte_line(data: bytes) -> int:
@@ -150,11 +152,11 @@ def _convert(text: str) -> Any:
     return text
 
 
-def _csv_rows(file: Path) -> Iterator[Row]:
-    """The rows of a CSV file. Rows are immutable, so a row whose line and cells are unchanged since the last read
-    of the file is the very same Row (a watch session reloading a 2,000-row calendar after one edit)."""
+def _csv_rows(file: Path, text: str) -> Iterator[Row]:
+    """The rows of a CSV file's ``text``. Rows are immutable, so a row whose line and cells are unchanged since the
+    last read of the file is the very same Row (a watch session reloading a 2,000-row calendar after one edit)."""
     name = str(file)
-    with file.open(newline="", encoding="utf-8-sig") as fh:
+    with io.StringIO(text, newline="") as fh:
         reader = csv.reader(fh)
         header = next(reader, None)
         if not header:
@@ -199,8 +201,7 @@ def _cells(reader: Any, file: Path) -> Iterator[list[str]]:
 _LAST_READ: dict[str, tuple[list[str], dict[tuple[int, tuple[str, ...]], Row]]] = {}
 
 
-def _structured_rows(file: Path, suffix: str) -> Iterator[Row]:
-    text = file.read_text(encoding="utf-8")
+def _structured_rows(file: Path, suffix: str, text: str) -> Iterator[Row]:
     if suffix == ".json":
         data, lines = json.loads(text), None
     else:

@@ -10,7 +10,7 @@ from typing import Any, Callable
 from ..contracts import Artifact, Batch, Executor, Output, Request
 from ..errors import StoreError
 from ..events import Emit, Kept, TaskDone, TaskFailed, TaskSkipped, TaskStart
-from ..store import Store, output_names
+from ..store import Finished, Store, output_names
 from .plan import Plan, Planned
 
 
@@ -61,10 +61,10 @@ class BuildRun:
             ready = []
             for batch, results in self.executor.wait():
                 in_flight -= 1
-                share = batch.seconds / max(1, len(batch.requests))
-                for request, result in zip(batch.requests, results):
-                    tid = request.task.id
-                    if self._finish(stale[tid], result, batch.started, share):
+                items = [stale[request.task.id] for request in batch.requests]
+                for item, finished in zip(items, self._finish(batch, items, results)):
+                    tid = item.task.id
+                    if finished:
                         for dep in dependents[tid]:
                             waiting[dep] -= 1
                             if waiting[dep] == 0 and dep not in self.skipped:
@@ -98,21 +98,26 @@ class BuildRun:
             inputs.append(artifact)
         return tuple(inputs)
 
-    def _finish(self, item: Planned, result: Output | BaseException, started: float, seconds: float) -> bool:
+    def _finish(self, batch: Batch, items: list[Planned], results: list[Output | BaseException]) -> list[bool]:
+        """Store a batch's outputs (one index transaction for all of them) and report each task: whether it
+        finished."""
+        share = batch.seconds / max(1, len(items))
+        stored = iter(self.store.put([
+            Finished(item.task.id, item.task.kind, item.key, item.parts, result, batch.started, share)
+            for item, result in zip(items, results) if isinstance(result, Output)]))
+        return [self._report(item, next(stored) if isinstance(result, Output) else result, share)
+                for item, result in zip(items, results)]
+
+    def _report(self, item: Planned, result: tuple[Artifact, list[str]] | BaseException, seconds: float) -> bool:
         task = item.task
-        if isinstance(result, Output):
-            try:
-                artifact, blobs = self.store.put(task.id, task.kind, item.key, item.parts, result, started, seconds)
-                written = self.store.outputs.place(task.id, blobs)
-            except StoreError as exc:
-                result = exc
-            else:
-                self.ran += 1
-                self.written += len(written)
-                self.emit(TaskDone(event="task-done", id=task.id, stage=task.kind, seconds=round(seconds, 4),
-                                   files=written))
-                self.hook.after_task(task=task, key=item.key, artifact=artifact, seconds=seconds)
-                return True
+        if not isinstance(result, BaseException):
+            artifact, written = result
+            self.ran += 1
+            self.written += len(written)
+            self.emit(TaskDone(event="task-done", id=task.id, stage=task.kind, seconds=round(seconds, 4),
+                               files=written))
+            self.hook.after_task(task=task, key=item.key, artifact=artifact, seconds=seconds)
+            return True
         message = f"{type(result).__name__}: {result}" if not isinstance(result, StoreError) else str(result)
         self.failed[task.id] = message
         self.emit(TaskFailed(event="task-failed", id=task.id, stage=task.kind, error=message))

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from ..errors import RecipeError
 from ..store.atomic import write_atomic
+from ..store.temporaries import STALE_SECONDS, sweep_temporaries_of
 
 
 def read_picks(path: Path, root: Path) -> dict[str, int]:
@@ -22,7 +24,9 @@ def read_picks(path: Path, root: Path) -> dict[str, int]:
 
 
 def write_pick(path: Path, root: Path, scene_uid: str, pick: int) -> None:
-    """Record a pick in the picks file, atomically, keeping the others."""
+    """Record a pick in the picks file, atomically, keeping the others; a killed writer's temporary copy is
+    removed first."""
+    sweep_temporaries_of(path, time.time() - STALE_SECONDS)
     picks = read_picks(path, root)
     picks[scene_uid] = pick
     write_atomic(path, (json.dumps(picks, indent=2, sort_keys=True) + "\n").encode())

@@ -57,7 +57,7 @@ class Project:
     def store(self) -> Store:
         """The project's store, opened on first use (loading a recipe never writes to it)."""
         if self._store is None:
-            self._store = Store(self.root, self.config.out_dir)
+            self._store = Store(self.root, self.config.out_dir, (self.config.picks_path,))
         self._store.outputs.overwrite_edited = self.overwrite_edited
         return self._store
 

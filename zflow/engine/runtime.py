@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from ..contracts import (Batch, KeyOptions, ModelRef, Output, PixelOp, ReportsLoads, SideModels, Task,
-                         exporters_serving)
+from ..contracts import (Batch, KeyOptions, ModelRef, Output, PixelOp, Refuses, ReportsLoads, SideModels, Task,
+                         exporters_serving, shown_path)
 from ..errors import PluginError
 from ..events import Emit, ModelLoad, ignore
 from ..plugins import Plugins, make_plugin_manager
@@ -72,6 +72,9 @@ class Runtime:
             hint = " (the upscale stage takes the refine stage's model unless [stages.upscale] names one)" \
                 if inherited else ""
             raise PluginError(f"stages.{stage}.backend: backend {backend.name!r} cannot serve {kind!r} tasks{hint}")
+        if isinstance(backend, Refuses) and (why := backend.refusal(model, task, self.config.root)):
+            place = f"{shown_path(task.where.file)}:{task.where.line}: " if task.where else ""
+            raise PluginError(f"{place}{task.id}: stages.{stage} in {self.config.source}: {why}")
         if self.runners.setdefault(backend.name, backend) is backend and isinstance(backend, ReportsLoads):
             backend.emit = self.on_event  # it reports its own model-load and model-release events
         return backend.name, model

@@ -69,6 +69,8 @@ class Builder:
                 train(self, characters[name])
             for file in scene.references:
                 kinds.reference(self, file)
+            for edit in scene.edits:
+                kinds.edit_references(self, scene.uid, edit.args.get("references", ()), edit.where)
             # No clash to check: a scene's task ids are its unique uid plus a name without "/", and exports (which
             # could clash) are added after every scene.
             graph.tasks.update(old.tasks)
@@ -135,6 +137,7 @@ class Builder:
         variables = dict(scene.vars)
         style = scene_style(self.recipe.styles, variables.pop("__style__", series.style), scene.where, uid)
         files: list[str] = []
+        variables = {k: self.probe.plain(v, []) for k, v in variables.items()}  # as data: for the prompt and the page
         prompt, names = scene_prompt(self.prompts, self.probe, scene, series, cast, style, variables, files,
                                      self.opt.run)
         negative = bounded(", ".join(t for t in (style.negative if style else "", scene.negative) if t),  # style,
@@ -182,7 +185,7 @@ class Builder:
             "seed": self.graph.tasks[current].params.get("seed"),
             "cast": [c.name for c in cast],
             "balloons": [{"kind": b.kind, "text": b.text, "who": b.who} for b in scene.balloons],
-            "vars": self.probe.plain({k: v for k, v in variables.items()}, []),
+            "vars": variables,
         }, names
 
     def _cast(self, scene: Scene) -> list[Character]:

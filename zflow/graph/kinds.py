@@ -120,9 +120,10 @@ def edit(b: Builder, uid: str, name: str, op_name: str, args: Mapping[str, Any],
     task_id = f"{uid}/{name}"
     params = {**norm, "op": op_name, "scene_prompt": common["prompt"], "negative": common["negative"],
               "size": list(out_size), "seed": derived_seed(task_id, series_seed)}
-    if "references" in common:
-        params["references"] = common["references"]
-    inputs = (before, *sheets)
+    if "references" in common:  # the scene's reference images, then the edit's own
+        params["references"] = [*common["references"], *norm.get("references", [])]
+    own = edit_references(b, uid, args.get("references", ()), where) if "references" in norm else []
+    inputs = tuple(dict.fromkeys((before, *sheets, *own)))
     if not isinstance(op, PixelOp):
         adapters, adapter_files = adapter_params(b, "edit", loras)
         params |= adapters
@@ -133,6 +134,22 @@ def edit(b: Builder, uid: str, name: str, op_name: str, args: Mapping[str, Any],
     task = b.add(Task(id=task_id, kind="edit", params=params, inputs=inputs, files=tuple(files),
                       where=where, series=uid.split("/", 1)[0], scene=uid), out_size)
     return task.id, out_size
+
+
+def edit_references(b: Builder, uid: str, values: Any, where: Location) -> list[str]:
+    """The tasks of an edit's own ``references``: an image file imported, a character's sheet (by name too)."""
+    ids = []
+    for value in values if isinstance(values, list | tuple) else [values]:
+        if isinstance(value, File):
+            ids.append(reference(b, value).id)
+            continue
+        character = value if isinstance(value, Character) else b.recipe.characters.get(value)
+        if character is None:
+            known = ", ".join(sorted(b.recipe.characters)) or "none declared"
+            raise fail(where, f"scene {uid}: edit reference {value!r} is no character (known: {known}) and no image "
+                              f"file")
+        ids.append(sheet(b, character).id)
+    return ids
 
 
 #: How a scene too large to generate directly is upscaled when it does not say (``Upscale()``'s defaults).

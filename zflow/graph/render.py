@@ -25,8 +25,9 @@ def scene_style(styles: Mapping[str, Style], style: Any, where: Location, uid: s
 def scene_prompt(prompts: Prompts, probe: Probe, scene: Scene, series: Any, cast: list[Character],
                  style: Style | None, variables: dict[str, Any], files: list[str], run: Mapping[str, Any]
                  ) -> tuple[str, frozenset[str]]:
-    """The rendered prompt and the variables its template reads; a template file it reads is added to ``files``.
-    Raises RecipeError where the mistake was written (see ``_prompt_error``)."""
+    """The rendered prompt and the variables its template reads; ``variables`` are the scene's, already plain data
+    (``Probe.plain``); a template file it reads is added to ``files``. Raises RecipeError where the mistake was
+    written (see ``_prompt_error``)."""
     source = scene.prompt
     where = scene.where
     if isinstance(source, File):
@@ -36,7 +37,7 @@ def scene_prompt(prompts: Prompts, probe: Probe, scene: Scene, series: Any, cast
         text = source
     else:
         raise fail(where, f"scene {scene.uid}: prompt must be text or template(...), not {source!r}")
-    values = {k: probe.plain(v, []) for k, v in variables.items()}
+    values = dict(variables)
     values.update({
         "cast": " and ".join(f"{c.trigger + ' ' if c.trigger else ''}{c.name} ({c.looks})" for c in cast),
         "characters": [{"name": c.name, "looks": c.looks, "trigger": c.trigger} for c in cast],

@@ -15,11 +15,13 @@ def check_unused(recipe: Any, builds: Mapping[str, Any], exporters: Mapping[str,
     checked."""
     exported = _read_by_exports(recipe, exporters)
     read_in_series: dict[str, set[str]] = {}
+    series_vars: dict[str, dict[str, Any]] = {}  # each series' variables as a dict, made once for all its scenes
     for scene in recipe.scenes:
-        series = recipe.series[scene.series]
         reads = builds[scene.uid].names | exported.get(scene.series, frozenset())
         read_in_series.setdefault(scene.series, set()).update(reads)
-        inherited = dict(series.vars)
+        inherited = series_vars.get(scene.series)
+        if inherited is None:
+            inherited = series_vars[scene.series] = dict(recipe.series[scene.series].vars)
         for key, value in scene.vars:
             if key in reads or key == "__style__" or (key in inherited and inherited[key] is value):
                 continue

@@ -41,12 +41,14 @@ def jobs_of(registry: Any, recipe: Path) -> list[Job]:
 
 
 class JobSource:
-    """The jobs of the recipe files ``paths()`` names. A recipe is loaded again only when it or a file its load read
-    changed; while a recipe is broken its error is kept in ``errors`` and its last good jobs stay scheduled."""
+    """The jobs of the recipe files ``paths()`` names, loaded under the project's ``limits()`` (zflow.toml's
+    [limits], as a build loads them). A recipe is loaded again only when it or a file its load read changed; while
+    a recipe is broken its error is kept in ``errors`` and its last good jobs stay scheduled."""
 
-    def __init__(self, root: Path, paths: Callable[[], list[Path]]):
+    def __init__(self, root: Path, paths: Callable[[], list[Path]], limits: Callable[[], dict] = dict):
         self.root = root
         self.paths = paths
+        self.limits = limits
         self._broken: dict[Path, RecipeError] = {}
         self._conflicts: list[RecipeError] = []
         self._loaded: dict[Path, tuple[tuple, list[Job]]] = {}
@@ -74,7 +76,7 @@ class JobSource:
         if cached is not None and cached[0] == _stamp(file for file, *_ in cached[0]):
             return cached[1]
         try:
-            registry = load_file(path, self.root)
+            registry = load_file(path, self.root, limits=self.limits())
         except RecipeError as exc:
             self._broken[path] = exc
             return cached[1] if cached else []

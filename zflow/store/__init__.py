@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -14,10 +15,10 @@ from .lock import ProjectLock
 from .confine import check_confined
 from .objects import Objects
 from .storage import StorageError, storage_errors
-from .temporaries import sweep_temporaries
+from .temporaries import STALE_SECONDS, sweep_temporaries, sweep_temporaries_of, sweep_work
 from .outputs import Outputs, output_names
 
-__all__ = ["STORE_DIR", "Store", "output_names"]
+__all__ = ["STORE_DIR", "Finished", "Store", "output_names"]
 
 #: The store's folder inside a project.
 STORE_DIR = ".zflow"
@@ -25,11 +26,25 @@ STORE_DIR = ".zflow"
 MARKER = "building"
 
 
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """A task that finished with an output, on its way into the store."""
+
+    task_id: str
+    kind: str
+    key: str
+    parts: dict[str, Any]
+    output: Output
+    started: float
+    seconds: float
+
+
 class Store:
     """Everything zflow keeps for one project. Artifacts are immutable; the index only ever points at whole ones."""
 
-    def __init__(self, root: Path, out_dir: Path):
+    def __init__(self, root: Path, out_dir: Path, beside: tuple[Path, ...] = ()):
         self.root = root
+        self.beside = beside  # files kept outside the store (the picks file): their killed writers' temporaries go
         self.dir = root / STORE_DIR
         self.objects = Objects(self.dir / "objects", self.dir)
         for name in ("index.sqlite", "index.sqlite-wal", "index.sqlite-shm", "lock", MARKER, "objects"):
@@ -74,9 +89,11 @@ class Store:
                 marker.unlink(missing_ok=True)
 
     def sweep_temporaries(self) -> int:
-        """Remove the temporary files older than now in .zflow/ (its objects too) and out/ (call under the lock)."""
+        """Remove the temporary files older than now in .zflow/ (its objects too) and out/ (call under the lock),
+        and those of the files kept beside the store that no live writer can still be using."""
         now = time.time()
-        return sweep_temporaries(self.dir, now) + sweep_temporaries(self.outputs.folder, now)
+        beside = sum(sweep_temporaries_of(file, now - STALE_SECONDS) for file in self.beside)
+        return sweep_temporaries(self.dir, now) + sweep_temporaries(self.outputs.folder, now) + beside
 
     def close(self) -> None:
         self.index.close()
@@ -93,18 +110,44 @@ class Store:
         if row is None:
             return None
         task_id, files, meta = row
-        return Artifact(task_id, key, {name: self.objects.path(sha) for name, sha in files.items()}, meta)
+        return self._artifact(task_id, key, files, meta)
 
-    def put(self, task_id: str, kind: str, key: str, parts: dict[str, Any], output: Output,
-            started: float, seconds: float) -> tuple[Artifact, dict[str, str]]:
-        """Store a finished task: blobs first (atomic, idempotent), then one index transaction. Returns the artifact
-        and its blobs by file name (what out/ is placed from)."""
+    def put(self, finished: list[Finished]) -> list[tuple[Artifact, list[str]] | StoreError]:
+        """Store the finished tasks of one batch and place their files in out/: every blob first (atomic,
+        idempotent), then one index transaction with their artifacts and their out/ paths claimed, then the out/
+        files, written from the bytes in memory. Per task: its artifact and the out/ paths written, or the
+        StoreError that stopped it (a task whose out/ path holds a file of the user's is stored, and fails)."""
+        results: list = []
+        rows, claims = [], []
+        for done in finished:
+            try:
+                files = self._blobs(done.task_id, done.output)
+            except StoreError as exc:
+                results.append(exc)
+                continue
+            rows.append((done.key, done.task_id, done.kind, files, done.output.meta, done.parts, done.started,
+                         done.seconds))
+            artifact = self._artifact(done.task_id, done.key, files, done.output.meta)
+            try:
+                pending = self.outputs.pending(done.task_id, files)
+            except StoreError as exc:
+                results.append(exc)
+                continue
+            claims.extend(pending)
+            results.append((artifact, pending, {files[n]: data for n, data in done.output.files.items()}))
+        if rows:
+            self.index.add_artifacts(rows, claims)
+            self.keys().update(row[0] for row in rows)
+        return [r if isinstance(r, StoreError) else (r[0], self.outputs.write(r[1], r[2])) for r in results]
+
+    def _blobs(self, task_id: str, output: Output) -> dict[str, str]:
+        """The output's files stored as blobs: file name -> content hash."""
         if not output.files:
             raise StoreError(f"{task_id}: the task produced no files")
-        files = {name: self.objects.put(data) for name, data in output.files.items()}
-        self.index.add_artifact(key, task_id, kind, files, output.meta, parts, started, seconds)
-        self.keys().add(key)
-        return Artifact(task_id, key, {n: self.objects.path(s) for n, s in files.items()}, output.meta), files
+        return {name: self.objects.put(data) for name, data in output.files.items()}
+
+    def _artifact(self, task_id: str, key: str, files: dict[str, str], meta: dict[str, Any]) -> Artifact:
+        return Artifact(task_id, key, {name: self.objects.path(sha) for name, sha in files.items()}, meta)
 
     def parts_of_last_build(self, task_id: str) -> dict[str, Any] | None:
         return self.index.parts_of_last_build(task_id)
@@ -135,4 +178,5 @@ class Store:
         referenced = self.index.referenced_blobs() | {row[0] for row in self.index.outputs().values()}
         unreferenced = [d for d in self.objects.all() if d not in referenced]
         temporaries = self.sweep_temporaries()
-        return {"artifacts": len(drop), "objects": self.objects.remove(unreferenced), "temporaries": temporaries}
+        return {"artifacts": len(drop), "objects": self.objects.remove(unreferenced), "temporaries": temporaries,
+                "work": sweep_work(self.root, keep)}

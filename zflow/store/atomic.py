@@ -6,8 +6,9 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: bytes, folders: set[Path] | None = None) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part.
+def write_atomic(path: Path, data: bytes, folders: set[Path] | None = None) -> os.stat_result:
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part; returns the
+    written file's stat (taken before the rename, which keeps size and mtime: no second look-up of the path).
     ``folders`` remembers the folders already made, so a writer of many files makes each folder once."""
     if folders is None or path.parent not in folders:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -17,7 +18,10 @@ def write_atomic(path: Path, data: bytes, folders: set[Path] | None = None) -> N
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+            fh.flush()
+            written = os.fstat(fd)
         os.replace(tmp, path)
+        return written
     except OSError as exc:
         _discard(tmp)
         if exc.filename is None:  # a failed write() names no file: say which one

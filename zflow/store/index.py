@@ -48,13 +48,16 @@ class Index:
         row = self.db.execute("SELECT task_id, files, meta FROM artifacts WHERE key=?", (key,)).fetchone()
         return None if row is None else (row[0], json.loads(row[1]), json.loads(row[2]))
 
-    def add_artifact(self, key: str, task_id: str, kind: str, files: dict[str, str], meta: dict[str, Any],
-                     parts: dict[str, Any], started: float, seconds: float) -> None:
+    def add_artifacts(self, rows: list[tuple], claims: list[tuple[str, str, str]] = ()) -> None:
+        """Record finished tasks' artifacts, rows of (key, task_id, kind, files, meta, parts, started, seconds),
+        and claim the out/ paths they are about to write, (path, blob, task id), in one transaction."""
         with self.transaction() as db:
-            db.execute("INSERT OR REPLACE INTO artifacts VALUES (?,?,?,?,?,?,?,?)",
-                       (key, task_id, kind, json.dumps(files), json.dumps(meta, default=str),
-                        json.dumps(parts, default=str), started, seconds))
-            db.execute("INSERT OR REPLACE INTO tasks VALUES (?,?)", (task_id, key))
+            db.executemany("INSERT OR REPLACE INTO artifacts VALUES (?,?,?,?,?,?,?,?)",
+                           [(key, task_id, kind, json.dumps(files), json.dumps(meta, default=str),
+                             json.dumps(parts, default=str), started, seconds)
+                            for key, task_id, kind, files, meta, parts, started, seconds in rows])
+            db.executemany("INSERT OR REPLACE INTO tasks VALUES (?,?)", [(row[1], row[0]) for row in rows])
+            _claim(db, claims)
 
     def all_files(self) -> dict[str, dict[str, str]]:
         """Every artifact's files (name -> blob), in one query."""
@@ -91,8 +94,11 @@ class Index:
     def outputs(self) -> dict[str, tuple[str, str, int | None, int | None]]:
         return {r[0]: r[1:] for r in self.db.execute("SELECT path, sha, task_id, size, mtime_ns FROM outputs")}
 
-    def claim_output(self, path: str, sha: str, task_id: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO outputs VALUES (?,?,?,NULL,NULL)", (path, sha, task_id))
+    def claim_outputs(self, claims: list[tuple[str, str, str]]) -> None:
+        """Claim out/ paths before writing them, (path, blob, task id), in one transaction."""
+        if claims:
+            with self.transaction() as db:
+                _claim(db, claims)
 
     def confirm_outputs(self, rows: list[tuple[int, int, str]]) -> None:
         """Record (size, mtime_ns, path) of written outputs, in one transaction."""
@@ -101,6 +107,10 @@ class Index:
 
     def forget_output(self, path: str) -> None:
         self.db.execute("DELETE FROM outputs WHERE path=?", (path,))
+
+
+def _claim(db: sqlite3.Connection, claims: list[tuple[str, str, str]]) -> None:
+    db.executemany("INSERT OR REPLACE INTO outputs VALUES (?,?,?,NULL,NULL)", claims)
 
 
 class _Transaction:

@@ -49,13 +49,20 @@ class Outputs:
         return self._manifest
 
     def place(self, task_id: str, files: Mapping[str, str]) -> list[str]:
-        """Make out/ hold this task's files; returns the paths written (unchanged files are left alone). A file in
-        the way that zflow did not write, or changed since it wrote it, is the user's: StoreError (unless
-        ``overwrite_edited`` is set for the changed ones)."""
-        written = []
+        """Make out/ hold this task's files (copied from their blobs); returns the paths written (unchanged files
+        are left alone). A file in the way that zflow did not write, or changed since it wrote it, is the user's:
+        StoreError (unless ``overwrite_edited`` is set for the changed ones)."""
+        pending = self.pending(task_id, files)
+        self.index.claim_outputs(pending)
+        return self.write(pending)
+
+    def pending(self, task_id: str, files: Mapping[str, str]) -> list[tuple[str, str, str]]:
+        """The (path, blob, task id) of this task's files that out/ does not hold yet, each checked as ``place``
+        says; they are claimed in the index (``Index.claim_outputs``) before ``write`` writes them, so a build
+        killed in between leaves files the next one knows as zflow's."""
+        pending = []
         for rel, sha in output_names(task_id, files).items():
-            target = os.path.join(self.folder, rel)
-            if self._is_current(rel, sha, target):
+            if self._is_current(rel, sha, os.path.join(self.folder, rel)):
                 continue
             norm = os.path.normpath(rel)
             if os.path.isabs(norm) or norm == ".." or norm.startswith("../"):
@@ -63,13 +70,19 @@ class Outputs:
             target = self.folder / norm
             check_confined(target, self.folder, self._checked)
             self._check_not_the_users(rel, sha, target)
-            self.index.claim_output(rel, sha, task_id)
-            write_atomic(target, self.blob_path(sha).read_bytes(), self._folders)
-            st = target.stat()
+            pending.append((rel, sha, task_id))
+        return pending
+
+    def write(self, pending: list[tuple[str, str, str]], contents: Mapping[str, bytes] | None = None) -> list[str]:
+        """Write claimed files into out/: from ``contents`` (blob -> bytes, what a task just made) when it has them,
+        else from their blobs. Returns their paths."""
+        for rel, sha, task_id in pending:
+            data = contents.get(sha) if contents else None
+            target = self.folder / os.path.normpath(rel)
+            st = write_atomic(target, self.blob_path(sha).read_bytes() if data is None else data, self._folders)
             self._unconfirmed.append((st.st_size, st.st_mtime_ns, rel))
             self.manifest[rel] = (sha, task_id, st.st_size, st.st_mtime_ns)
-            written.append(rel)
-        return written
+        return [rel for rel, _, _ in pending]
 
     def _check_not_the_users(self, rel: str, sha: str, target: Path) -> None:
         """Refuse to replace a file zflow did not write, or one whose content changed since zflow wrote it (its

@@ -1,10 +1,14 @@
-"""Temporary files a killed writer left behind (``write_atomic``'s ``.NAME.XXXXXXXX.tmp``), found and removed."""
+"""Temporary files a killed writer left behind (``write_atomic``'s ``.NAME.XXXXXXXX.tmp``) and work folders of tasks
+no longer built, found and removed."""
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import stat
 from pathlib import Path
+
+from ..contracts.work import WORK_FOLDER
 
 _TEMPORARY = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
 
@@ -28,3 +32,43 @@ def sweep_temporaries(folder: Path, before: float) -> int:
             except FileNotFoundError:
                 pass
     return removed
+
+
+#: A temporary of a file kept outside the store (the picks file) this old is a killed writer's, not a live one's:
+#: such a file is written outside the project lock, by a watch session, and lives for a moment.
+STALE_SECONDS = 60.0
+
+
+def sweep_temporaries_of(file: Path, before: float) -> int:
+    """Remove the temporaries of one file (``.NAME.XXXXXXXX.tmp`` beside it) last changed before ``before``."""
+    pattern = re.compile(rf"^\.{re.escape(file.name)}\.[A-Za-z0-9_]{{8}}\.tmp$")
+    removed = 0
+    try:
+        entries = list(os.scandir(file.parent))
+    except (FileNotFoundError, NotADirectoryError):
+        return 0
+    for entry in entries:
+        if not pattern.match(entry.name):
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+            if st.st_mtime < before and not stat.S_ISLNK(st.st_mode):
+                os.unlink(entry.path)
+                removed += 1
+        except FileNotFoundError:
+            pass
+    return removed
+
+
+def sweep_work(root: Path, keep: set[str]) -> int:
+    """Remove the task work folders (``WORK_FOLDER``) whose key is not in ``keep``; returns how many."""
+    folder = root / WORK_FOLDER
+    if not folder.is_dir() or folder.is_symlink():
+        return 0
+    stale = [entry for entry in folder.iterdir() if entry.name not in keep]
+    for entry in stale:
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+    return len(stale)

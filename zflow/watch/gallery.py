@@ -104,6 +104,9 @@ class Gallery:
                 series.setdefault(scene.series, []).append({
                     "uid": scene.uid, "id": scene.id, "series": scene.series, "title": scene.title or scene.id,
                     "pick": nodes.pick,
+                    "layout_pick": nodes.layout_pick,
+                    "layouts": [self.layout(t) for t in nodes.layouts],
+                    "control": self.image(nodes.control) if nodes.control else None,
                     "drafts": [self.image(t) for t in nodes.drafts],
                     "contact": self.image(nodes.contact) if nodes.contact else None,
                     "refine": self.image(nodes.refine) if nodes.refine else None,
@@ -123,12 +126,21 @@ class Gallery:
         }
 
     def image(self, task_id: str) -> dict[str, Any]:
-        """One task's files as URLs (versioned by content hash), with its state."""
+        """One task's files as URLs (versioned by content hash), with its state; ``url`` is its first image (a train
+        task's loss curve or preview card), else its first file."""
         files = [{"name": rel.rsplit("/", 1)[-1], "path": rel, "url": f"/files/{quote(rel)}?v={sha[:16]}",
                   "image": rel.lower().endswith(IMAGE_SUFFIXES)} for rel, sha in self.files.get(task_id, ())]
         state = "running" if task_id in self.running else "failed" if task_id in self.failed else ""
-        return {"id": task_id, "files": files, "url": files[0]["url"] if files else None, "state": state,
+        url = next((f["url"] for f in files if f["image"]), files[0]["url"] if files else None)
+        return {"id": task_id, "files": files, "url": url, "state": state,
                 "error": self.failed.get(task_id)}
+
+
+    def layout(self, task_id: str) -> dict[str, Any]:
+        """A layout task as :meth:`image` has it, its frame as the picture and its control maps by name."""
+        shown = self.image(task_id)
+        files = {f["name"].rsplit(".", 1)[0]: f["url"] for f in shown["files"] if f["image"]}
+        return shown | {"url": files.pop("image", shown["url"]), "maps": files}
 
 
 def style_variants(series: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from typing import Any, Callable
 from aiohttp import web
 
 from ..errors import UsageError
+from ..graph.composition import LAYOUT_PICK
 
 #: Hosts the gallery may bind: loopback only, never a network interface.
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
@@ -154,14 +155,16 @@ class GalleryServer:
             return web.json_response({"error": "send the pick as application/json"}, status=415)
         try:
             body = await request.json()
-            scene, draft = body["scene"], body["draft"]
+            what = "layout" if "layout" in body else "draft"
+            scene, number = body["scene"], body[what]
         except (ValueError, KeyError, TypeError):
-            return web.json_response({"error": 'expected {"scene": "series/scene", "draft": n}'}, status=400)
-        problem = pick_problem(self.state(), scene, draft)
+            return web.json_response({"error": 'expected {"scene": "series/scene", "draft": n} (or "layout": n)'},
+                                     status=400)
+        problem = pick_problem(self.state(), scene, number, what)
         if problem:
             return web.json_response({"error": problem}, status=400)
-        self.pick(scene, draft)
-        return web.json_response({"scene": scene, "draft": draft}, status=202)
+        self.pick(scene + LAYOUT_PICK if what == "layout" else scene, number)
+        return web.json_response({"scene": scene, what: number}, status=202)
 
     async def _details(self, request: web.Request) -> web.Response:
         """An image's prompt, seed, model, steps and key parts, from the store's index (``?task=series/scene/...``)."""
@@ -218,14 +221,17 @@ def resolve_output(out_dir: Path, rel: str) -> Path | None:
     return target
 
 
-def pick_problem(state: dict[str, Any], scene: Any, draft: Any) -> str | None:
-    """Why a pick cannot be made (unknown scene, not one of its drafts); None when it can."""
-    if not isinstance(scene, str) or isinstance(draft, bool) or not isinstance(draft, int):
-        return "scene must be text and draft a whole number"
+def pick_problem(state: dict[str, Any], scene: Any, number: Any, what: str = "draft") -> str | None:
+    """Why a pick of a draft (or a layout) cannot be made (unknown scene, not one of its drafts); None when it
+    can."""
+    if not isinstance(scene, str) or isinstance(number, bool) or not isinstance(number, int):
+        return f"scene must be text and {what} a whole number"
     for series in state.get("series", ()):
         for item in series["scenes"]:
             if item["uid"] == scene:
-                if not 1 <= draft <= len(item["drafts"]):
-                    return f"scene {scene} has drafts 1 to {len(item['drafts'])}, not {draft}"
+                count = len(item[f"{what}s"])
+                if not 1 <= number <= count:
+                    return f"scene {scene} has {what}s 1 to {count}, not {number}" if count else \
+                        f"scene {scene} has no {what}s"
                 return None
     return f"no scene {scene!r} in the gallery"

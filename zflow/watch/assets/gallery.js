@@ -1,5 +1,5 @@
 // The live gallery: renders the state pushed over /events into four views (gallery, compare, webtoon reader, blog)
-// and a details panel; a click on a draft picks it; the keyboard moves through drafts.
+// and a details panel; a click on a draft (or a layout) picks it; the keyboard moves through drafts.
 "use strict";
 window.zflowLoaded = {};   // task id -> {url, at}: when each shown image finished loading (tests and benchmarks)
 window.zflowState = null;
@@ -32,6 +32,14 @@ function draftFigure(item, d, i) {
     ` data-scene="${esc(item.uid)}" data-draft="${i + 1}"`);
 }
 
+function layoutFigure(item, l, i) {
+  // A layout variant: its frame (a click picks it) and links to its control maps.
+  const picked = item.layout_pick === i + 1;
+  const maps = Object.entries(l.maps || {}).map(([name, url]) => `<a class="map" href="${esc(url)}">${esc(name)}</a>`);
+  return figure(l, `layout ${i + 1}${picked ? " · picked" : ""}`, `layout${picked ? " picked" : ""}`,
+    ` data-scene="${esc(item.uid)}" data-layout="${i + 1}"`).replace("</figcaption>", ` ${maps.join(" ")}</figcaption>`);
+}
+
 function finalOf(item) {
   const all = [...item.drafts, item.refine, ...item.edits].filter(Boolean);
   return all.find((image) => image.id === item.final) || null;
@@ -39,13 +47,16 @@ function finalOf(item) {
 
 function scene(item) {
   const drafts = item.drafts.map((d, i) => draftFigure(item, d, i)).join("");
+  const layouts = (item.layouts || []).map((l, i) => layoutFigure(item, l, i)).join("");
   const later = [];
+  if (item.control) later.push(figure(item.control, `control: ${item.control.id.split("/").pop().slice(8)}`, "control"));
   if (item.contact) later.push(figure(item.contact, "contact sheet", "contact"));
   if (item.refine) later.push(figure(item.refine, "refined", "refine"));
   item.edits.forEach((e) => later.push(figure(e, e.id.split("/").pop(), "edit")));
   const compare = item.drafts.length > 1
     ? `<button class="compare" data-compare="scene:${esc(item.uid)}">compare drafts</button>` : "";
   return `<section class="scene" data-scene="${esc(item.uid)}"><h3>${esc(item.title)} <small>${esc(item.uid)}</small> ${compare}</h3>
+    ${layouts ? `<div class="row layouts">${layouts}</div>` : ""}
     <div class="row drafts">${drafts}</div><div class="row later">${later.join("")}</div></section>`;
 }
 
@@ -72,7 +83,7 @@ function variantsOf(state) {
 function galleryView(state) {
   const parts = [variantsOf(state)];
   parts.push(...state.series.map((s) => `<h2>${esc(s.name)}</h2>${s.scenes.map(scene).join("")}`));
-  if (state.characters.length) parts.unshift(`<h2>characters</h2><div class="row">${state.characters.map((c) => figure(c, c.id.split("/")[1])).join("")}</div>`);
+  if (state.characters.length) parts.unshift(`<h2>characters</h2><div class="row">${state.characters.map((c) => figure(c, c.id.split("/").slice(1).join(" "))).join("")}</div>`);
   parts.push(exportsOf(state.exports));
   return parts.join("");
 }
@@ -260,10 +271,10 @@ function closeDetails() {
 
 // ---- actions -------------------------------------------------------------------------------------------------------
 
-async function pick(sceneUid, draft) {
-  $("status").textContent = `picking draft ${draft} of ${sceneUid}…`;
+async function pick(sceneUid, number, what = "draft") {
+  $("status").textContent = `picking ${what} ${number} of ${sceneUid}…`;
   const response = await fetch("/api/pick", {method: "POST", headers: {"Content-Type": "application/json"},
-                                             body: JSON.stringify({scene: sceneUid, draft})});
+                                             body: JSON.stringify({scene: sceneUid, [what]: number})});
   if (!response.ok) $("status").textContent = (await response.json()).error;
 }
 
@@ -274,6 +285,8 @@ function onClick(event) {
   if (compare) { location.hash = `#compare/${compare.dataset.compare}`; return; }
   const pickButton = event.target.closest("button.pick");
   if (pickButton) return pick(pickButton.dataset.scene, Number(pickButton.dataset.draft));
+  const layout = event.target.closest("#gallery figure.layout");
+  if (layout && event.target.closest("img")) return pick(layout.dataset.scene, Number(layout.dataset.layout), "layout");
   const draft = event.target.closest("#gallery figure.draft");
   if (draft && event.target.closest("img")) {
     ui.focus = draft.dataset.id;

@@ -1,0 +1,128 @@
+"""Instruction-edit models that take input images (Qwen-Image-Edit, FLUX.1 Kontext): which pipelines they are, what
+they refuse when the build is planned, and the jobs of their drafts and ``instruct`` edits (images named in the
+prompt, at most the model's number of them)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+from PIL import Image
+
+from zflow.contracts import Artifact, ModelRef, Request, Task, shown_path
+from zflow.contracts.references import reference_role, reference_text
+
+from . import models
+from .jobs import Job
+from .options import Settings, setting
+
+#: Pipelines that edit by instruction from input images, with the most images each is made for (Qwen-Image-Edit
+#: 2509/2511 works best with 1-3; Kontext and the first Qwen-Image-Edit take one).
+INSTRUCT_PIPELINES = {"QwenImageEditPlusPipeline": 3, "QwenImageEditPipeline": 1, "FluxKontextPipeline": 1}
+#: What can serve ``Edit.instruct``, for the message of a stage whose model cannot.
+CAN_INSTRUCT = ("Qwen/Qwen-Image-Edit-2509 or -2511 (QwenImageEditPlusPipeline), Qwen/Qwen-Image-Edit "
+                "(QwenImageEditPipeline), black-forest-labs/FLUX.1-Kontext-dev (FluxKontextPipeline), a Z-Image "
+                "Omni/Edit model (ZImageOmniPipeline), or backend = \"nanobanana\"")
+
+
+def is_instruct(class_name: str) -> bool:
+    return class_name in INSTRUCT_PIPELINES
+
+
+def pipeline_name(model: ModelRef, root: Path) -> str:
+    """The pipeline class a stage loads, read without weights: the ``pipeline`` option, else the model_index.json of
+    the folder or hub cache; empty when that cannot be known offline."""
+    chosen = model.options.get("pipeline", "auto")
+    if chosen != "auto":
+        return str(chosen)
+    try:
+        return str(models.model_index(models.resolve(model.model, model.revision, None, root)).get("_class_name", ""))
+    except Exception:  # a missing folder or a broken index is reported when the model loads, naming the setting
+        return ""
+
+
+def refusal(model: ModelRef, task: Task, root: Path) -> str | None:
+    """Why the stage's model cannot serve ``task``: an ``instruct`` edit on a model that does not edit by
+    instruction (None when it does, or when its pipeline cannot be known before loading)."""
+    if task.kind != "edit" or task.params.get("op") != "instruct":
+        return None
+    name = pipeline_name(model, root)
+    if not name or is_instruct(name) or name == "ZImageOmniPipeline":
+        return None
+    return (f"{model.model} ({name}) cannot edit by instruction (Edit.instruct); set {setting(task.stage)} to a model "
+            f"that can: {CAN_INSTRUCT}")
+
+
+def plan(request: Request, settings: Settings, common: dict[str, Any], class_name: str) -> Job:
+    """The job of a sheet, draft or ``instruct`` edit on an instruction-edit model: its input images (the image to
+    edit, then the character sheets and reference images) and a prompt that says which image is which."""
+    kind, params = request.task.kind, request.params
+    images = list(request.images)
+    if kind == "edit":
+        if params.get("op") != "instruct":
+            raise ValueError(f"{class_name} edits by instruction: use Edit.instruct on this stage, or a text-to-image "
+                             f"model for {params.get('op')}")
+        if params.get("strength") is not None:
+            raise ValueError(f"{class_name} has no strength: leave Edit.instruct's strength unset on this model")
+        roles = ["the image to edit"] + [reference_role(a, [], i) for i, a in enumerate(images[1:])]
+        prompt = reference_text(roles[1:], 2) + str(params["prompt"])
+    elif kind in ("sheet", "draft"):
+        names = [c.get("name", "") for c in params.get("cast", [])]
+        roles = [reference_role(a, names, i) for i, a in enumerate(images)]
+        prompt = reference_text(roles, 1) + common["prompt"]
+    else:
+        raise ValueError(f"{class_name} serves sheets, drafts and Edit.instruct, not {kind} tasks: give the "
+                         f"{request.task.stage} stage a text-to-image model")
+    _check_count(request, roles, settings.max_images or INSTRUCT_PIPELINES[class_name], class_name)
+    if not images and class_name.startswith("QwenImageEdit"):
+        raise ValueError(f"{class_name} needs an input image: cast a character with a reference image, or give the "
+                         f"{request.task.stage} stage a text-to-image model for scenes without one")
+    meta = {"op": params["op"]} if kind == "edit" else {}
+    if images:
+        meta["references"] = [{"task": a.task_id, "key": a.key, "role": r} for a, r in zip(images, roles)]
+    pixels = settings.reference_pixels if class_name == "FluxKontextPipeline" else None  # Qwen resizes its own
+    return Job("instruct", strength=None, references=tuple(_area(_image(a), pixels) for a in images), meta=meta,
+               **{**common, "prompt": prompt})
+
+
+def call_args(pipe, job: Job) -> dict[str, Any]:
+    """The input images of an instruct call as its pipeline takes them; Kontext makes its output at exactly the
+    job's size (it would otherwise make about a megapixel of the job's aspect)."""
+    images = list(job.references)
+    if type(pipe).__name__ == "FluxKontextPipeline":
+        width, height = job.gen_size
+        return {"image": images[0] if images else None, "max_area": width * height}
+    return {"image": images if len(images) > 1 else images[0]}
+
+
+def extra_args(class_name: str, settings: Settings) -> dict[str, Any]:
+    """What every call of an instruction-edit model adds for ``reference_pixels``: the area Qwen-Image-Edit-Plus
+    encodes its inputs at, or Kontext's own resizing turned off (its inputs come at that area already)."""
+    if not settings.reference_pixels:
+        return {}
+    if class_name == "QwenImageEditPlusPipeline":
+        return {"vae_image_pixels": settings.reference_pixels}
+    return {"_auto_resize": False} if class_name == "FluxKontextPipeline" else {}
+
+
+def _check_count(request: Request, roles: Sequence[str], limit: int, class_name: str) -> None:
+    if len(roles) <= limit:
+        return
+    where = request.task.where
+    place = f"{shown_path(where.file)}:{where.line}: " if where else ""
+    raise ValueError(f"{place}{request.task.id}: {len(roles)} input images ({', '.join(roles)}) but {class_name} "
+                     f"takes at most {limit} ({setting(request.task.stage, 'max_images')}); cast fewer characters or "
+                     f"give fewer references")
+
+
+def _area(image: Image.Image, pixels: int | None) -> Image.Image:
+    """``image`` scaled to about ``pixels`` (sides multiples of 16), or as it is without a setting."""
+    if not pixels:
+        return image
+    scale = (pixels / (image.width * image.height)) ** 0.5
+    size = (max(16, round(image.width * scale / 16) * 16), max(16, round(image.height * scale / 16) * 16))
+    return image if size == image.size else image.resize(size, Image.Resampling.LANCZOS)
+
+
+def _image(artifact: Artifact) -> Image.Image:
+    with Image.open(artifact.main) as opened:
+        return opened.convert("RGB")

@@ -1,0 +1,111 @@
+"""Super-resolution model files (RealESRGAN and its compact SRVGGNet, SwinIR, HAT, DAT, ...) loaded with spandrel
+for the upscale's first pass. spandrel's package imports torchvision for two architectures that are not
+super-resolution (LaMa inpainting, RestoreFormer faces); torchvision's wheels on PyPI are CUDA builds that do not
+import beside a CPU torch, so when torchvision cannot be imported spandrel is imported against ``_NoTorchvision``
+(only while importing it, so no other package sees it): RestoreFormer's ``normalize`` works, LaMa's ``rotate`` is a
+clear error."""
+from __future__ import annotations
+
+import enum
+import importlib
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from zflow.errors import PluginError
+
+from .models import content_digest
+
+INSTALL = "pip install --no-deps spandrel einops (torchvision optional)"
+
+_MODELS: dict[tuple[str, str], Any] = {}
+
+
+def super_resolve(image: Image.Image, path: Path, device: str) -> Image.Image:
+    """``image`` through the super-resolution model in ``path``, loaded once per file content and device."""
+    import numpy as np
+    import torch
+
+    key = (content_digest(path), device)
+    model = _MODELS.get(key)
+    if model is None:
+        model = _MODELS[key] = load(path).to(device).eval()
+    pixels = torch.from_numpy(np.asarray(image.convert("RGB"), dtype=np.float32) / 255.0)
+    with torch.inference_mode():
+        out = model(pixels.permute(2, 0, 1)[None].to(device))
+    array = (out[0].clamp(0, 1).permute(1, 2, 0).float().cpu().numpy() * 255.0).round().astype("uint8")
+    return Image.fromarray(array)
+
+
+def load(path: Path):
+    """The model in ``path`` as spandrel describes it; a file it cannot read, or a model that is not an image model
+    taking RGB, is a PluginError naming the file."""
+    loaded = spandrel()
+    try:
+        model = loaded.ModelLoader().load_from_file(str(path))
+    except Exception as exc:
+        raise PluginError(f"upscaler {path}: not a super-resolution model spandrel can load ({exc})") from exc
+    if not isinstance(model, loaded.ImageModelDescriptor) or model.input_channels != 3:
+        raise PluginError(f"upscaler {path}: a {model.architecture.name} model, not one that takes an RGB image")
+    return model
+
+
+def spandrel():
+    """The spandrel module, imported against ``_NoTorchvision`` when torchvision cannot be imported."""
+    if "spandrel" in sys.modules:
+        return sys.modules["spandrel"]
+    try:
+        importlib.import_module("torchvision")
+        standins: dict[str, types.ModuleType] = {}
+    except Exception:  # absent, or a CUDA build beside a CPU torch
+        standins = _NoTorchvision.modules()
+    saved = {name: sys.modules.get(name) for name in standins}
+    sys.modules.update(standins)
+    try:
+        return importlib.import_module("spandrel")
+    except ImportError as exc:
+        raise PluginError(f"the upscaler needs spandrel, which failed to import ({exc}): {INSTALL}") from exc
+    finally:
+        for name, module in saved.items():
+            if module is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = module
+
+
+class _NoTorchvision:
+    """What spandrel imports from ``torchvision.transforms.functional``, without torchvision."""
+
+    class InterpolationMode(enum.Enum):
+        NEAREST = "nearest"
+        BILINEAR = "bilinear"
+        BICUBIC = "bicubic"
+
+    @staticmethod
+    def normalize(tensor, mean, std, inplace: bool = False):
+        """``(tensor - mean) / std`` per channel (dimension -3), as torchvision's."""
+        import torch
+
+        mean = torch.as_tensor(mean, dtype=tensor.dtype, device=tensor.device).view(-1, 1, 1)
+        std = torch.as_tensor(std, dtype=tensor.dtype, device=tensor.device).view(-1, 1, 1)
+        return tensor.sub_(mean).div_(std) if inplace else (tensor - mean) / std
+
+    @staticmethod
+    def rotate(*args, **kwargs):
+        raise PluginError("this model (LaMa inpainting) rotates images with torchvision, which is not installed "
+                          "beside this torch; zflow's upscaler takes super-resolution models")
+
+    @classmethod
+    def modules(cls) -> dict[str, types.ModuleType]:
+        functional = types.ModuleType("torchvision.transforms.functional")
+        functional.InterpolationMode = cls.InterpolationMode
+        functional.normalize, functional.rotate = cls.normalize, cls.rotate
+        transforms = types.ModuleType("torchvision.transforms")
+        transforms.functional = functional
+        package = types.ModuleType("torchvision")
+        package.transforms = transforms
+        return {"torchvision": package, "torchvision.transforms": transforms,
+                "torchvision.transforms.functional": functional}
