@@ -1,8 +1,8 @@
 """ControlNet on the zimage backend, on a tiny random Z-Image and a tiny random ZImageControlNetModel saved to folders
 and loaded with from_pretrained: control changes the image and scale 0 equals no control; the ControlNet loads once
 and its pipelines share the loaded transformer, VAE and text encoder; calls never mix control types, scales or
-uncontrolled jobs; inpaint edits with control go through ZImageControlNetInpaintPipeline; a map of another size is
-resized and the resize reported."""
+uncontrolled jobs; inpaint edits with control go through ZImageControlNetInpaintPipeline and refines (img2img)
+through the ControlNet started from the noised image; a map of another size is resized and the resize reported."""
 from __future__ import annotations
 
 import numpy as np
@@ -131,6 +131,23 @@ def test_inpaint_with_control_runs_the_controlnet_inpaint_pipeline(backend_and_h
     [refused] = backend.run(handle, [request("edit", {**edit, **control(), "strength": 0.6}, (before, pose),
                                              model=handle.model)])
     assert "takes no strength" in str(refused) and "strength=0.6" in str(refused)
+
+
+def test_a_refine_with_control_is_img2img_on_the_controlnet_and_scale_0_is_the_plain_img2img(backend_and_handle,
+                                                                                               tmp_path):
+    backend, handle = backend_and_handle
+    before = stored(run(backend, handle, ({}, ()))[0], tmp_path, "before")
+    pose = control_map(tmp_path)
+    plain, zero, guided = run(backend, handle, ({}, (before,)), (control(scale=0.0), (before, pose)),
+                              (control(), (before, pose)), kind="refine")
+    assert plain.meta["pipeline"] == "ZImageImg2ImgPipeline"
+    assert guided.meta["pipeline"] == "ZImageControlNetImg2ImgPipeline" and guided.meta["strength"] == 0.6
+    assert np.array_equal(pixels(zero), pixels(plain))  # the same noise on the same tail of the schedule
+    assert np.abs(pixels(guided) - pixels(plain)).max() > 20
+    low = run(backend, handle, ({**control(), "strength": 0.3}, (before, pose)), kind="refine")[0]
+    start = np.asarray(Image.open(before.main).convert("RGB"), dtype=np.int16)
+    # strength is honoured: less of the schedule, closer to the image it starts from
+    assert np.abs(pixels(low) - start).mean() < np.abs(pixels(guided) - start).mean()
 
 
 def test_a_map_of_another_size_is_resized_and_the_resize_reported(backend_and_handle, tmp_path):
