@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from helpers.layouts import LAYOUT_RECIPE, built, centroid, graph_of, pixels
+from helpers.project import CONFIG
 from zflow_preview.looks import look_of
 from zflow_preview.palette import mix
 from zflow_preview.pose import KEYPOINTS as POINTS
@@ -159,3 +160,14 @@ def test_a_full_quality_refine_keeps_the_picked_layout(project):
     layout, _ = built(project.root, "s/b/layout-2")
     refine, _ = built(project.root, "s/b/refine")
     assert np.abs(np.array(refine["faces"]) - np.array(layout["faces"])).max() <= 1
+
+
+@pytest.mark.parametrize("stage, message", [
+    ('backend = "nope"', "stages.layout.backend in "),
+    ('backend = "zimage"\nmodel = "x/y"', "stages.layout.backend: backend 'zimage' cannot serve 'layout' tasks"),
+])
+def test_the_layout_stage_is_configured_like_the_others(project, stage, message):
+    project.write("zflow.toml", CONFIG + f"[stages.layout]\n{stage}\n")
+    project.write("recipes/r.py", LAYOUT_RECIPE)
+    result = project.build()
+    assert result.code == 2 and message in result.stderr

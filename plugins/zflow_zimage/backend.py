@@ -143,13 +143,13 @@ class ZImageBackend:
         return results
 
     def _trainings(self, requests: Sequence[Request]) -> list[Output | BaseException]:
-        """Train tasks, one after another (each loads its own copy of the base model)."""
+        """Train tasks, one after another (each loads its own copy of the base model, after the cache made room)."""
         from .training.run import train
 
         results: list[Output | BaseException] = []
         for request in requests:
             try:
-                results.append(train(request, self.emit))
+                results.append(train(request, self.emit, self.cache))
             except Exception as exc:
                 results.append(exc)
         return results
