@@ -3,6 +3,8 @@ folders (diffusers' own test configurations), loaded with from_pretrained throug
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,6 +14,7 @@ from helpers import instruct_model
 from helpers.ci import need_torch
 from helpers.project import CONFIG, ProjectDir
 from helpers.zimage import model_ref, photo_artifact, pixels, request, stored
+from helpers.zimage_model import build_zimage
 
 need_torch()
 
@@ -167,3 +170,36 @@ def test_a_scene_past_the_models_image_limit_fails_at_its_line_and_others_build(
                                          f'options = {{ max_images = 0 }}\n')
     refused = project.build(env=ENV)
     assert refused.code == 2 and "max_images" in refused.stderr and "zflow.toml:6" in refused.stderr
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_the_example_recipe_switches_to_real_models_by_zflow_toml_alone(qwen, tmp_path, project: ProjectDir):
+    """recipes/flower_shop.py as shipped, with the zflow.toml lines its docstring gives (tiny folders for hub ids)."""
+    repo = Path(__file__).resolve().parents[1] / "recipes"
+    for name in ("flower_shop.py", "_brand.py", "assets/mug.png"):
+        (project.root / "recipes" / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(repo / name, project.root / "recipes" / name)
+    turbo = build_zimage(tmp_path / "tiny-z")
+    project.write("zflow.toml", CONFIG + f'''[stages.draft]
+backend = "zimage"
+model = "{turbo}"
+options = {{ steps = 2 }}
+[stages.edit]
+backend = "zimage"
+model = "{qwen}"
+options = {{ steps = 2, reference_pixels = 4096, cpu_offload = true }}
+''')
+    done = project.build(env=ENV)
+    assert done.code == 0, [e for e in done.events if e["event"] == "task-failed"] or done.stderr
+    roles = {}
+    for scene in ("delivery", "bouquet", "ride"):
+        with Image.open(project.root / "out" / "petal-and-post" / "ep01" / scene / "edit-1-instruct.png") as image:
+            meta = json.loads(image.text["zflow"])
+        assert (meta["backend"], meta["pipeline"], meta["mode"]) == ("zimage", "QwenImageEditPlusPipeline", "instruct")
+        roles[scene] = [r["role"] for r in meta["references"]]
+    assert roles == {
+        "delivery": ["the image to edit", "character sheet of sora", "character sheet of ren"],
+        "bouquet": ["the image to edit", "character sheet of sora", "character sheet of ren"],
+        "ride": ["the image to edit", "character sheet of ren", "reference image recipes/assets/mug.png"],
+    }

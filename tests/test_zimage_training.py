@@ -79,7 +79,7 @@ def test_the_train_task_trains_a_lora_that_loads_and_changes_the_image(project, 
     assert [i["source"] for i in meta["images"]] == [f"recipes/nabi/{i}.png" for i in range(3)]
     assert _meta(project, "s/cat/draft-1")["adapters"] == [{"lora": "nabi", "weight": 1.0}]
     assert "adapters" not in _meta(project, "s/cup/draft-1")
-    assert not any((project.root / ".zflow/train").iterdir())  # the finished training's work folder is gone
+    assert not any((project.root / ".zflow/work").iterdir())  # the finished training's work folder is gone
 
     backend = ZImageBackend(PipelineCache())
     handle = backend.load(model_ref(tiny_zimage))
@@ -106,7 +106,7 @@ def test_a_training_killed_with_sigkill_resumes_from_its_last_checkpoint(project
     finally:
         proc.wait(timeout=120)
     assert seen and proc.returncode == -signal.SIGKILL
-    [work] = list((project.root / ".zflow/train").iterdir())
+    [work] = list((project.root / ".zflow/work").iterdir())
     assert (work / "checkpoint.pt").is_file()
 
     again = project.build(env=ENV)
@@ -131,3 +131,60 @@ def _tensors(path) -> dict:
     from safetensors.numpy import load_file
 
     return load_file(path)
+
+
+def test_a_training_adapter_is_merged_while_training_and_left_out_of_the_lora(project, tiny_zimage):
+    from helpers.zimage_lora import make_lora
+
+    _project(project, tiny_zimage, steps=4, every=10)
+    make_lora(tiny_zimage, project.root / "adapters/v1", seed=5, rank=2)
+    project.write("recipes/r.py", RECIPE.format(steps=4, every=10).replace(
+        "checkpoint_every=10)", 'checkpoint_every=10, adapter=Lora("../adapters/v1/pytorch_lora_weights.safetensors"))'
+    ).replace("import Character,", "import Character, Lora,"))
+    first = project.build(env=ENV)
+    assert first.code == 0, first.stderr
+    lora = _tensors(project.root / "out/characters/nabi/train/lora.safetensors")
+    assert lora and all(v.shape[0] == 4 for k, v in lora.items() if "lora_A" in k)  # rank 4: the adapter (2) is not
+    assert _meta(project, "characters/nabi/train")["steps_run"] == 4
+    make_lora(tiny_zimage, project.root / "adapters/v1", seed=6, rank=2)  # a new adapter file: trained again
+    assert "characters/nabi/train" in project.build(env=ENV).ids("task-done")
+
+
+def test_a_generated_turnaround_set_is_drawn_then_trained_on(project, tiny_zimage):
+    _project(project, tiny_zimage, steps=2, every=10)
+    project.write("recipes/r.py", RECIPE.format(steps=2, every=10).replace('images="nabi/*.png"',
+                                                                           "images=Sheets(n=2)").replace(
+        "import Character,", "import Character, Sheets,"))
+    result = project.zflow("train", "nabi", "--json", env=ENV)
+    assert result.code == 0, result.stderr
+    assert result.ids("task-done") == {"characters/nabi/train", "characters/nabi/turnaround-01",
+                                       "characters/nabi/turnaround-02"}
+    images = _meta(project, "characters/nabi/train")["images"]
+    assert [(i["source"], i["caption"]) for i in images] == [
+        ("characters/nabi/turnaround-01", "nabi_cat, a grey cat, front view"),
+        ("characters/nabi/turnaround-02", "nabi_cat, a grey cat, side view")]
+
+
+def test_a_training_first_evicts_cached_pipelines_that_leave_it_too_little_room(tiny_zimage, tmp_path):
+    from zflow.contracts import Request, Task
+    from zflow_zimage.backend import ZImageBackend
+    from zflow_zimage.cache import PipelineCache
+
+    backend = ZImageBackend(PipelineCache(free_bytes=lambda device: 0))  # a device with no room to spare
+    events: list[dict] = []
+    backend.emit = events.append
+    handle = backend.load(model_ref(tiny_zimage))
+    [draft] = backend.run(handle, [request("draft", {}, model=handle.model, root=tmp_path)])
+    assert not isinstance(draft, BaseException), draft
+    Image.new("RGB", (64, 64), (90, 120, 150)).save(tmp_path / "a.png")
+    settings = {"steps": 2, "rank": 4, "alpha": 4.0, "lr": 1e-3, "resolution": 64, "batch_size": 1, "seed": 0,
+                "checkpoint_every": 10}
+    params = {"name": "nabi", "trigger": "nabi_cat", "base": "train", "settings": settings,
+              "images": [{"file": "a.png", "caption": "nabi_cat, a grey cat"}], "training_adapters": []}
+    train = Request(Task("characters/nabi/train", "train", params), "key-train", handle.model, (), tmp_path)
+    [lora] = backend.run(handle, [train])
+    assert not isinstance(lora, BaseException), lora
+    kinds = [(e["event"], e.get("reason")) for e in events if e["event"] in ("model-load", "model-release")]
+    assert kinds == [("model-load", None), ("model-release", "memory"), ("model-load", None),
+                     ("model-release", "trained")]
+    assert lora.meta["role"] == "lora" and lora.meta["steps_run"] == 2

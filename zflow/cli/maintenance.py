@@ -96,6 +96,7 @@ def run_gc(args: argparse.Namespace) -> int:
 
         print(json.dumps(dropped))
     else:
+        work = f" and {dropped['work']} unfinished tasks' work folders" if dropped["work"] else ""
         print(f"removed {dropped['artifacts']} artifacts, {dropped['objects']} objects and "
-              f"{dropped['temporaries']} temporary files")
+              f"{dropped['temporaries']} temporary files{work}")
     return 0

@@ -7,6 +7,10 @@ from typing import Any, Mapping
 
 from .task import Task, canonical
 
+#: Under the project root, one folder per task key where a long task keeps what a restarted build resumes from (a
+#: training's checkpoints); ``zflow gc`` removes those of keys no current task has.
+WORK_FOLDER = Path(".zflow") / "work"
+
 
 @dataclass(frozen=True, slots=True)
 class ModelRef:
@@ -63,6 +67,11 @@ class Request:
     def images(self) -> tuple[Artifact, ...]:
         """The inputs that are images, in ``task.inputs`` order: the image to work on first, then references."""
         return self.inputs_of("image")
+
+    @property
+    def work(self) -> Path:
+        """This task's work folder (see ``WORK_FOLDER``)."""
+        return self.root / WORK_FOLDER / self.key
 
     def inputs_of(self, role: str) -> tuple[Artifact, ...]:
         """The inputs whose artifact has ``role`` (``Artifact.role``), in ``task.inputs`` order."""

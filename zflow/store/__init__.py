@@ -15,7 +15,7 @@ from .lock import ProjectLock
 from .confine import check_confined
 from .objects import Objects
 from .storage import StorageError, storage_errors
-from .temporaries import STALE_SECONDS, sweep_temporaries, sweep_temporaries_of
+from .temporaries import STALE_SECONDS, sweep_temporaries, sweep_temporaries_of, sweep_work
 from .outputs import Outputs, output_names
 
 __all__ = ["STORE_DIR", "Finished", "Store", "output_names"]
@@ -178,4 +178,5 @@ class Store:
         referenced = self.index.referenced_blobs() | {row[0] for row in self.index.outputs().values()}
         unreferenced = [d for d in self.objects.all() if d not in referenced]
         temporaries = self.sweep_temporaries()
-        return {"artifacts": len(drop), "objects": self.objects.remove(unreferenced), "temporaries": temporaries}
+        return {"artifacts": len(drop), "objects": self.objects.remove(unreferenced), "temporaries": temporaries,
+                "work": sweep_work(self.root, keep)}

@@ -1,10 +1,14 @@
-"""Temporary files a killed writer left behind (``write_atomic``'s ``.NAME.XXXXXXXX.tmp``), found and removed."""
+"""Temporary files a killed writer left behind (``write_atomic``'s ``.NAME.XXXXXXXX.tmp``) and work folders of tasks
+no longer built, found and removed."""
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import stat
 from pathlib import Path
+
+from ..contracts.work import WORK_FOLDER
 
 _TEMPORARY = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
 
@@ -54,3 +58,17 @@ def sweep_temporaries_of(file: Path, before: float) -> int:
         except FileNotFoundError:
             pass
     return removed
+
+
+def sweep_work(root: Path, keep: set[str]) -> int:
+    """Remove the task work folders (``WORK_FOLDER``) whose key is not in ``keep``; returns how many."""
+    folder = root / WORK_FOLDER
+    if not folder.is_dir() or folder.is_symlink():
+        return 0
+    stale = [entry for entry in folder.iterdir() if entry.name not in keep]
+    for entry in stale:
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+    return len(stale)

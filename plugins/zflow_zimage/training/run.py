@@ -16,26 +16,28 @@ from zflow.events import Emit, ModelLoad, ModelRelease
 
 from .. import device as devices
 from .. import models, options
-from ..cache import weights_memory
+from ..cache import PipelineCache, weights_memory
 from ..loading import is_zimage, load, quiet
 from .data import describe, examples
 from .encoded import encoded
 from .loop import ADAPTER, Plan, Trainer
 from .report import Reporter, loss_curve
-from .state import load_file, remove, save_file, work_folder
+from .state import load_file, remove, save_file
 
 CHECKPOINT = "checkpoint.pt"
 
 
-def train(request: Request, emit: Emit) -> Output:
-    """Train the LoRA ``request`` asks for; resumes from its key's checkpoint when a killed build left one."""
+def train(request: Request, emit: Emit, cache: PipelineCache) -> Output:
+    """Train the LoRA ``request`` asks for (first evicting the ``cache``'s pipelines that leave too little room on
+    the device); resumes from its key's checkpoint when a killed build left one."""
     import torch
 
     model, stage = request.model, request.params["base"]
     settings = options.read(model.options, model.model, "train", stage)
     source = models.resolve(model.model, model.revision, stage, request.root)
     where, dtype = devices.choose(settings, stage)
-    folder = work_folder(request.root, request.key)
+    folder = request.work
+    cache.make_room(where, models.weight_bytes(source), emit)
     started = time.perf_counter()
     pipe = load(source, settings.pipeline, devices.torch_dtype(dtype), stage)
     if not is_zimage(type(pipe).__name__) or not hasattr(pipe, "transformer"):
@@ -55,7 +57,7 @@ def train(request: Request, emit: Emit) -> Output:
     if where == "cuda":
         transformer.enable_gradient_checkpointing()
     plan = Plan.of(request.params["settings"])
-    trainer = Trainer(transformer, latents, embeds, plan, where, _autocast(where, dtype))
+    trainer = Trainer(transformer, latents, embeds, plan, where, autocast(where, dtype))
     saved = load_file(folder / CHECKPOINT)
     if saved is not None:
         trainer.restore(saved)
@@ -63,7 +65,7 @@ def train(request: Request, emit: Emit) -> Output:
     reporter = Reporter(emit, request.task.id, plan.steps)
     trainer.run(lambda state: save_file(folder / CHECKPOINT, state),
                 lambda p, rate, saved: reporter.step(p.step, p.losses[-1], rate, saved, p.step == resumed + 1))
-    lora = _lora_bytes(trainer, plan)
+    lora = lora_bytes(trainer, plan)
     losses = trainer.progress.losses
     meta = {"role": "lora", "backend": "zimage", "model": model.model, "stage": "train", "base": stage,
             "character": request.params["name"], "trigger": request.params["trigger"], "steps": plan.steps,
@@ -90,7 +92,7 @@ def _merge(pipe: Any, adapters: tuple, root: Path, model: str) -> None:
     pipe.unload_lora_weights()
 
 
-def _autocast(where: str, dtype: str):
+def autocast(where: str, dtype: str):
     """bf16 autocast on CUDA; nothing elsewhere (the CPU trains in float32)."""
     import torch
 
@@ -99,7 +101,7 @@ def _autocast(where: str, dtype: str):
     return contextlib.nullcontext
 
 
-def _lora_bytes(trainer: Trainer, plan: Plan) -> bytes:
+def lora_bytes(trainer: Trainer, plan: Plan) -> bytes:
     """The LoRA as diffusers saves it (``transformer.``-prefixed keys, its rank and alpha in the metadata)."""
     from diffusers import ZImagePipeline
 

@@ -1,5 +1,5 @@
-"""A train task's work folder (keyed by the task key, so a restarted build finds it) and its files, written
-atomically: a killed writer leaves the last complete file, and a temporary file ``zflow gc`` sweeps."""
+"""Files of a train task's work folder (``Request.work``, keyed by the task key, so a restarted build finds them),
+written atomically: a killed writer leaves the last complete file, and a temporary file ``zflow gc`` sweeps."""
 from __future__ import annotations
 
 import os
@@ -7,14 +7,6 @@ import secrets
 import shutil
 from pathlib import Path
 from typing import Any
-
-#: Under the project root: one folder per train task key.
-WORK = Path(".zflow") / "train"
-
-
-def work_folder(root: Path, key: str) -> Path:
-    return root / WORK / key
-
 
 def save_file(path: Path, value: Any) -> None:
     """``torch.save`` to a temporary file beside ``path``, flushed to disk, then renamed over it."""
