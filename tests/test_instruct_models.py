@@ -115,6 +115,19 @@ def test_more_images_than_the_model_takes_fail_naming_each_image(kontext, qwen, 
     assert "has no strength" in str(error)
 
 
+def test_a_refine_on_an_instruction_edit_model_redraws_the_draft_it_is_given(kontext, backend, tmp_path):
+    ref = model_ref(kontext, **SMALL)
+    draft = photo_artifact(tmp_path, "draft-1")
+    refine = request("refine", {"prompt": "a barista at the counter", "strength": 0.4, "mode": "img2img"}, (draft,),
+                     ref, task_id="s/a/refine")
+    [out] = backend.run(backend.load(ref), [refine])
+    assert out.meta["mode"] == "instruct" and out.meta["prompt"] == (
+        "Image 1 is a draft. Redraw it as a finished, detailed, high-quality image, keeping its composition, poses, "
+        "characters and colours; change about 40% of it.\na barista at the counter")
+    assert out.meta["references"] == [{"task": "draft-1", "key": "key-draft-1", "role": "the draft to refine"}]
+    assert pixels(out).shape == (64, 64, 3)
+
+
 RECIPE = '''\
 from zflow import Character, Edit, Series
 

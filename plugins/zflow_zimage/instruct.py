@@ -9,7 +9,7 @@ from typing import Any, Sequence
 from PIL import Image
 
 from zflow.contracts import Artifact, ModelRef, Request, Task, shown_path
-from zflow.contracts.references import reference_role, reference_text
+from zflow.contracts.references import reference_role, reference_text, refine_text
 
 from . import models
 from .jobs import Job
@@ -53,35 +53,49 @@ def refusal(model: ModelRef, task: Task, root: Path) -> str | None:
 
 
 def plan(request: Request, settings: Settings, common: dict[str, Any], class_name: str) -> Job:
-    """The job of a sheet, draft or ``instruct`` edit on an instruction-edit model: its input images (the image to
-    edit, then the character sheets and reference images) and a prompt that says which image is which."""
+    """The job of a sheet, draft, refine or ``instruct`` edit on an instruction-edit model: its input images (the
+    image to edit or refine, then the character sheets and reference images) and a prompt that says which is which."""
     kind, params = request.task.kind, request.params
-    images = list(request.images)
-    if kind == "edit":
-        if params.get("op") != "instruct":
-            raise ValueError(f"{class_name} edits by instruction: use Edit.instruct on this stage, or a text-to-image "
-                             f"model for {params.get('op')}")
-        if params.get("strength") is not None:
-            raise ValueError(f"{class_name} has no strength: leave Edit.instruct's strength unset on this model")
-        roles = ["the image to edit"] + [reference_role(a, [], i) for i, a in enumerate(images[1:])]
-        prompt = reference_text(roles[1:], 2) + str(params["prompt"])
-    elif kind in ("sheet", "draft"):
-        names = [c.get("name", "") for c in params.get("cast", [])]
-        roles = [reference_role(a, names, i) for i, a in enumerate(images)]
-        prompt = reference_text(roles, 1) + common["prompt"]
-    else:
-        raise ValueError(f"{class_name} serves sheets, drafts and Edit.instruct, not {kind} tasks: give the "
+    if kind == "edit" and params.get("op") != "instruct":
+        raise ValueError(f"{class_name} edits by instruction: use Edit.instruct on this stage, or a text-to-image "
+                         f"model for {params.get('op')}")
+    if kind == "edit" and params.get("strength") is not None:
+        raise ValueError(f"{class_name} has no strength: leave Edit.instruct's strength unset on this model")
+    if kind not in ("sheet", "draft", "refine", "edit"):
+        raise ValueError(f"{class_name} serves sheets, drafts, refines and Edit.instruct, not {kind} tasks: give the "
                          f"{request.task.stage} stage a text-to-image model")
+    images = list(request.images)
+    roles, prompt = named(request, common["prompt"])
     _check_count(request, roles, settings.max_images or INSTRUCT_PIPELINES[class_name], class_name)
     if not images and class_name.startswith("QwenImageEdit"):
         raise ValueError(f"{class_name} needs an input image: cast a character with a reference image, or give the "
                          f"{request.task.stage} stage a text-to-image model for scenes without one")
     meta = {"op": params["op"]} if kind == "edit" else {}
-    if images:
-        meta["references"] = [{"task": a.task_id, "key": a.key, "role": r} for a, r in zip(images, roles)]
     pixels = settings.reference_pixels if class_name == "FluxKontextPipeline" else None  # Qwen resizes its own
-    return Job("instruct", strength=None, references=tuple(_area(_image(a), pixels) for a in images), meta=meta,
-               **{**common, "prompt": prompt})
+    return Job("instruct", strength=None, references=tuple(_area(_image(a), pixels) for a in images),
+               meta=meta | provenance(images, roles), **{**common, "prompt": prompt})
+
+
+def named(request: Request, prompt: str) -> tuple[list[str], str]:
+    """What each input image of a model that takes images is, and the prompt that names them by number: a draft's
+    (or sheet's) images are its cast's sheets and references; an edit's or refine's first image is the one it works
+    on (an edit's ``prompt`` is its instruction; a refine asks for a finished image as the Gemini backend does)."""
+    kind, params, images = request.task.kind, request.params, request.images
+    if kind in ("sheet", "draft"):
+        names = [c.get("name", "") for c in params.get("cast", [])]
+        roles = [reference_role(a, names, i) for i, a in enumerate(images)]
+        return roles, reference_text(roles, 1) + prompt
+    first = "the image to edit" if kind == "edit" else "the draft to refine"
+    roles = [first] + [reference_role(a, [], i) for i, a in enumerate(images[1:])]
+    asked = prompt if kind == "edit" else refine_text(float(params.get("strength", 0.6))) + prompt
+    return roles, reference_text(roles[1:], 2) + asked
+
+
+def provenance(images: Sequence[Artifact], roles: Sequence[str]) -> dict[str, Any]:
+    """``references``: each input image's task, key and role, for the made image's meta (nothing without any)."""
+    if not images:
+        return {}
+    return {"references": [{"task": a.task_id, "key": a.key, "role": r} for a, r in zip(images, roles)]}
 
 
 def call_args(pipe, job: Job) -> dict[str, Any]:
