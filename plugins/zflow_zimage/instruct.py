@@ -28,42 +28,55 @@ def is_instruct(class_name: str) -> bool:
     return class_name in INSTRUCT_PIPELINES
 
 
+_NAMES: dict[tuple, str] = {}
+
+
 def pipeline_name(model: ModelRef, root: Path) -> str:
-    """The pipeline class a stage loads, read without weights: the ``pipeline`` option, else the model_index.json of
-    the folder or hub cache; empty when that cannot be known offline."""
-    chosen = model.options.get("pipeline", "auto")
+    """The pipeline class a stage loads, read without weights (once per model and project): the ``pipeline``
+    option, else the model_index.json of the folder or hub cache; empty when that cannot be known offline."""
+    chosen = str(model.options.get("pipeline", "auto"))
     if chosen != "auto":
-        return str(chosen)
-    try:
-        return str(models.model_index(models.resolve(model.model, model.revision, None, root)).get("_class_name", ""))
-    except Exception:  # a missing folder or a broken index is reported when the model loads, naming the setting
-        return ""
+        return chosen
+    key = (model.model, model.revision, str(root))
+    if key not in _NAMES:
+        try:
+            index = models.model_index(models.resolve(model.model, model.revision, None, root))
+            _NAMES[key] = str(index.get("_class_name", ""))
+        except Exception:  # a missing folder or a broken index is reported when the model loads, naming the setting
+            _NAMES[key] = ""
+    return _NAMES[key]
+
+
+#: The core edit ops each instruction-edit model serves besides ``instruct`` (Kontext's masked edits go through
+#: FluxKontextInpaintPipeline, made with from_pipe; Qwen-Image-Edit's inpaint pipeline sizes images its own way).
+OTHER_OPS = {"FluxKontextPipeline": ("inpaint", "background", "outpaint")}
+_CORE_OPS = ("inpaint", "background", "outpaint", "restyle")
 
 
 def refusal(model: ModelRef, task: Task, root: Path) -> str | None:
     """Why the stage's model cannot serve ``task``: an ``instruct`` edit on a model that does not edit by
-    instruction (None when it does, or when its pipeline cannot be known before loading)."""
-    if task.kind != "edit" or task.params.get("op") != "instruct":
+    instruction, or a core edit an instruction-edit model has no pipeline for (None when it can serve it, or when
+    its pipeline cannot be known before loading)."""
+    op = task.params.get("op")
+    if task.kind != "edit" or op not in ("instruct", *_CORE_OPS):
         return None
     name = pipeline_name(model, root)
-    if not name or is_instruct(name) or name == "ZImageOmniPipeline":
-        return None
-    return (f"{model.model} ({name}) cannot edit by instruction (Edit.instruct); set {setting(task.stage)} to a model "
-            f"that can: {CAN_INSTRUCT}")
+    if op == "instruct" and name and not is_instruct(name) and name != "ZImageOmniPipeline":
+        return (f"{model.model} ({name}) cannot edit by instruction (Edit.instruct); set {setting(task.stage)} to a "
+                f"model that can: {CAN_INSTRUCT}")
+    if op != "instruct" and is_instruct(name) and op not in OTHER_OPS.get(name, ()):
+        return (f"{model.model} ({name}) edits by instruction and has no {op} pipeline: write it as "
+                f"Edit.instruct(\"...\"), or set {setting(task.stage)} to a text-to-image model such as "
+                f"Tongyi-MAI/Z-Image-Turbo")
+    return None
 
 
 def plan(request: Request, settings: Settings, common: dict[str, Any], class_name: str) -> Job:
     """The job of a sheet, draft, refine or ``instruct`` edit on an instruction-edit model: its input images (the
     image to edit or refine, then the character sheets and reference images) and a prompt that says which is which."""
     kind, params = request.task.kind, request.params
-    if kind == "edit" and params.get("op") != "instruct":
-        raise ValueError(f"{class_name} edits by instruction: use Edit.instruct on this stage, or a text-to-image "
-                         f"model for {params.get('op')}")
     if kind == "edit" and params.get("strength") is not None:
         raise ValueError(f"{class_name} has no strength: leave Edit.instruct's strength unset on this model")
-    if kind not in ("sheet", "draft", "refine", "edit"):
-        raise ValueError(f"{class_name} serves sheets, drafts, refines and Edit.instruct, not {kind} tasks: give the "
-                         f"{request.task.stage} stage a text-to-image model")
     images = list(request.images)
     roles, prompt = named(request, common["prompt"])
     _check_count(request, roles, settings.max_images or INSTRUCT_PIPELINES[class_name], class_name)
