@@ -135,6 +135,19 @@ def test_missing_detector_weights_fail_the_task_with_what_to_download(photo):
     assert str(photo.root / "weights") in failed["error"]
 
 
+@pytest.mark.parametrize("kind, detector, files", [
+    ("depth", "MidasDetector", "dpt_hybrid-midas-501f0c75.pt"),
+    ("hed", "HEDdetector", "ControlNetHED.pth"),
+    ("mlsd", "MLSDdetector", "mlsd_large_512_fp32.pth"),
+])
+def test_each_detector_names_its_own_weights(photo, kind, detector, files):
+    recipe(photo, f'Control("{kind}", image="photos/astronaut.png")')
+    result = photo.build()
+    assert result.code == 1
+    [failed] = [e for e in result.events if e["event"] == "task-failed"]
+    assert failed["id"] == f"s/a/control-{kind}" and detector in failed["error"] and files in failed["error"]
+
+
 @pytest.mark.parametrize("control, message", [
     ('Control("posse")', "recipes/r.py:5: Control('posse'): unknown control type (known: pose, depth, canny, hed, "
                          "mlsd); did you mean pose?"),
@@ -144,6 +157,7 @@ def test_missing_detector_weights_fail_the_task_with_what_to_download(photo):
     ('Control("hed")', "recipes/r.py:5: Control('hed'): a layout has pose, depth, canny maps, not hed"),
     ('Control("canny", image="@s/nowhere")', "recipes/r.py:5: scene 's/a': control from unknown scene 's/nowhere'"),
     ('"pose"', "recipes/r.py:5: control='pose': give Control("),
+    ('Control("canny", image="@s/a")', "recipes/r.py:5: scene 's/a': control from its own image"),
 ])
 def test_a_wrong_control_is_refused_at_its_line(photo, control, message):
     recipe(photo, control)

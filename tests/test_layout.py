@@ -8,6 +8,10 @@ import numpy as np
 import pytest
 
 from helpers.layouts import LAYOUT_RECIPE, built, centroid, graph_of, pixels
+from helpers.project import CONFIG
+from zflow_preview.looks import look_of
+from zflow_preview.palette import mix
+from zflow_preview.pose import KEYPOINTS as POINTS
 
 pytestmark = [pytest.mark.e2e]
 
@@ -65,6 +69,25 @@ def test_the_pose_skeleton_lies_on_each_figure(layouts):
     assert centroid(pose, RIGHT_ANKLE) and centroid(pose, LEFT_ANKLE)
     right, left = centroid(pose, RIGHT_ANKLE), centroid(pose, LEFT_ANKLE)
     assert right[0] != left[0]
+
+
+def test_the_keypoints_land_on_the_drawn_parts_of_each_figure(layouts):
+    """Measured in the layout's frame: the nose on the face's skin, the wrists on the hands, the knees on the
+    trousers, the ankles on the shoes; and every keypoint inside the figure's silhouette in the depth map."""
+    looks = {"mina": "barista, green apron", "jun": "pilot, blue jacket"}
+    for i in (1, 2, 3):
+        meta, _ = built(layouts.root, f"s/a/layout-{i}")
+        frame = pixels(layouts.root / f"out/s/a/layout-{i}/image.png")
+        depth = pixels(layouts.root / f"out/s/a/layout-{i}/depth.png")[..., 0]
+        for figure in meta["poses"]:
+            look = look_of(figure["name"], looks[figure["name"]])
+            at = {name: tuple(frame[round(y), round(x)]) for name, (x, y) in zip(POINTS, figure["keypoints"])}
+            assert at["nose"] == look.skin
+            assert at["right_wrist"] == at["left_wrist"] == look.skin
+            assert at["right_knee"] == at["left_knee"] == mix(look.outfit, (0, 0, 0), 0.45)
+            assert at["right_ankle"] == at["left_ankle"] == (40, 34, 32)
+            for x, y in figure["keypoints"]:
+                assert depth[round(y) - 1:round(y) + 2, round(x) - 1:round(x) + 2].max() >= 170
 
 
 def test_the_draft_follows_its_picked_layout_and_takes_its_pose_map(layouts):
@@ -128,3 +151,23 @@ def test_a_layout_pick_out_of_range_in_picks_json_names_the_file(layouts):
     result = layouts.build()
     assert result.code == 2
     assert "picks.json:1: scene s/a: layout 7 is not one of its 3 layouts" in result.stderr
+
+
+def test_a_full_quality_refine_keeps_the_picked_layout(project):
+    project.write("recipes/r.py", LAYOUT_RECIPE.replace('from zflow import', 'from zflow import Refine,').replace(
+        '"reads a book", layouts=2', '"reads a book", layouts=2, layout=2, refine=Refine(mode="txt2img")'))
+    assert project.build().code == 0
+    layout, _ = built(project.root, "s/b/layout-2")
+    refine, _ = built(project.root, "s/b/refine")
+    assert np.abs(np.array(refine["faces"]) - np.array(layout["faces"])).max() <= 1
+
+
+@pytest.mark.parametrize("stage, message", [
+    ('backend = "nope"', "stages.layout.backend in "),
+    ('backend = "zimage"\nmodel = "x/y"', "stages.layout.backend: backend 'zimage' cannot serve 'layout' tasks"),
+])
+def test_the_layout_stage_is_configured_like_the_others(project, stage, message):
+    project.write("zflow.toml", CONFIG + f"[stages.layout]\n{stage}\n")
+    project.write("recipes/r.py", LAYOUT_RECIPE)
+    result = project.build()
+    assert result.code == 2 and message in result.stderr

@@ -51,7 +51,7 @@ def test_plugin_module_does_not_import_torch_or_diffusers():
     code = ("import sys, zflow_zimage; b = []; zflow_zimage.register_backends(b.append); "
             "print(b[0].name, sorted(b[0].kinds), 'torch' in sys.modules, 'diffusers' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.split() == ["zimage", "['draft',", "'edit',", "'refine',", "'sheet',", "'upscale']", "False", "False"]
+    assert out.split() == ["zimage", "['draft',", "'edit',", "'refine',", "'sheet',", "'train',", "'upscale']", "False", "False"]
 
 
 def test_backend_follows_the_contract():

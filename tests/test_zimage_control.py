@@ -1,8 +1,8 @@
 """ControlNet on the zimage backend, on a tiny random Z-Image and a tiny random ZImageControlNetModel saved to folders
 and loaded with from_pretrained: control changes the image and scale 0 equals no control; the ControlNet loads once
 and its pipelines share the loaded transformer, VAE and text encoder; calls never mix control types, scales or
-uncontrolled jobs; inpaint edits with control go through ZImageControlNetInpaintPipeline; a map of another size is
-resized and the resize reported."""
+uncontrolled jobs; inpaint edits with control go through ZImageControlNetInpaintPipeline and refines (img2img)
+through the ControlNet started from the noised image; a map of another size is resized and the resize reported."""
 from __future__ import annotations
 
 import numpy as np
@@ -11,8 +11,8 @@ from PIL import Image
 
 from helpers import zimage_model
 from helpers.ci import need_torch
-from helpers.zimage import (model_ref, offline_one_thread, photo_artifact, picture, pixels, request,  # noqa: F401
-                            stored, tiny_zimage)
+from helpers.zimage import (model_ref, offline_one_thread, picture, pixels, request, stored,  # noqa: F401
+                            tiny_sd, tiny_zimage)
 from zflow.contracts import Artifact
 
 need_torch()
@@ -133,6 +133,23 @@ def test_inpaint_with_control_runs_the_controlnet_inpaint_pipeline(backend_and_h
     assert "takes no strength" in str(refused) and "strength=0.6" in str(refused)
 
 
+def test_a_refine_with_control_is_img2img_on_the_controlnet_and_scale_0_is_the_plain_img2img(backend_and_handle,
+                                                                                               tmp_path):
+    backend, handle = backend_and_handle
+    before = stored(run(backend, handle, ({}, ()))[0], tmp_path, "before")
+    pose = control_map(tmp_path)
+    plain, zero, guided = run(backend, handle, ({}, (before,)), (control(scale=0.0), (before, pose)),
+                              (control(), (before, pose)), kind="refine")
+    assert plain.meta["pipeline"] == "ZImageImg2ImgPipeline"
+    assert guided.meta["pipeline"] == "ZImageControlNetImg2ImgPipeline" and guided.meta["strength"] == 0.6
+    assert np.array_equal(pixels(zero), pixels(plain))  # the same noise on the same tail of the schedule
+    assert np.abs(pixels(guided) - pixels(plain)).max() > 20
+    low = run(backend, handle, ({**control(), "strength": 0.3}, (before, pose)), kind="refine")[0]
+    start = np.asarray(Image.open(before.main).convert("RGB"), dtype=np.int16)
+    # strength is honoured: less of the schedule, closer to the image it starts from
+    assert np.abs(pixels(low) - start).mean() < np.abs(pixels(guided) - start).mean()
+
+
 def test_a_map_of_another_size_is_resized_and_the_resize_reported(backend_and_handle, tmp_path):
     backend, handle = backend_and_handle
     small = control_map(tmp_path, "small", size=(40, 24))
@@ -149,3 +166,21 @@ def test_a_bad_control_or_a_missing_map_fails_the_task_with_what_is_wrong(backen
         request("draft", control(), (), model=handle.model, task_id="s/b")])
     assert "control type 'scribble' is not one of pose, depth, canny, hed, mlsd" in str(bad_type)
     assert "needs one control map input (role 'control'), got 0" in str(no_map)
+
+
+def test_another_family_runs_its_controlnet_through_diffusers_controlnet_pipelines(tiny_sd, tmp_path):
+    """A Stable Diffusion model with a ControlNetModel folder: draft, refine and inpaint through the auto pipelines'
+    ControlNet classes (from_pipe), scale 0 equal to no control."""
+    controlnet = zimage_model.build_sd_controlnet(tmp_path / "sd-controlnet")
+    backend = ZImageBackend(PipelineCache())
+    handle = backend.load(model_ref(tiny_sd, controlnet=str(controlnet)))
+    pose = control_map(tmp_path)
+    plain, guided, zero = run(backend, handle, ({}, ()), (control(), (pose,)), (control(scale=0.0), (pose,)))
+    assert guided.meta["pipeline"] == "StableDiffusionControlNetPipeline"
+    assert np.abs(pixels(guided) - pixels(plain)).max() > 20 and np.array_equal(pixels(zero), pixels(plain))
+    before = stored(plain, tmp_path, "before")
+    [refined] = run(backend, handle, (control(), (before, pose)), kind="refine")
+    [inpainted] = run(backend, handle, ({"op": "inpaint", "region": [0.25, 0.25, 0.75, 0.75], "prompt": "a smile",
+                                         **control()}, (before, pose)), kind="edit")
+    assert refined.meta["pipeline"] == "StableDiffusionControlNetImg2ImgPipeline"
+    assert inpainted.meta["pipeline"] == "StableDiffusionControlNetInpaintPipeline"

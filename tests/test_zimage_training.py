@@ -148,3 +148,43 @@ def test_a_training_adapter_is_merged_while_training_and_left_out_of_the_lora(pr
     assert _meta(project, "characters/nabi/train")["steps_run"] == 4
     make_lora(tiny_zimage, project.root / "adapters/v1", seed=6, rank=2)  # a new adapter file: trained again
     assert "characters/nabi/train" in project.build(env=ENV).ids("task-done")
+
+
+def test_a_generated_turnaround_set_is_drawn_then_trained_on(project, tiny_zimage):
+    _project(project, tiny_zimage, steps=2, every=10)
+    project.write("recipes/r.py", RECIPE.format(steps=2, every=10).replace('images="nabi/*.png"',
+                                                                           "images=Sheets(n=2)").replace(
+        "import Character,", "import Character, Sheets,"))
+    result = project.zflow("train", "nabi", "--json", env=ENV)
+    assert result.code == 0, result.stderr
+    assert result.ids("task-done") == {"characters/nabi/train", "characters/nabi/turnaround-01",
+                                       "characters/nabi/turnaround-02"}
+    images = _meta(project, "characters/nabi/train")["images"]
+    assert [(i["source"], i["caption"]) for i in images] == [
+        ("characters/nabi/turnaround-01", "nabi_cat, a grey cat, front view"),
+        ("characters/nabi/turnaround-02", "nabi_cat, a grey cat, side view")]
+
+
+def test_a_training_first_evicts_cached_pipelines_that_leave_it_too_little_room(tiny_zimage, tmp_path):
+    from zflow.contracts import Request, Task
+    from zflow_zimage.backend import ZImageBackend
+    from zflow_zimage.cache import PipelineCache
+
+    backend = ZImageBackend(PipelineCache(free_bytes=lambda device: 0))  # a device with no room to spare
+    events: list[dict] = []
+    backend.emit = events.append
+    handle = backend.load(model_ref(tiny_zimage))
+    [draft] = backend.run(handle, [request("draft", {}, model=handle.model, root=tmp_path)])
+    assert not isinstance(draft, BaseException), draft
+    Image.new("RGB", (64, 64), (90, 120, 150)).save(tmp_path / "a.png")
+    settings = {"steps": 2, "rank": 4, "alpha": 4.0, "lr": 1e-3, "resolution": 64, "batch_size": 1, "seed": 0,
+                "checkpoint_every": 10}
+    params = {"name": "nabi", "trigger": "nabi_cat", "base": "train", "settings": settings,
+              "images": [{"file": "a.png", "caption": "nabi_cat, a grey cat"}], "training_adapters": []}
+    train = Request(Task("characters/nabi/train", "train", params), "key-train", handle.model, (), tmp_path)
+    [lora] = backend.run(handle, [train])
+    assert not isinstance(lora, BaseException), lora
+    kinds = [(e["event"], e.get("reason")) for e in events if e["event"] in ("model-load", "model-release")]
+    assert kinds == [("model-load", None), ("model-release", "memory"), ("model-load", None),
+                     ("model-release", "trained")]
+    assert lora.meta["role"] == "lora" and lora.meta["steps_run"] == 2

@@ -156,13 +156,13 @@ def test_a_missing_upscaler_model_fails_that_task_naming_the_file(backend, tiny_
 
 
 def test_large_tiles_are_encoded_with_vae_tiling_and_the_vae_is_left_as_it_was(backend, tiny_zimage):
-    from zflow_zimage.upscale import vae_tiled
+    from zflow_zimage.vaetiling import tiled_while
 
     entry = backend._entry(backend.load(model_ref(tiny_zimage)), "upscale", tiny_zimage)
     vae = entry.pipe.vae
-    with vae_tiled(entry.pipe, 1024):
+    with tiled_while(entry.pipe, 1024, 1024):
         assert not vae.use_tiling  # a 1-megapixel tile: as the refine stage encodes it
-    with vae_tiled(entry.pipe, 2048):
+    with tiled_while(entry.pipe, 2048, 1024):
         assert vae.use_tiling
     assert not vae.use_tiling
 
@@ -187,3 +187,24 @@ def test_a_recipe_upscales_on_the_refine_model_through_the_cli(project, tiny_zim
     project.write("recipes/r.py", recipe.replace("strength=0.3", "strength=0.25"))
     again = project.build(env=env)
     assert again.code == 0 and again.ids("task-done") == {"s/a/upscale", "s/export/sns"}
+
+
+def test_tiles_take_the_stage_negative_then_the_recipe_s_as_every_stage_and_record_it(tiny_zimage, tmp_path):
+    """The same combined rule as draft and refine (jobs.combined_negative): the stage's negative, then the style's
+    and scene's, each term once; the tiles are made with it (guidance on) and the provenance says it."""
+    def made(stage: str, recipe: str):
+        backend = ZImageBackend(PipelineCache())
+        handle = backend.load(model_ref(tiny_zimage, guidance=3.0, negative=stage))
+        photo = photo_artifact(tmp_path)
+        params = {"size": [128, 128], "source_size": [64, 64], "strength": 0.5, "tile": 64, "overlap": 16,
+                  "upscaler": None, "seed": 5, "negative": recipe}
+        [out] = backend.run(handle, [request("upscale", params, (photo,), model=handle.model, root=tmp_path)])
+        assert not isinstance(out, BaseException), out
+        return out
+
+    combined = made("blurry", "text, Blurry")
+    assert combined.meta["negative"] == "blurry, text"
+    with Image.open(io.BytesIO(combined.files["image.png"])) as png:
+        assert '"negative": "blurry, text"' in png.text["zflow"]
+    assert made("", "blurry, text").files["image.png"] == combined.files["image.png"]
+    assert made("", "text").files["image.png"] != combined.files["image.png"]

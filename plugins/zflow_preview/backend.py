@@ -35,7 +35,7 @@ class PreviewBackend:
         for request in requests:
             try:
                 train = request.task.kind == "train"
-                results.append(placeholder_lora(request) if train else render(handle, request))
+                results.append(placeholder_lora(handle, request) if train else render(handle, request))
             except Exception as error:  # one bad request must not sink its batch
                 results.append(error)
         return results

@@ -57,7 +57,7 @@ def _draft(fonts: Fonts, request: Request) -> Output:
     picture = draw_scene(fonts, prompt=p.get("prompt", ""), style=p.get("style", ""), title=p.get("title", ""),
                          cast=cast, size=_size(p), seed=p["seed"], index=p.get("index", 0), layout=layout)
     scene = {"cast": cast, "title": p.get("title", ""), "style": p.get("style", ""), "index": p.get("index", 0)}
-    followed = {"layout": layouts[0].task_id} if layouts else {}
+    followed = {"layout": layouts[0].task_id, "composition": layouts[0].meta["composition"]} if layouts else {}
     return _output(fonts, request, picture, scene, **followed, **overlay_control(picture.image, request))
 
 
@@ -82,7 +82,8 @@ def _refine(fonts: Fonts, request: Request) -> Output:
         m = source.meta
         picture = draw_scene(fonts, prompt=p.get("prompt", ""), style=m.get("style", ""), title=m.get("title", ""),
                              cast=m.get("cast", []), size=size, seed=p["seed"], index=m.get("index", 0),
-                             mark="PREVIEW · refined", supersample=2)
+                             mark="PREVIEW · refined", supersample=2,
+                             layout=layout_from(m["composition"]) if "composition" in m else None)
     else:
         with Image.open(source.main) as image:
             refined = refine_image(image, size, strength, fonts)

@@ -99,6 +99,7 @@ class ZImageBackend:
         from .control import attach
         from .instruct import is_instruct
         from .loading import is_omni, is_zimage
+        from .vaetiling import set_tiling, untiled_after
 
         first = requests[0]
         stage, kind = first.task.stage, first.task.kind
@@ -128,21 +129,27 @@ class ZImageBackend:
         finishing = Finishing(lambda j, image: self._output(handle, jobs[j], stage,
                                                              type(entry.variants.get(jobs[j].pipeline, entry.pipe)),
                                                              image))
-        run_groups(jobs, lambda job: self._pipeline(handle, entry, job, stage, first.root),
-                   settings.batch_size, handle.limits, extra, settings.exact_batches, encodings,
-                   lambda pipe, job: activate(pipe, job.adapters, first.root, handle.model.model), finishing.start)
+
+        def prepare(pipe, job) -> None:  # a call group's LoRA adapters, and VAE tiling for its large images
+            activate(pipe, job.adapters, first.root, handle.model.model)
+            set_tiling(pipe, max(job.gen_size), settings.vae_tiling_above)
+
+        with untiled_after(entry.pipe):
+            run_groups(jobs, lambda job: self._pipeline(handle, entry, job, stage, first.root),
+                       settings.batch_size, handle.limits, extra, settings.exact_batches, encodings, prepare,
+                       finishing.start)
         for j, (i, _) in enumerate(planned):
             results[i] = finishing.result(j)
         return results
 
     def _trainings(self, requests: Sequence[Request]) -> list[Output | BaseException]:
-        """Train tasks, one after another (each loads its own copy of the base model)."""
+        """Train tasks, one after another (each loads its own copy of the base model, after the cache made room)."""
         from .training.run import train
 
         results: list[Output | BaseException] = []
         for request in requests:
             try:
-                results.append(train(request, self.emit))
+                results.append(train(request, self.emit, self.cache))
             except Exception as exc:
                 results.append(exc)
         return results

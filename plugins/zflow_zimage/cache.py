@@ -59,7 +59,7 @@ class PipelineCache:
         with self._lock:
             if key not in self._entries:
                 needed = loading.size()
-                self._make_room(device, needed, emit)
+                self.make_room(device, needed, emit)
                 started = time.perf_counter()
                 pipe, skipped = loading.loader()
                 seconds = time.perf_counter() - started
@@ -121,7 +121,7 @@ class PipelineCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def _make_room(self, device: str, size: int, emit: Emit) -> None:
+    def make_room(self, device: str, size: int, emit: Emit) -> None:
         """Evict pipelines on ``device`` (unheld ones first, then least recently used) until ``size`` bytes and
         the headroom fit."""
         if not size:

@@ -151,17 +151,20 @@ def pipeline(pipe: Any, controlnet: Any, mode: str, stage: str) -> Any:
     import diffusers
 
     fam = family(pipe)
-    name = _PIPELINES.get((fam, mode)) or (None if fam in ("ZImage", "StableDiffusion3") else _AUTO.get(mode))
-    if name is None:
-        raise PluginError(f"stages.{stage}.options.controlnet: diffusers has no {mode} ControlNet pipeline for "
-                          f"{type(pipe).__name__}; control serves drafts and masked edits (inpaint, background, "
-                          f"outpaint) there: remove the control from this {mode} task")
+    if (fam, mode) == ("ZImage", "image2image"):
+        from .control_img2img import ZImageControlNetImg2ImgPipeline as cls
+    else:
+        name = _PIPELINES.get((fam, mode)) or (None if fam in ("ZImage", "StableDiffusion3") else _AUTO.get(mode))
+        if name is None:
+            raise PluginError(f"stages.{stage}.options.controlnet: diffusers has no {mode} ControlNet pipeline for "
+                              f"{type(pipe).__name__}: remove the control from this {mode} task")
+        cls = getattr(diffusers, name)
     try:
         with quiet():
-            made = getattr(diffusers, name).from_pipe(pipe, controlnet=controlnet, dtype=pipe.dtype)
+            made = cls.from_pipe(pipe, controlnet=controlnet, dtype=pipe.dtype)
     except (ValueError, KeyError, TypeError) as exc:
         raise PluginError(f"stages.{stage}.options.controlnet: {type(controlnet).__name__} does not work with "
-                          f"{name} ({exc})") from exc
+                          f"{cls.__name__} ({exc})") from exc
     made.set_progress_bar_config(disable=True)
     return made
 

@@ -14,7 +14,7 @@ OTHER = {"steps": None, "guidance": None, "negative": ""}
 
 #: Options that change the pixels, so they are part of every task key (``key_options``); the rest change speed.
 OUTPUT_OPTIONS = ("pipeline", "steps", "guidance", "negative", "strength", "cfg_normalization", "max_sequence_length",
-                  "dtype", "exact_batches", "reference_pixels")
+                  "dtype", "exact_batches", "vae_tiling_above", "reference_pixels")
 RUNTIME_OPTIONS = ("device", "cpu_offload", "attention", "compile", "batch_size", "max_images")
 #: The stage's ControlNet (a folder or hub id, and the hub revision): keyed only into the tasks with control.
 CONTROL_OPTIONS = ("controlnet", "controlnet_revision")
@@ -45,6 +45,7 @@ class Settings:
     compile: bool
     batch_size: int
     exact_batches: bool
+    vae_tiling_above: int = 1024  # images with a longer side are VAE-encoded and decoded in tiles
     controlnet: str | None = None
     controlnet_revision: str | None = None
     reference_pixels: int | None = None  # the area input images of an instruction-edit model are encoded at
@@ -80,6 +81,7 @@ def _settings(defaults: Mapping[str, Any]) -> dict[str, Setting]:
         "max_sequence_length": Setting(int, None, low=16),
         "dtype": Setting(str, "auto", choices=DTYPES),
         "exact_batches": Setting(bool, True),
+        "vae_tiling_above": Setting(int, 1024, low=16),
         "device": Setting(str, "auto", choices=DEVICES),
         "cpu_offload": Setting(bool, False),
         "attention": Setting(str, None),

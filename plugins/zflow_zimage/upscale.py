@@ -16,9 +16,10 @@ from zflow.errors import PluginError
 
 from . import tiles
 from .invariant import alone
-from .jobs import Job
+from .jobs import Job, combined_negative
 from .options import Settings
 from .superres import super_resolve
+from .vaetiling import tiled_while
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +40,11 @@ def first_pass(image: Image.Image, size: tuple[int, int], upscaler: Path | None,
 
 
 def tile_jobs(request: Request, big: Image.Image, settings: Settings, step: int) -> tuple[list[tiles.Box], list[Job]]:
-    """The img2img job of each tile of the first pass: the scene's prompt, a seed per tile, the upscale's strength."""
+    """The img2img job of each tile of the first pass: the scene's prompt, the negative of every stage (the stage's,
+    then the style's and the scene's: ``jobs.combined_negative``), a seed per tile, the upscale's strength."""
     p = request.params
     boxes = tiles.grid(big.size, int(p["tile"]), int(p["overlap"]), step)
-    negative = str(p["negative"]) if p.get("negative") else settings.negative
+    negative = combined_negative(settings.negative, str(p.get("negative") or ""))  # stage, then style and scene
     jobs = []
     for index, box in enumerate(boxes):
         crop = big.crop(box)
@@ -76,38 +78,17 @@ def upscale(request: Request, settings: Settings, step: int, device: str,
     return Upscaled(tiles.blend(size, boxes, made, int(p["overlap"])), tuple(jobs), meta | {"tiles": len(jobs)})
 
 
-#: Above this many pixels a side, the VAE encodes and decodes in tiles (Z-Image's 1-megapixel range is tiled
-#: neither by its VAE nor here; a larger upscale tile or a 2048 px image is).
-VAE_TILING_ABOVE = 1024
-
-
 @contextmanager
 def tile_calls(pipe, settings: Settings, side: int) -> Iterator[bool]:
-    """How the tiles of ``side`` px are run while inside: VAE tiling when they are large, and, unless the stage
-    sets ``exact_batches = false``, each tile bit-for-bit the one made alone though tiles share calls
+    """How the tiles of ``side`` px are run while inside: VAE tiling when they are large (``vaetiling``), and, unless
+    the stage sets ``exact_batches = false``, each tile bit-for-bit the one made alone though tiles share calls
     (``invariant.alone``). Yields whether each tile must rather be its own call (a pipeline that cannot split)."""
-    with vae_tiled(pipe, side):
+    with tiled_while(pipe, side, settings.vae_tiling_above):
         if not settings.exact_batches:
             yield False
             return
         with alone(pipe) as split:
             yield not split
-
-
-@contextmanager
-def vae_tiled(pipe, side: int):
-    """The pipeline's VAE encoding and decoding in tiles while images of ``side`` px are large, then as it was, so
-    other stages sharing the VAE keep their pixels."""
-    vae = getattr(pipe, "vae", None)
-    if vae is None or not hasattr(vae, "enable_tiling") or getattr(vae, "use_tiling", False) or \
-            side <= VAE_TILING_ABOVE:
-        yield
-        return
-    vae.enable_tiling()
-    try:
-        yield
-    finally:
-        vae.disable_tiling()
 
 
 def _upscaler(request: Request) -> Path | None:

@@ -37,6 +37,9 @@ def scene_order(scenes: Iterable[Scene]) -> list[Scene]:
             visit(by_uid[source], trail + [scene.uid])
         control = scene.control.scene if scene.control is not None else None
         if control is not None:
+            if control == scene.uid:
+                raise fail(scene.control.where, f"scene {scene.uid!r}: control from its own image; give it "
+                                                f"control=None or another image")
             if control not in by_uid:
                 raise fail(scene.control.where, f"scene {scene.uid!r}: control from unknown scene {control!r}")
             visit(by_uid[control], trail + [scene.uid])

@@ -126,11 +126,13 @@ class Gallery:
         }
 
     def image(self, task_id: str) -> dict[str, Any]:
-        """One task's files as URLs (versioned by content hash), with its state."""
+        """One task's files as URLs (versioned by content hash), with its state; ``url`` is its first image (a train
+        task's loss curve or preview card), else its first file."""
         files = [{"name": rel.rsplit("/", 1)[-1], "path": rel, "url": f"/files/{quote(rel)}?v={sha[:16]}",
                   "image": rel.lower().endswith(IMAGE_SUFFIXES)} for rel, sha in self.files.get(task_id, ())]
         state = "running" if task_id in self.running else "failed" if task_id in self.failed else ""
-        return {"id": task_id, "files": files, "url": files[0]["url"] if files else None, "state": state,
+        url = next((f["url"] for f in files if f["image"]), files[0]["url"] if files else None)
+        return {"id": task_id, "files": files, "url": url, "state": state,
                 "error": self.failed.get(task_id)}
 
 

@@ -16,7 +16,7 @@ from zflow.events import Emit, ModelLoad, ModelRelease
 
 from .. import device as devices
 from .. import models, options
-from ..cache import weights_memory
+from ..cache import PipelineCache, weights_memory
 from ..loading import is_zimage, load, quiet
 from .data import describe, examples
 from .encoded import encoded
@@ -27,8 +27,9 @@ from .state import load_file, remove, save_file
 CHECKPOINT = "checkpoint.pt"
 
 
-def train(request: Request, emit: Emit) -> Output:
-    """Train the LoRA ``request`` asks for; resumes from its key's checkpoint when a killed build left one."""
+def train(request: Request, emit: Emit, cache: PipelineCache) -> Output:
+    """Train the LoRA ``request`` asks for (first evicting the ``cache``'s pipelines that leave too little room on
+    the device); resumes from its key's checkpoint when a killed build left one."""
     import torch
 
     model, stage = request.model, request.params["base"]
@@ -36,6 +37,7 @@ def train(request: Request, emit: Emit) -> Output:
     source = models.resolve(model.model, model.revision, stage, request.root)
     where, dtype = devices.choose(settings, stage)
     folder = request.work
+    cache.make_room(where, models.weight_bytes(source), emit)
     started = time.perf_counter()
     pipe = load(source, settings.pipeline, devices.torch_dtype(dtype), stage)
     if not is_zimage(type(pipe).__name__) or not hasattr(pipe, "transformer"):

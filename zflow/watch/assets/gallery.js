@@ -83,7 +83,7 @@ function variantsOf(state) {
 function galleryView(state) {
   const parts = [variantsOf(state)];
   parts.push(...state.series.map((s) => `<h2>${esc(s.name)}</h2>${s.scenes.map(scene).join("")}`));
-  if (state.characters.length) parts.unshift(`<h2>characters</h2><div class="row">${state.characters.map((c) => figure(c, c.id.split("/")[1])).join("")}</div>`);
+  if (state.characters.length) parts.unshift(`<h2>characters</h2><div class="row">${state.characters.map((c) => figure(c, c.id.split("/").slice(1).join(" "))).join("")}</div>`);
   parts.push(exportsOf(state.exports));
   return parts.join("");
 }
