@@ -11,8 +11,8 @@ from PIL import Image
 
 from helpers import zimage_model
 from helpers.ci import need_torch
-from helpers.zimage import (model_ref, offline_one_thread, photo_artifact, picture, pixels, request,  # noqa: F401
-                            stored, tiny_zimage)
+from helpers.zimage import (model_ref, offline_one_thread, picture, pixels, request, stored,  # noqa: F401
+                            tiny_sd, tiny_zimage)
 from zflow.contracts import Artifact
 
 need_torch()
@@ -166,3 +166,34 @@ def test_a_bad_control_or_a_missing_map_fails_the_task_with_what_is_wrong(backen
         request("draft", control(), (), model=handle.model, task_id="s/b")])
     assert "control type 'scribble' is not one of pose, depth, canny, hed, mlsd" in str(bad_type)
     assert "needs one control map input (role 'control'), got 0" in str(no_map)
+
+
+def test_another_family_runs_its_controlnet_through_diffusers_controlnet_pipelines(tiny_sd, tmp_path):
+    """A Stable Diffusion model with a ControlNetModel folder: draft, refine and inpaint through the auto pipelines'
+    ControlNet classes (from_pipe), scale 0 equal to no control."""
+    controlnet = zimage_model.build_sd_controlnet(tmp_path / "sd-controlnet")
+    backend = ZImageBackend(PipelineCache())
+    handle = backend.load(model_ref(tiny_sd, controlnet=str(controlnet)))
+    pose = control_map(tmp_path)
+    plain, guided, zero = run(backend, handle, ({}, ()), (control(), (pose,)), (control(scale=0.0), (pose,)))
+    assert guided.meta["pipeline"] == "StableDiffusionControlNetPipeline"
+    assert np.abs(pixels(guided) - pixels(plain)).max() > 20 and np.array_equal(pixels(zero), pixels(plain))
+    before = stored(plain, tmp_path, "before")
+    [refined] = run(backend, handle, (control(), (before, pose)), kind="refine")
+    [inpainted] = run(backend, handle, ({"op": "inpaint", "region": [0.25, 0.25, 0.75, 0.75], "prompt": "a smile",
+                                         **control()}, (before, pose)), kind="edit")
+    assert refined.meta["pipeline"] == "StableDiffusionControlNetImg2ImgPipeline"
+    assert inpainted.meta["pipeline"] == "StableDiffusionControlNetInpaintPipeline"
+
+
+def test_the_stages_attention_backend_reaches_the_controlnet(tiny_zimage, tiny_controlnet, tmp_path):
+    from diffusers.models.attention_dispatch import AttentionBackendName
+
+    backend = ZImageBackend(PipelineCache())
+    handle = backend.load(model_ref(tiny_zimage, controlnet=str(tiny_controlnet), attention="_native_math"))
+    run(backend, handle, (control(), (control_map(tmp_path),)))
+    [entry] = backend.cache._entries.values()
+    [controlnet] = [v for k, v in entry.variants.items() if k[0] == "controlnet"]
+    backends = {getattr(m.processor, "_attention_backend", None) for m in controlnet.control_layers.modules()
+                if hasattr(m, "processor")}
+    assert backends == {AttentionBackendName._NATIVE_MATH}

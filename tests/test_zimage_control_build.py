@@ -8,8 +8,8 @@ import shutil
 
 import pytest
 
-from helpers import zimage_model
 from helpers.ci import need_torch
+from helpers.zimage_control import configure, control_models  # noqa: F401
 from helpers.layouts import built
 
 need_torch()
@@ -29,22 +29,8 @@ s.scene("b", cast=[mina], action="reads a book")
 '''
 
 
-@pytest.fixture(scope="module")
-def models(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("models")
-    return (zimage_model.build_zimage(folder / "z"), zimage_model.build_zimage_controlnet(folder / "cn"),
-            zimage_model.build_zimage_controlnet(folder / "cn-other", layers=(0,)))
-
-
-def configure(project, model, controlnet: str | None) -> None:
-    option = f', controlnet = "{controlnet}"' if controlnet else ""
-    project.write("zflow.toml", 'output = "out"\nbase_pixels = 4096\n' + "".join(
-        f'\n[stages.{stage}]\nbackend = "zimage"\nmodel = "{model}"\noptions = {{ steps = 2{option} }}\n'
-        for stage in ("draft", "refine", "edit")))
-
-
-def test_the_picked_layouts_pose_map_drives_the_real_draft_refine_and_inpaint(project, models):
-    model, controlnet, other = models
+def test_the_picked_layouts_pose_map_drives_the_real_draft_refine_and_inpaint(project, control_models):
+    model, controlnet, other = control_models
     shutil.copytree(controlnet, project.root / "cn")
     configure(project, model, "cn")
     project.write("recipes/r.py", RECIPE)
@@ -76,8 +62,8 @@ def test_the_picked_layouts_pose_map_drives_the_real_draft_refine_and_inpaint(pr
     assert not {i for i in ran if "/layout-" in i or "/control-" in i}  # the maps do not depend on the ControlNet
 
 
-def test_control_on_a_stage_without_a_controlnet_stops_the_build_naming_the_option(project, models):
-    configure(project, models[0], None)
+def test_control_on_a_stage_without_a_controlnet_stops_the_build_naming_the_option(project, control_models):
+    configure(project, control_models[0], None)
     project.write("recipes/r.py", RECIPE)
     result = project.build(env=ENV)
     assert result.code == 2

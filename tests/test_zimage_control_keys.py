@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from helpers import zimage_model
 from helpers.ci import need_torch
+from helpers.zimage_control import configure, control_models  # noqa: F401
 from zflow.contracts import Task
 from zflow.contracts.settings import SettingError
 from zflow.engine.project import Project
@@ -18,20 +18,6 @@ from zflow.graph.keys import key_of, key_parts
 need_torch()
 
 pytestmark = [pytest.mark.zimage]
-
-
-@pytest.fixture(scope="module")
-def models(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("models")
-    return (zimage_model.build_zimage(folder / "z"), zimage_model.build_zimage_controlnet(folder / "cn"),
-            zimage_model.build_zimage_controlnet(folder / "cn-other", layers=(0,)))
-
-
-def configure(project, model, controlnet: str | None) -> None:
-    option = f', controlnet = "{controlnet}"' if controlnet else ""
-    project.write("zflow.toml", 'output = "out"\n'
-                  + "".join(f'\n[stages.{stage}]\nbackend = "zimage"\nmodel = "{model}"\n'
-                            f'options = {{ steps = 2{option} }}\n' for stage in ("draft", "edit")))
 
 
 TASKS = [
@@ -55,8 +41,8 @@ def keys(root, tasks=TASKS) -> dict[str, str]:
     return out
 
 
-def test_the_controlnet_keys_only_the_tasks_with_control(project, models):
-    model, controlnet, other = models
+def test_the_controlnet_keys_only_the_tasks_with_control(project, control_models):
+    model, controlnet, other = control_models
     project_cn = project.root / "models" / "cn"
     shutil.copytree(controlnet, project_cn)
     configure(project, model, None)
@@ -70,25 +56,25 @@ def test_the_controlnet_keys_only_the_tasks_with_control(project, models):
     assert {t for t in first if first[t] != second[t]} == {"s/a/draft-2", "s/b/edit-1"}
 
 
-def test_control_on_a_stage_without_a_controlnet_stops_the_plan_naming_the_option(project, models):
-    configure(project, models[0], None)
+def test_control_on_a_stage_without_a_controlnet_stops_the_plan_naming_the_option(project, control_models):
+    configure(project, control_models[0], None)
     with pytest.raises(PluginError) as refused:
         keys(project.root)
     assert ("s/a/draft-2: pose control needs a ControlNet on the draft stage: set stages.draft.options.controlnet "
             "in zflow.toml") in str(refused.value)
 
 
-def test_a_missing_controlnet_folder_is_refused_at_its_zflow_toml_line(project, models):
-    configure(project, models[0], "./models/nowhere")  # ./: a folder, not a hub id
+def test_a_missing_controlnet_folder_is_refused_at_its_zflow_toml_line(project, control_models):
+    configure(project, control_models[0], "./models/nowhere")  # ./: a folder, not a hub id
     with pytest.raises(SettingError) as refused:
         keys(project.root)
     message = str(refused.value)
-    assert message.startswith(f"{project.root / 'zflow.toml'}:6: [stages.draft.options] controlnet: folder ")
+    assert message.startswith(f"{project.root / 'zflow.toml'}:7: [stages.draft.options] controlnet: folder ")
     assert "models/nowhere not found" in message
 
 
-def test_a_controlnet_of_the_wrong_type_is_refused_at_its_line(project, models):
-    project.write("zflow.toml", f'output = "out"\n[stages.draft]\nbackend = "zimage"\nmodel = "{models[0]}"\n'
+def test_a_controlnet_of_the_wrong_type_is_refused_at_its_line(project, control_models):
+    project.write("zflow.toml", f'output = "out"\n[stages.draft]\nbackend = "zimage"\nmodel = "{control_models[0]}"\n'
                   f'options = {{ controlnet = 3 }}\n')
     with pytest.raises(SettingError) as refused:
         keys(project.root)

@@ -164,3 +164,22 @@ def build_zimage_controlnet(folder: Path, seed: int = 0, layers: tuple[int, ...]
                 param.normal_(0, 0.2)
     model.save_pretrained(folder)
     return folder
+
+
+def build_sd_controlnet(folder: Path, seed: int = 0) -> Path:
+    """Save a tiny random Stable Diffusion ControlNetModel matching ``build_stable_diffusion``'s UNet to ``folder``
+    (its zero-initialised output blocks get random weights, so its control shows in the image)."""
+    import torch
+    from diffusers import ControlNetModel
+
+    torch.manual_seed(seed)
+    model = ControlNetModel(
+        block_out_channels=(32, 64), layers_per_block=1, in_channels=4, cross_attention_dim=32, norm_num_groups=32,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"), conditioning_embedding_out_channels=(16, 32),
+    )
+    with torch.no_grad():
+        for param in model.parameters():
+            if not param.abs().sum():
+                param.normal_(0, 0.2)
+    model.save_pretrained(folder)
+    return folder
