@@ -115,6 +115,19 @@ def test_more_images_than_the_model_takes_fail_naming_each_image(kontext, qwen, 
     assert "has no strength" in str(error)
 
 
+def test_a_refine_on_an_instruction_edit_model_redraws_the_draft_it_is_given(kontext, backend, tmp_path):
+    ref = model_ref(kontext, **SMALL)
+    draft = photo_artifact(tmp_path, "draft-1")
+    refine = request("refine", {"prompt": "a barista at the counter", "strength": 0.4, "mode": "img2img"}, (draft,),
+                     ref, task_id="s/a/refine")
+    [out] = backend.run(backend.load(ref), [refine])
+    assert out.meta["mode"] == "instruct" and out.meta["prompt"] == (
+        "Image 1 is a draft. Redraw it as a finished, detailed, high-quality image, keeping its composition, poses, "
+        "characters and colours; change about 40% of it.\na barista at the counter")
+    assert out.meta["references"] == [{"task": "draft-1", "key": "key-draft-1", "role": "the draft to refine"}]
+    assert pixels(out).shape == (64, 64, 3)
+
+
 RECIPE = '''\
 from zflow import Character, Edit, Series
 
@@ -203,3 +216,22 @@ options = {{ steps = 2, reference_pixels = 4096, cpu_offload = true }}
         "bouquet": ["the image to edit", "character sheet of sora", "character sheet of ren"],
         "ride": ["the image to edit", "character sheet of ren", "reference image recipes/assets/mug.png"],
     }
+
+
+def test_core_edits_on_instruction_edit_models_are_served_by_from_pipe_or_refused_when_planned(qwen, kontext, backend,
+                                                                                              tmp_path):
+    from zflow.contracts import Task
+
+    def refusal(folder, op):
+        params = {"op": op, "prompt": "a hat", "size": [64, 64]}
+        return backend.refusal(model_ref(folder), Task("s/a/edit-1", "edit", params), tmp_path)
+
+    assert refusal(qwen, "instruct") is None and refusal(kontext, "instruct") is None
+    assert refusal(kontext, "inpaint") is None and refusal(kontext, "outpaint") is None
+    assert "has no restyle pipeline: write it as Edit.instruct" in refusal(kontext, "restyle")
+    assert "(QwenImageEditPlusPipeline) edits by instruction and has no inpaint pipeline" in refusal(qwen, "inpaint")
+    ref = model_ref(kontext, **SMALL)
+    inpaint = {"op": "inpaint", "region": [0, 0, 0.5, 0.5], "prompt": "a hat", "strength": 1.0, "scene_prompt": "x"}
+    [out] = backend.run(backend.load(ref), [request("edit", inpaint, (photo_artifact(tmp_path),), ref)])
+    assert out.meta["pipeline"] == "FluxKontextInpaintPipeline"  # from_pipe: the loaded Kontext's weights
+    assert backend.cache.loads == 1

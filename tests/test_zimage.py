@@ -261,7 +261,10 @@ def test_omni_model_edits_with_the_image_and_character_sheets_one_job_per_call(t
     draft = run_one(backend, handle, "draft", {"prompt": "mina at the counter"}, (sheet,))
     assert calls == [1, 1]  # alone, an Omni job is one image of work (no copies padding the call)
     assert edit.meta["mode"] == "omni" and edit.meta["pipeline"] == "ZImageOmniPipeline"
-    assert edit.meta["prompt"] == "as a watercolour" and edit.meta["strength"] is None
+    assert edit.meta["prompt"] == ("Image 2 is the character sheet of mina-sheet. Keep every character's face, hair "
+                                   "and clothes exactly as in their sheet.\nas a watercolour")  # images named
+    assert edit.meta["strength"] is None
+    assert [r["task"] for r in edit.meta["references"]] == ["photo", "mina-sheet"]
     assert draft.meta["mode"] == "omni" and pixels(draft).shape == (64, 64, 3)
     restyles = [run_one(backend, handle, "edit", {"op": "restyle", "prompt": "ink", "strength": s}, (photo, sheet))
                 for s in (0.3, 0.9)]

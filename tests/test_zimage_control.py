@@ -184,3 +184,16 @@ def test_another_family_runs_its_controlnet_through_diffusers_controlnet_pipelin
                                          **control()}, (before, pose)), kind="edit")
     assert refined.meta["pipeline"] == "StableDiffusionControlNetImg2ImgPipeline"
     assert inpainted.meta["pipeline"] == "StableDiffusionControlNetInpaintPipeline"
+
+
+def test_the_stages_attention_backend_reaches_the_controlnet(tiny_zimage, tiny_controlnet, tmp_path):
+    from diffusers.models.attention_dispatch import AttentionBackendName
+
+    backend = ZImageBackend(PipelineCache())
+    handle = backend.load(model_ref(tiny_zimage, controlnet=str(tiny_controlnet), attention="_native_math"))
+    run(backend, handle, (control(), (control_map(tmp_path),)))
+    [entry] = backend.cache._entries.values()
+    [controlnet] = [v for k, v in entry.variants.items() if k[0] == "controlnet"]
+    backends = {getattr(m.processor, "_attention_backend", None) for m in controlnet.control_layers.modules()
+                if hasattr(m, "processor")}
+    assert backends == {AttentionBackendName._NATIVE_MATH}

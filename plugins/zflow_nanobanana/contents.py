@@ -9,7 +9,7 @@ from typing import Any, Mapping, Sequence
 from PIL import Image
 
 from zflow.contracts import Artifact, Request
-from zflow.contracts.references import reference_role, reference_text
+from zflow.contracts.references import reference_role, reference_text, refine_text
 from zflow.errors import TaskError
 
 _MIME = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}
@@ -65,8 +65,7 @@ def _refine(p: Mapping[str, Any], draft: Artifact) -> Ask:
     if p.get("mode", "img2img") == "txt2img":
         return Ask((), prompt)
     strength = float(p.get("strength", 0.5))
-    text = (f"Image 1 is a draft. Redraw it as a finished, detailed, high-quality image, keeping its composition, "
-            f"poses, characters and colours; change about {strength:.0%} of it.\n{prompt}")
+    text = refine_text(strength) + prompt
     return Ask((_picture(draft, "the draft to refine"),), text)
 
 

@@ -217,7 +217,9 @@ class ZImageBackend:
         if job.control is None:
             return self.cache.variant(entry, job.pipeline, lambda p: variant(p, job.mode, stage))
         found = control.source(handle.model, root)
-        model = self.cache.variant(entry, ("controlnet", found.label), lambda p: control.load_model(found, p, stage))
+        attention = handle.model.options.get("attention")
+        model = self.cache.variant(entry, ("controlnet", found.label),
+                                   lambda p: control.load_model(found, p, stage, attention))
         return self.cache.variant(entry, job.pipeline, lambda p: control.pipeline(p, model, job.mode, stage))
 
     def _output(self, handle: Handle, job, stage: str, cls: type, image) -> Output:

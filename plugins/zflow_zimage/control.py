@@ -4,6 +4,7 @@ its job and its call."""
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -16,6 +17,8 @@ from zflow.errors import PluginError
 
 from .loading import hub_offline, is_zimage, quiet
 from .models import Source, identity, looks_like_folder
+
+log = logging.getLogger(__name__)
 
 #: Control types the Z-Image Fun ControlNet Union is trained on (and the recipe's ``Control(...)`` accepts).
 TYPES = ("pose", "depth", "canny", "hed", "mlsd")
@@ -113,8 +116,9 @@ def family(pipe: Any) -> str:
     return "ZImage" if is_zimage(name) else "StableDiffusion3" if name.startswith("StableDiffusion3") else name
 
 
-def load_model(found: Source, pipe: Any, stage: str) -> Any:
-    """The ControlNet model (its config's class, else the family's), in the pipeline's dtype and on its device."""
+def load_model(found: Source, pipe: Any, stage: str, attention: str | None = None) -> Any:
+    """The ControlNet model (its config's class, else the family's), in the pipeline's dtype and on its device, with
+    the stage's attention backend when it sets one (skipped with a warning where the model has none)."""
     import diffusers
 
     config = _config(found)
@@ -133,6 +137,11 @@ def load_model(found: Source, pipe: Any, stage: str) -> Any:
         raise PluginError(f"{setting}: {found.label} could not be loaded as a ControlNet "
                           f"({type(exc).__name__}: {exc}); download it first (hf download {found.model}) or set a "
                           f"local folder") from exc
+    if attention and hasattr(model, "set_attention_backend"):
+        try:
+            model.set_attention_backend(attention)
+        except (ImportError, RuntimeError, ValueError) as exc:
+            log.warning("zimage: ControlNet %s skipped attention=%s (%s)", found.label, attention, exc)
     return model.to(transformer.device) if transformer is not None else model
 
 

@@ -9,7 +9,7 @@ from typing import Any, Sequence
 from PIL import Image
 
 from zflow.contracts import Artifact, ModelRef, Request, Task, shown_path
-from zflow.contracts.references import reference_role, reference_text
+from zflow.contracts.references import reference_role, reference_text, refine_text
 
 from . import models
 from .jobs import Job
@@ -28,60 +28,87 @@ def is_instruct(class_name: str) -> bool:
     return class_name in INSTRUCT_PIPELINES
 
 
+_NAMES: dict[tuple, str] = {}
+
+
 def pipeline_name(model: ModelRef, root: Path) -> str:
-    """The pipeline class a stage loads, read without weights: the ``pipeline`` option, else the model_index.json of
-    the folder or hub cache; empty when that cannot be known offline."""
-    chosen = model.options.get("pipeline", "auto")
+    """The pipeline class a stage loads, read without weights (once per model and project): the ``pipeline``
+    option, else the model_index.json of the folder or hub cache; empty when that cannot be known offline."""
+    chosen = str(model.options.get("pipeline", "auto"))
     if chosen != "auto":
-        return str(chosen)
-    try:
-        return str(models.model_index(models.resolve(model.model, model.revision, None, root)).get("_class_name", ""))
-    except Exception:  # a missing folder or a broken index is reported when the model loads, naming the setting
-        return ""
+        return chosen
+    key = (model.model, model.revision, str(root))
+    if key not in _NAMES:
+        try:
+            index = models.model_index(models.resolve(model.model, model.revision, None, root))
+            _NAMES[key] = str(index.get("_class_name", ""))
+        except Exception:  # a missing folder or a broken index is reported when the model loads, naming the setting
+            _NAMES[key] = ""
+    return _NAMES[key]
+
+
+#: The core edit ops each instruction-edit model serves besides ``instruct`` (Kontext's masked edits go through
+#: FluxKontextInpaintPipeline, made with from_pipe; Qwen-Image-Edit's inpaint pipeline sizes images its own way).
+OTHER_OPS = {"FluxKontextPipeline": ("inpaint", "background", "outpaint")}
+_CORE_OPS = ("inpaint", "background", "outpaint", "restyle")
 
 
 def refusal(model: ModelRef, task: Task, root: Path) -> str | None:
     """Why the stage's model cannot serve ``task``: an ``instruct`` edit on a model that does not edit by
-    instruction (None when it does, or when its pipeline cannot be known before loading)."""
-    if task.kind != "edit" or task.params.get("op") != "instruct":
+    instruction, or a core edit an instruction-edit model has no pipeline for (None when it can serve it, or when
+    its pipeline cannot be known before loading)."""
+    op = task.params.get("op")
+    if task.kind != "edit" or op not in ("instruct", *_CORE_OPS):
         return None
     name = pipeline_name(model, root)
-    if not name or is_instruct(name) or name == "ZImageOmniPipeline":
-        return None
-    return (f"{model.model} ({name}) cannot edit by instruction (Edit.instruct); set {setting(task.stage)} to a model "
-            f"that can: {CAN_INSTRUCT}")
+    if op == "instruct" and name and not is_instruct(name) and name != "ZImageOmniPipeline":
+        return (f"{model.model} ({name}) cannot edit by instruction (Edit.instruct); set {setting(task.stage)} to a "
+                f"model that can: {CAN_INSTRUCT}")
+    if op != "instruct" and is_instruct(name) and op not in OTHER_OPS.get(name, ()):
+        return (f"{model.model} ({name}) edits by instruction and has no {op} pipeline: write it as "
+                f"Edit.instruct(\"...\"), or set {setting(task.stage)} to a text-to-image model such as "
+                f"Tongyi-MAI/Z-Image-Turbo")
+    return None
 
 
 def plan(request: Request, settings: Settings, common: dict[str, Any], class_name: str) -> Job:
-    """The job of a sheet, draft or ``instruct`` edit on an instruction-edit model: its input images (the image to
-    edit, then the character sheets and reference images) and a prompt that says which image is which."""
+    """The job of a sheet, draft, refine or ``instruct`` edit on an instruction-edit model: its input images (the
+    image to edit or refine, then the character sheets and reference images) and a prompt that says which is which."""
     kind, params = request.task.kind, request.params
+    if kind == "edit" and params.get("strength") is not None:
+        raise ValueError(f"{class_name} has no strength: leave Edit.instruct's strength unset on this model")
     images = list(request.images)
-    if kind == "edit":
-        if params.get("op") != "instruct":
-            raise ValueError(f"{class_name} edits by instruction: use Edit.instruct on this stage, or a text-to-image "
-                             f"model for {params.get('op')}")
-        if params.get("strength") is not None:
-            raise ValueError(f"{class_name} has no strength: leave Edit.instruct's strength unset on this model")
-        roles = ["the image to edit"] + [reference_role(a, [], i) for i, a in enumerate(images[1:])]
-        prompt = reference_text(roles[1:], 2) + str(params["prompt"])
-    elif kind in ("sheet", "draft"):
-        names = [c.get("name", "") for c in params.get("cast", [])]
-        roles = [reference_role(a, names, i) for i, a in enumerate(images)]
-        prompt = reference_text(roles, 1) + common["prompt"]
-    else:
-        raise ValueError(f"{class_name} serves sheets, drafts and Edit.instruct, not {kind} tasks: give the "
-                         f"{request.task.stage} stage a text-to-image model")
+    roles, prompt = named(request, common["prompt"])
     _check_count(request, roles, settings.max_images or INSTRUCT_PIPELINES[class_name], class_name)
     if not images and class_name.startswith("QwenImageEdit"):
         raise ValueError(f"{class_name} needs an input image: cast a character with a reference image, or give the "
                          f"{request.task.stage} stage a text-to-image model for scenes without one")
     meta = {"op": params["op"]} if kind == "edit" else {}
-    if images:
-        meta["references"] = [{"task": a.task_id, "key": a.key, "role": r} for a, r in zip(images, roles)]
     pixels = settings.reference_pixels if class_name == "FluxKontextPipeline" else None  # Qwen resizes its own
-    return Job("instruct", strength=None, references=tuple(_area(_image(a), pixels) for a in images), meta=meta,
-               **{**common, "prompt": prompt})
+    return Job("instruct", strength=None, references=tuple(_area(_image(a), pixels) for a in images),
+               meta=meta | provenance(images, roles), **{**common, "prompt": prompt})
+
+
+def named(request: Request, prompt: str) -> tuple[list[str], str]:
+    """What each input image of a model that takes images is, and the prompt that names them by number: a draft's
+    (or sheet's) images are its cast's sheets and references; an edit's or refine's first image is the one it works
+    on (an edit's ``prompt`` is its instruction; a refine asks for a finished image as the Gemini backend does)."""
+    kind, params, images = request.task.kind, request.params, request.images
+    if kind in ("sheet", "draft"):
+        names = [c.get("name", "") for c in params.get("cast", [])]
+        roles = [reference_role(a, names, i) for i, a in enumerate(images)]
+        return roles, reference_text(roles, 1) + prompt
+    first = "the image to edit" if kind == "edit" else "the draft to refine"
+    roles = [first] + [reference_role(a, [], i) for i, a in enumerate(images[1:])]
+    asked = prompt if kind == "edit" else refine_text(float(params.get("strength", 0.6))) + prompt
+    return roles, reference_text(roles[1:], 2) + asked
+
+
+def provenance(images: Sequence[Artifact], roles: Sequence[str]) -> dict[str, Any]:
+    """``references``: each input image's task, key and role, for the made image's meta (nothing without any)."""
+    if not images:
+        return {}
+    return {"references": [{"task": a.task_id, "key": a.key, "role": r} for a, r in zip(images, roles)]}
 
 
 def call_args(pipe, job: Job) -> dict[str, Any]:

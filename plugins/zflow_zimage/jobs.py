@@ -64,14 +64,13 @@ def plan(request: Request, settings: Settings, gen_size: tuple[int, int], omni: 
         "steps": params.get("steps") or settings.steps,
         "guidance": params["guidance"] if params.get("guidance") is not None else settings.guidance,
     }
-    if instruct and (kind in ("sheet", "draft") or params.get("op") == "instruct"):
+    if instruct and (kind in ("sheet", "draft", "refine") or params.get("op") == "instruct"):
         from .instruct import plan as instruct_plan
 
         return instruct_plan(request, settings, common, instruct)
     if kind in ("sheet", "draft"):
         if omni and request.images:
-            refs = tuple(_reference(_image(a.main)) for a in request.images)
-            return Job("omni", strength=None, references=refs, **common)
+            return _omni(request, common, ())
         return Job("text2image", strength=None, **common)
     if kind == "refine":
         if params.get("mode", "img2img") == "txt2img":
@@ -110,11 +109,20 @@ def _edit(request: Request, settings: Settings, common: dict, omni: bool) -> Job
         return Job("image2image", strength=_strength(params, settings, 0.6),
                    image=before.resize(gen_size, Image.Resampling.LANCZOS), meta=meta, **common)
     if omni:
-        refs = (before.resize(gen_size, Image.Resampling.LANCZOS),) + tuple(
-            _reference(_image(a.main)) for a in request.images[1:])
-        return Job("omni", strength=None, references=refs, meta=meta, **common)
+        return _omni(request, common, (before.resize(gen_size, Image.Resampling.LANCZOS),), meta)
     raise ValueError(f"edit op {op!r} needs a Z-Image Omni/Edit model on the edit stage (zimage serves inpaint, "
                      f"background, outpaint and restyle on any model)")
+
+
+def _omni(request: Request, common: dict, first: tuple[Image.Image, ...], meta: dict | None = None) -> Job:
+    """An Omni job: ``first`` (the image to edit), then the sheets and references, named in the prompt by number."""
+    from .instruct import named, provenance
+
+    roles, prompt = named(request, common["prompt"])
+    images = request.images[len(first):]
+    refs = first + tuple(_reference(_image(a.main)) for a in images)
+    return Job("omni", strength=None, references=refs, meta={**(meta or {}), **provenance(request.images, roles)},
+               **{**common, "prompt": prompt})
 
 
 def combined_negative(*parts: str) -> str:

@@ -12,6 +12,8 @@ from .options import setting
 #: Pipeline modes a request can need; ``text2image`` is the loaded pipeline itself.
 MODES = ("text2image", "image2image", "inpaint", "omni", "instruct")
 _ZIMAGE = {"image2image": "ZImageImg2ImgPipeline", "inpaint": "ZImageInpaintPipeline"}
+#: Masked edits on instruction-edit weights (diffusers' auto pipelines do not map them).
+_INSTRUCT_VARIANTS = {("FluxKontextPipeline", "inpaint"): "FluxKontextInpaintPipeline"}
 
 
 def is_zimage(class_name: str) -> bool:
@@ -83,6 +85,8 @@ def variant(pipe, mode: str, stage: str):
                           f"(ZImageOmniPipeline); this one is {name}")
     if is_zimage(name):
         cls = getattr(diffusers, _ZIMAGE[mode])
+    elif (name, mode) in _INSTRUCT_VARIANTS:
+        cls = getattr(diffusers, _INSTRUCT_VARIANTS[name, mode])
     else:
         cls = diffusers.AutoPipelineForImage2Image if mode == "image2image" else diffusers.AutoPipelineForInpainting
     try:

@@ -24,6 +24,12 @@ def reference_text(roles: Sequence[str], first: int) -> str:
     return " ".join(lines) + " Keep every character's face, hair and clothes exactly as in their sheet.\n"
 
 
+def refine_text(strength: float) -> str:
+    """What a model that takes images is asked to do with image 1, a draft, to refine it at ``strength``."""
+    return (f"Image 1 is a draft. Redraw it as a finished, detailed, high-quality image, keeping its composition, "
+            f"poses, characters and colours; change about {strength:.0%} of it.\n")
+
+
 def _name(artifact: Artifact, names: Sequence[str], index: int) -> str:
     """A character's name: the draft's cast entry, else the sheet's task id (``characters/<name>/sheet``)."""
     if index < len(names) and names[index]:
