@@ -68,27 +68,28 @@ def test_a_new_detector_file_rebuilds_only_the_maps_it_makes(project):
     assert key_of(project.root, "s/b/control-canny") == canny and "s/b/control-canny" not in result.ids("task-done")
 
 
-def test_a_corrupt_detector_file_fails_its_map_naming_the_file(project):
-    setup(project, "hed", "weights")
+def failed_map(project, kind: str, file: str) -> dict:
+    """The one failure of a build whose annotators folder holds only ``file``, of bytes that are no weights; the
+    Canny map beside it is made."""
+    setup(project, kind, "weights")
     (project.root / "weights").mkdir()
-    (project.root / "weights/ControlNetHED.pth").write_bytes(b"not a torch file")
+    (project.root / "weights" / file).write_bytes(b"not a torch file")
     result = project.build(env=ENV)
-    assert result.code == 1
+    assert result.code == 1 and "s/b/control-canny" in result.ids("task-done")
     [failed] = [e for e in result.events if e["event"] == "task-failed"]
-    assert failed["id"] == "s/a/control-hed"
+    assert failed["id"] == f"s/a/control-{kind}"
+    return failed
+
+
+def test_a_corrupt_detector_file_fails_its_map_naming_the_file(project):
+    failed = failed_map(project, "hed", "ControlNetHED.pth")
     assert f"hed detector weights {project.root / 'weights/ControlNetHED.pth'}: not HEDdetector weights" \
         in failed["error"]
-    assert "s/b/control-canny" in result.ids("task-done")
 
 
 @pytest.mark.skipif(importlib.util.find_spec("timm") is not None, reason="timm is installed: MiDaS can import")
 def test_depth_without_timm_names_what_to_install(project):
-    setup(project, "depth", "weights")
-    (project.root / "weights").mkdir()
-    (project.root / "weights/dpt_hybrid-midas-501f0c75.pt").write_bytes(b"weights")
-    result = project.build(env=ENV)
-    assert result.code == 1
-    [failed] = [e for e in result.events if e["event"] == "task-failed"]
+    failed = failed_map(project, "depth", "dpt_hybrid-midas-501f0c75.pt")
     assert "MissingDetector" in failed["error"] and "MidasDetector" in failed["error"]
     assert "needs timm and a torchvision build matching torch" in failed["error"]
     assert "pip install timm torchvision" in failed["error"]
