@@ -7,17 +7,9 @@ import json
 
 import pytest
 
-pytestmark = [pytest.mark.e2e]
+from helpers.pruning import RECIPE, SHEET
 
-RECIPE = '''\
-from zflow import Character, Series, Sheets, Train
-momo = Character("momo", looks="a white dog", train=Train(images=Sheets(n=3)))
-mina = Character("mina", looks="barista")
-s = Series("s", prompt="{{ cast }} {{ action }}", size="192x192", drafts=1)
-s.scene("dog", cast=[momo], action="runs")
-s.scene("barista", cast=[mina], action="pours")
-'''
-SHEET = "characters/momo/turnaround-02"
+pytestmark = [pytest.mark.e2e]
 
 
 def _keys(project) -> dict[str, str]:

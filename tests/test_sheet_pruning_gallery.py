@@ -8,19 +8,10 @@ import pytest
 
 from helpers.browser import browser, click, loaded, wait  # noqa: F401  (browser is a fixture)
 from helpers.project import ProjectDir
+from helpers.pruning import RECIPE, SHEET
 from helpers.watch import WatchProcess, ran
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
-
-RECIPE = '''\
-from zflow import Character, Series, Sheets, Train
-momo = Character("momo", looks="a white dog", train=Train(images=Sheets(n=3)))
-mina = Character("mina", looks="barista")
-s = Series("s", prompt="{{ cast }} {{ action }}", size="192x192", drafts=1)
-s.scene("dog", cast=[momo], action="runs")
-s.scene("barista", cast=[mina], action="pours")
-'''
-SHEET = "characters/momo/turnaround-02"
 
 
 def test_a_click_on_drop_prunes_the_sheet_and_retrains_only_its_character(project: ProjectDir, browser) -> None:
