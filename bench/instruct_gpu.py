@@ -15,7 +15,6 @@ import argparse
 import gc
 import json
 import math
-import os
 import platform
 import sys
 import tempfile
@@ -28,6 +27,7 @@ import torch  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from helpers import instruct_model  # noqa: E402
+from zimage_gpu import device_and_dtype, peak_gib, reset_peak, sync  # noqa: E402
 from zflow.contracts import Artifact, ModelRef, Output, Request, Task  # noqa: E402
 from zflow_zimage.backend import ZImageBackend  # noqa: E402
 from zflow_zimage.cache import PipelineCache  # noqa: E402
@@ -122,20 +122,6 @@ def parameters(folder: Path) -> int:
     return total
 
 
-def sync() -> None:
-    if torch.cuda.is_available():
-        torch.cuda.synchronize()
-
-
-def peak_gib() -> float | None:
-    return round(torch.cuda.max_memory_allocated() / 2 ** 30, 2) if torch.cuda.is_available() else None
-
-
-def reset_peak() -> None:
-    if torch.cuda.is_available():
-        torch.cuda.reset_peak_memory_stats()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tiny", action="store_true", help="diffusers' tiny test components on CPU (smoke test)")
@@ -143,12 +129,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=8, help="denoising steps (the model card: 40; Lightning: 8)")
     args = parser.parse_args()
     began = time.perf_counter()
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    if args.tiny:
-        torch.set_num_threads(1)
-    elif not torch.cuda.is_available():
-        raise SystemExit("no CUDA device: run with --tiny for the CPU smoke test")
-    device = "cuda" if not args.tiny else "cpu"
+    device, _ = device_and_dtype(args.tiny, "the CPU smoke test")
     size, steps = (64, 2) if args.tiny else (1024, args.steps)
     name = torch.cuda.get_device_name() if device == "cuda" else platform.machine()
     print(f"machine: {name}, torch {torch.__version__}, {'tiny' if args.tiny else f'{args.layers}-layer'} "

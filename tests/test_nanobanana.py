@@ -89,15 +89,17 @@ def test_text_to_image_asks_the_nearest_ratio_and_size_and_fits_the_answer_exact
                                         "fitted": [300, 400]}
 
 
-def test_refine_sends_the_picked_draft_as_its_image(fake: FakeGemini, tmp_path: Path) -> None:
+def test_refine_sends_the_picked_draft_then_the_cast_sheets(fake: FakeGemini, tmp_path: Path) -> None:
     draft = image_file(tmp_path, "draft-2", (200, 30, 40))
+    sheet = Artifact("characters/mina/sheet", "s", {"image.png": image_file(tmp_path, "m", (9, 9, 9)).main}, {})
     params = {"prompt": "mina pours coffee", "negative": "", "size": [600, 800], "seed": 7, "strength": 0.4,
               "mode": "img2img"}
-    [out] = run(model(fake), request(model(fake), "refine", params, (draft,)))
+    [out] = run(model(fake), request(model(fake), "refine", params, (draft, sheet)))
     assert isinstance(out, Output), out
-    [(mime, data)] = fake.calls[0].images
-    assert mime == "image/png" and data == draft.main.read_bytes()
-    assert "40%" in fake.calls[0].text
+    [(mime, data), (_, sent)] = fake.calls[0].images
+    assert mime == "image/png" and data == draft.main.read_bytes() and sent == sheet.main.read_bytes()
+    assert "40%" in fake.calls[0].text and "Image 2 is the character sheet of mina" in fake.calls[0].text
+    assert out.meta["references"] == ["the draft to refine", "character sheet of mina"]
     assert pixels(out).size == (600, 800) and out.meta["strength"] == 0.4 and out.meta["title"] == "Opening"
 
 

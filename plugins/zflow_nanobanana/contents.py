@@ -40,7 +40,7 @@ def build(request: Request, model: str, max_images: int) -> Ask:
     elif kind == "draft":
         ask = _draft(p, request.images)
     elif kind == "refine":
-        ask = _refine(p, request.images[0])
+        ask = _refine(p, request.images[0], request.images[1:])
     elif kind == "edit":
         ask = _edit(p, request.images[0], request.images[1:], request.root)
     elif kind == "upscale":
@@ -60,13 +60,15 @@ def _draft(p: Mapping[str, Any], sheets: Sequence[Artifact]) -> Ask:
     return Ask(pictures, reference_text([pic.role for pic in pictures], 1) + _with_style(p, p.get("prompt", "")))
 
 
-def _refine(p: Mapping[str, Any], draft: Artifact) -> Ask:
+def _refine(p: Mapping[str, Any], draft: Artifact, sheets: Sequence[Artifact]) -> Ask:
+    """The draft (image 1) redrawn finished, the scene's cast sheets and references after it, named by number."""
     prompt = _with_style(p, p.get("prompt", ""))
     if p.get("mode", "img2img") == "txt2img":
         return Ask((), prompt)
-    strength = float(p.get("strength", 0.5))
-    text = refine_text(strength) + prompt
-    return Ask((_picture(draft, "the draft to refine"),), text)
+    pictures = (_picture(draft, "the draft to refine"),) + tuple(
+        _picture(a, reference_role(a, [], i)) for i, a in enumerate(sheets))
+    named = reference_text([pic.role for pic in pictures[1:]], 2)
+    return Ask(pictures, named + refine_text(float(p.get("strength", 0.5))) + prompt)
 
 
 def _upscale(p: Mapping[str, Any], image: Artifact) -> Ask:

@@ -158,7 +158,8 @@ def _output(fonts: Fonts, request: Request, picture: Picture, scene: Mapping[str
     meta |= picture.drawn | dict(scene) | extra | _tagged(fonts, request, picture)
     if "control" in p and "control" not in meta:  # conditioned, but not by a map the preview lays over its frame
         meta["control"] = dict(p["control"])
-    if any(a.meta.get("stage") == "source" or a.meta.get("composite") for a in request.images):
+    drawn_from = request.images[:1] if request.task.kind == "refine" else request.images  # not a refine's sheets
+    if any(a.meta.get("stage") == "source" or a.meta.get("composite") for a in drawn_from):
         meta["composite"] = True  # an edit of the user's own photo
     buffer = io.BytesIO()
     info = png_info(meta, COMPOSITE if meta.get("composite") else TRAINED)

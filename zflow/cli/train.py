@@ -6,18 +6,14 @@ from dataclasses import replace
 
 from ..errors import UsageError
 from ..graph.select import upstream
-from .common import add_recipes_argument, display_for, open_project
+from .common import add_build_arguments, add_recipes_argument, display_for, open_project
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="train a character's LoRA (its train task and what it needs), nothing else")
     p.add_argument("character", help="the name of a character declared with train=Train(...)")
     add_recipes_argument(p)
-    p.add_argument("--json", action="store_true", help="print one JSON event per line, ending with a summary")
-    p.add_argument("--executor", help="executor to run tasks on (default from zflow.toml: local)")
-    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
-                   help="wait this long for another build of the project to finish (default: fail at once)")
-    p.add_argument("-q", "--quiet", action="store_true", help="only the summary and errors")
+    add_build_arguments(p)
     p.set_defaults(run=run_train)
 
 

@@ -1,4 +1,5 @@
-"""The picks file: which draft of each scene goes on, chosen in the gallery and kept beside the recipes."""
+"""The picks file: which draft (and layout) of each scene goes on and which turnaround sheets are dropped from
+training, chosen in the gallery and kept beside the recipes."""
 from __future__ import annotations
 
 import json

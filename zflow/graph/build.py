@@ -142,8 +142,9 @@ class Builder:
                                      self.opt.run)
         negative = bounded(", ".join(t for t in (style.negative if style else "", scene.negative) if t),  # style,
                            self.opt.prompt_chars, f"scene {uid}: the negative prompt", scene.where)  # then scene
-        # Character sheets, then the scene's extra reference images: inputs of every draft and edit, so a backend
-        # that takes reference images gets them (params "references" names the extra ones), and a change rebuilds.
+        # Character sheets, then the scene's extra reference images: inputs of every draft, refine and edit, so a
+        # backend that takes reference images gets them (params "references" names the extra ones), and a change
+        # rebuilds.
         references = [kinds.reference(self, f) for f in scene.references]
         sheets = [kinds.sheet(self, c).id for c in cast] + [task.id for task in references]
         guides = {"references": [task.params["file"] for task in references]} if references else {}
@@ -169,7 +170,7 @@ class Builder:
             if scene.refine is not None:
                 adapters, adapter_files = adapter_params(self, "refine", loras)
                 current = nodes.refine = kinds.refine(self, scene, current, size, common | adapters,
-                                                      files + adapter_files, control)
+                                                      files + adapter_files, sheets, control)
         for index, edit in enumerate(scene.edits, start=1):
             current, size = kinds.edit(self, uid, f"edit-{index}-{edit.op}", edit.op, edit.args, edit.where,
                                        current, size, common | guides, sheets, series.seed, loras, control)

@@ -86,14 +86,15 @@ def drafts(b: Builder, scene: Scene, nodes: SceneNodes, size: tuple[int, int], c
 
 
 def refine(b: Builder, scene: Scene, picked: str, size: tuple[int, int], common: dict, files: list[str],
-           control: tuple[str, dict] | None = None) -> str:
-    """The picked draft refined (conditioned by the scene's ``control`` map: its task and parameters)."""
+           sheets: list[str], control: tuple[str, dict] | None = None) -> str:
+    """The picked draft refined, with the scene's ``sheets`` (its cast's sheets and reference images) after it for a
+    model that takes reference images, conditioned by the scene's ``control`` map (its task and parameters)."""
     r = scene.refine
     params = {**common, "size": list(size), "strength": float(r.strength), "mode": r.mode,
               "seed": b.graph.tasks[picked].params["seed"]}
     params |= {k: v for k, v in (("steps", r.steps), ("guidance", r.guidance)) if v is not None}
     params |= control[1] if control else {}
-    inputs = (picked, control[0]) if control else (picked,)
+    inputs = (picked, *sheets, control[0]) if control else (picked, *sheets)
     task = Task(id=f"{scene.uid}/refine", kind="refine", params=params, inputs=inputs, files=tuple(files),
                 where=scene.where, series=scene.series, scene=scene.uid)
     return b.add(task, size).id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..contracts import Task, parse_size, shown_path
+from ..contracts import Location, Task, parse_size, shown_path
 from ..dsl import Character, File
 from ..dsl.training import REFERENCE, Sheets, caption_file
 from .adapters import adapter_params
@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 #: ``Train()`` without images: the reference image when the character has one, else this turnaround set.
 DEFAULT_SHEETS = 12
+#: The picks file's key of a turnaround sheet pruned in the gallery (``"characters/nabi/turnaround-03#drop": 1``;
+#: 0 keeps it): merged with the recipe's ``Sheets(drop=...)``.
+DROP_PICK = "#drop"
 
 
 def train(b: Builder, character: Character) -> Task | None:
@@ -45,9 +48,13 @@ def _new_train(b: Builder, character: Character) -> Task:
             inputs.append(sheet(b, character).id)
             images.append({"task": inputs[-1], "caption": caption})
         else:
-            for number, view in source.views:
-                inputs.append(_turnaround(b, character, number, view).id)
-                images.append({"task": inputs[-1], "caption": f"{caption}, {view}"})
+            kept = [(_turnaround(b, character, number, view).id, view) for number, view in source.views]
+            kept = [(task_id, view) for task_id, view in kept if not _dropped(b, task_id)]
+            if not kept:
+                raise fail(_picks_file(b), f"every turnaround sheet of {character.name!r} is dropped, which leaves "
+                                           f"no sheet to train on: restore one in the gallery or here")
+            inputs += [task_id for task_id, _ in kept]
+            images += [{"task": task_id, "caption": f"{caption}, {view}"} for task_id, view in kept]
     adapters, adapter_files = adapter_params(b, "train", (t.adapter,) if t.adapter else ())
     settings = {"steps": t.steps, "rank": t.rank, "alpha": t.alpha or float(t.rank), "lr": t.lr,
                 "resolution": t.resolution, "batch_size": t.batch_size, "seed": t.seed,
@@ -60,6 +67,18 @@ def _new_train(b: Builder, character: Character) -> Task:
 
 def _default_sheets() -> Sheets:
     return Sheets(DEFAULT_SHEETS)
+
+
+def _dropped(b: Builder, task_id: str) -> bool:
+    """Whether the picks file drops a turnaround sheet (1 drops it, 0 keeps it); RecipeError for another value."""
+    value = b.opt.picks.get(task_id + DROP_PICK, 0)
+    if value not in (0, 1):
+        raise fail(_picks_file(b), f"{task_id}{DROP_PICK}: {value!r} is neither 1 (dropped) nor 0 (kept)")
+    return value == 1
+
+
+def _picks_file(b: Builder) -> Location:
+    return Location(str(b.opt.root / b.opt.picks_file), 1)
 
 
 def _caption(b: Builder, image: File, default: str) -> str:

@@ -117,7 +117,7 @@ class Gallery:
                 if task.kind == "export":
                     exports.append(self.image(task.id) | {"exporter": task.params.get("exporter", "")})
                 elif task.id.startswith("characters/"):
-                    sheets.append(self.image(task.id))
+                    sheets.append(self.image(task.id) | turnaround(graph.tasks, task.id))
         return {
             "rev": self.rev, "project": self.project.root.name, "error": self.error,
             "build": dict(self.build, running_tasks=sorted(self.running)),
@@ -141,6 +141,16 @@ class Gallery:
         shown = self.image(task_id)
         files = {f["name"].rsplit(".", 1)[0]: f["url"] for f in shown["files"] if f["image"]}
         return shown | {"url": files.pop("image", shown["url"]), "maps": files}
+
+
+def turnaround(tasks: dict[str, Any], task_id: str) -> dict[str, Any]:
+    """For a turnaround sheet, whether it is dropped from its character's training set (not an input of the
+    train task); {} for other character tasks."""
+    name, _, view = task_id.removeprefix("characters/").rpartition("/")
+    train = tasks.get(f"characters/{name}/train")
+    if not view.startswith("turnaround-") or train is None:
+        return {}
+    return {"turnaround": True, "dropped": task_id not in train.inputs}
 
 
 def style_variants(series: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:

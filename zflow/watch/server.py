@@ -14,6 +14,8 @@ from aiohttp import web
 
 from ..errors import UsageError
 from ..graph.composition import LAYOUT_PICK
+from ..graph.training import DROP_PICK
+from .picking import drop_problem, pick_problem
 
 #: Hosts the gallery may bind: loopback only, never a network interface.
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
@@ -155,16 +157,27 @@ class GalleryServer:
             return web.json_response({"error": "send the pick as application/json"}, status=415)
         try:
             body = await request.json()
+            if isinstance(body, dict) and "sheet" in body:
+                return self._drop(body["sheet"], body["drop"])
             what = "layout" if "layout" in body else "draft"
             scene, number = body["scene"], body[what]
         except (ValueError, KeyError, TypeError):
-            return web.json_response({"error": 'expected {"scene": "series/scene", "draft": n} (or "layout": n)'},
+            return web.json_response({"error": 'expected {"scene": "series/scene", "draft": n} (or "layout": n), '
+                                               'or {"sheet": "characters/name/turnaround-NN", "drop": true}'},
                                      status=400)
         problem = pick_problem(self.state(), scene, number, what)
         if problem:
             return web.json_response({"error": problem}, status=400)
         self.pick(scene + LAYOUT_PICK if what == "layout" else scene, number)
         return web.json_response({"scene": scene, what: number}, status=202)
+
+    def _drop(self, sheet: Any, drop: Any) -> web.Response:
+        """Drop a turnaround sheet from its character's training set, or restore it."""
+        problem = drop_problem(self.state(), sheet, drop)
+        if problem:
+            return web.json_response({"error": problem}, status=400)
+        self.pick(sheet + DROP_PICK, int(drop))
+        return web.json_response({"sheet": sheet, "drop": drop}, status=202)
 
     async def _details(self, request: web.Request) -> web.Response:
         """An image's prompt, seed, model, steps and key parts, from the store's index (``?task=series/scene/...``)."""
@@ -220,18 +233,3 @@ def resolve_output(out_dir: Path, rel: str) -> Path | None:
         return None
     return target
 
-
-def pick_problem(state: dict[str, Any], scene: Any, number: Any, what: str = "draft") -> str | None:
-    """Why a pick of a draft (or a layout) cannot be made (unknown scene, not one of its drafts); None when it
-    can."""
-    if not isinstance(scene, str) or isinstance(number, bool) or not isinstance(number, int):
-        return f"scene must be text and {what} a whole number"
-    for series in state.get("series", ()):
-        for item in series["scenes"]:
-            if item["uid"] == scene:
-                count = len(item[f"{what}s"])
-                if not 1 <= number <= count:
-                    return f"scene {scene} has {what}s 1 to {count}, not {number}" if count else \
-                        f"scene {scene} has no {what}s"
-                return None
-    return f"no scene {scene!r} in the gallery"

@@ -1,5 +1,6 @@
 // The live gallery: renders the state pushed over /events into four views (gallery, compare, webtoon reader, blog)
-// and a details panel; a click on a draft (or a layout) picks it; the keyboard moves through drafts.
+// and a details panel; a click on a draft (or a layout) picks it, a turnaround sheet's button drops or restores it;
+// the keyboard moves through drafts.
 "use strict";
 window.zflowLoaded = {};   // task id -> {url, at}: when each shown image finished loading (tests and benchmarks)
 window.zflowState = null;
@@ -38,6 +39,15 @@ function layoutFigure(item, l, i) {
   const maps = Object.entries(l.maps || {}).map(([name, url]) => `<a class="map" href="${esc(url)}">${esc(name)}</a>`);
   return figure(l, `layout ${i + 1}${picked ? " · picked" : ""}`, `layout${picked ? " picked" : ""}`,
     ` data-scene="${esc(item.uid)}" data-layout="${i + 1}"`).replace("</figcaption>", ` ${maps.join(" ")}</figcaption>`);
+}
+
+function characterFigure(c) {
+  // A character's sheet or train task; a turnaround sheet has a button that drops it from (or restores it to) training.
+  const label = c.id.split("/").slice(1).join(" ") + (c.dropped ? " · dropped" : "");
+  const shown = figure(c, label, c.dropped ? "dropped" : "");
+  if (!c.turnaround) return shown;
+  const button = `<button class="drop" data-sheet="${esc(c.id)}" data-drop="${!c.dropped}">${c.dropped ? "restore" : "drop"}</button>`;
+  return shown.replace("</figcaption>", ` ${button}</figcaption>`);
 }
 
 function finalOf(item) {
@@ -83,7 +93,7 @@ function variantsOf(state) {
 function galleryView(state) {
   const parts = [variantsOf(state)];
   parts.push(...state.series.map((s) => `<h2>${esc(s.name)}</h2>${s.scenes.map(scene).join("")}`));
-  if (state.characters.length) parts.unshift(`<h2>characters</h2><div class="row">${state.characters.map((c) => figure(c, c.id.split("/").slice(1).join(" "))).join("")}</div>`);
+  if (state.characters.length) parts.unshift(`<h2>characters</h2><div class="row">${state.characters.map(characterFigure).join("")}</div>`);
   parts.push(exportsOf(state.exports));
   return parts.join("");
 }
@@ -271,6 +281,13 @@ function closeDetails() {
 
 // ---- actions -------------------------------------------------------------------------------------------------------
 
+async function drop(sheet, dropped) {
+  $("status").textContent = `${dropped ? "dropping" : "restoring"} ${sheet}…`;
+  const response = await fetch("/api/pick", {method: "POST", headers: {"Content-Type": "application/json"},
+                                             body: JSON.stringify({sheet, drop: dropped})});
+  if (!response.ok) $("status").textContent = (await response.json()).error;
+}
+
 async function pick(sceneUid, number, what = "draft") {
   $("status").textContent = `picking ${what} ${number} of ${sceneUid}…`;
   const response = await fetch("/api/pick", {method: "POST", headers: {"Content-Type": "application/json"},
@@ -283,6 +300,8 @@ function onClick(event) {
   if (info) return openDetails(info.dataset.details);
   const compare = event.target.closest("button.compare");
   if (compare) { location.hash = `#compare/${compare.dataset.compare}`; return; }
+  const dropButton = event.target.closest("button.drop");
+  if (dropButton) return drop(dropButton.dataset.sheet, dropButton.dataset.drop === "true");
   const pickButton = event.target.closest("button.pick");
   if (pickButton) return pick(pickButton.dataset.scene, Number(pickButton.dataset.draft));
   const layout = event.target.closest("#gallery figure.layout");

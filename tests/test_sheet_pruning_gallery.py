@@ -1,0 +1,58 @@
+"""Pruning a turnaround set in the live gallery, in a real headless Chromium: a click on a sheet's drop button
+records the drop in picks.json, retrains the character and rebuilds only the scene casting it; restore undoes it."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from helpers.browser import browser, click, loaded, wait  # noqa: F401  (browser is a fixture)
+from helpers.project import ProjectDir
+from helpers.pruning import RECIPE, SHEET
+from helpers.watch import WatchProcess, ran
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
+
+
+def test_a_click_on_drop_prunes_the_sheet_and_retrains_only_its_character(project: ProjectDir, browser) -> None:
+    from selenium.webdriver.common.by import By
+
+    project.write("recipes/r.py", RECIPE)
+    proc = WatchProcess(project, "--serve", "--port", "0")
+    try:
+        url = proc.until(lambda e: e["event"] == "serving")[-1]["url"]
+        proc.until(lambda e: e["event"] == "watching")
+        browser.get(url)
+        wait(browser, lambda d: loaded(d, SHEET) and loaded(d, "s/dog/draft-1"), "the sheets and drafts to load")
+        first = {t: loaded(browser, t) for t in ("s/dog/draft-1", "s/barista/draft-1", SHEET)}
+        first_dataset = dataset_url(browser)
+        assert first_dataset and "?v=" in first_dataset
+        button = f'figure[data-id="{SHEET}"] button.drop'
+        assert browser.find_element(By.CSS_SELECTOR, button).text == "drop"
+        assert not browser.find_elements(By.CSS_SELECTOR, 'figure[data-id="characters/momo/train"] button.drop')
+
+        click(browser, button, "a click on drop of turnaround 2")
+        events = proc.rebuild()
+        assert ran(events) == {"characters/momo/train", "s/dog/draft-1", "s/dog/contact", "s/dog/refine"}
+        assert json.loads((project.root / "picks.json").read_text()) == {SHEET + "#drop": 1}
+        wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, f'figure.dropped[data-id="{SHEET}"]'),
+             "the sheet to show as dropped")
+        assert browser.find_element(By.CSS_SELECTOR, button).text == "restore"
+        wait(browser, lambda d: dataset_url(d) != first_dataset, "the new training set on the page")
+        assert loaded(browser, "s/barista/draft-1") == first["s/barista/draft-1"]
+        assert loaded(browser, SHEET) == first[SHEET]  # still shown, to restore
+
+        click(browser, button, "a click on restore of turnaround 2")
+        events = proc.rebuild()
+        assert ran(events) == set()  # the first training and draft, from the store
+        assert json.loads((project.root / "picks.json").read_text()) == {SHEET + "#drop": 0}
+        wait(browser, lambda d: dataset_url(d) == first_dataset, "the first training set back on the page")
+    finally:
+        assert proc.stop() == 0
+
+
+def dataset_url(driver) -> str | None:
+    """The versioned URL of momo's training set (dataset.json) as the page has it."""
+    return driver.execute_script(
+        "const t = window.zflowState.characters.find((c) => c.id === 'characters/momo/train');"
+        "const f = t && t.files.find((f) => f.name === 'dataset.json'); return f ? f.url : null;")
