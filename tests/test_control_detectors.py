@@ -61,9 +61,11 @@ def test_a_new_detector_file_rebuilds_only_the_maps_it_makes(project):
     write_detector("hed", project.root / "weights", seed=0)
     assert project.build(env=ENV).code == 0
     hed, canny = key_of(project.root, "s/a/control-hed"), key_of(project.root, "s/b/control-canny")
+    before = pixels(project.root / "out/s/a/control-hed.png")
     write_detector("hed", project.root / "weights", seed=1)
     result = project.build(env=ENV)
     assert result.code == 0, result.stderr
+    assert (pixels(project.root / "out/s/a/control-hed.png") != before).any()  # the new weights drew it
     assert key_of(project.root, "s/a/control-hed") != hed and "s/a/control-hed" in result.ids("task-done")
     assert key_of(project.root, "s/b/control-canny") == canny and "s/b/control-canny" not in result.ids("task-done")
 
