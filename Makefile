@@ -30,12 +30,13 @@ $(CORE): pyproject.toml
 	$(BIN)/pip install -q -e .
 	touch $@
 
-# spandrel (super-resolution model files for Upscale(upscaler=...)) goes in without its dependencies: it asks for
-# torchvision, whose PyPI wheels are CUDA builds that would not import beside torch's CPU build (and could replace
-# it); zflow imports spandrel without torchvision, and its other needs (einops, safetensors, numpy) are in [zimage].
+# spandrel (super-resolution model files for Upscale(upscaler=...)) and controlnet-aux (pose, HED and MLSD control
+# maps) go in without their dependencies: they ask for torchvision, whose PyPI wheels are CUDA builds that would not
+# import beside torch's CPU build (and could replace it); zflow imports both without torchvision
+# (plugins/zflow_notorchvision), and their other needs are in [zimage] and [control].
 $(FULL): pyproject.toml $(CORE)
-	$(BIN)/pip install -q -e '.[test,zimage,gemini,ray]'
-	$(BIN)/pip install -q --no-deps 'spandrel==0.4.2'
+	$(BIN)/pip install -q -e '.[test,zimage,gemini,ray,control]'
+	$(BIN)/pip install -q --no-deps 'spandrel==0.4.2' 'controlnet-aux==0.0.10'
 	touch $@
 
 # Debian packages, installed when missing and we are root: fontconfig (how zflow finds fonts) with a free CJK font

@@ -131,7 +131,7 @@ def test_missing_detector_weights_fail_the_task_with_what_to_download(photo):
     result = photo.build()
     assert result.code == 1
     [failed] = [e for e in result.events if e["event"] == "task-failed"]
-    assert "body_pose_model.pth, hand_pose_model.pth, facenet.pth in the annotators folder" in failed["error"]
+    assert "pose maps need body_pose_model.pth in the annotators folder" in failed["error"]
     assert str(photo.root / "weights") in failed["error"]
 
 

@@ -73,11 +73,12 @@ def test_a_file_spandrel_cannot_read_fails_the_task_naming_it(tiny_zimage, tmp_p
 
 
 def test_spandrel_imports_without_torchvision_and_leaves_none_behind():
-    code = ("import sys; from zflow_zimage.superres import spandrel, _NoTorchvision; import torch\n"
+    code = ("import sys; from zflow_zimage.superres import spandrel; import torch\n"
+            "from zflow_notorchvision import NoTorchvision\n"
             "module = spandrel(); assert 'Compact' in {a.architecture.id for a in module.MAIN_REGISTRY.architectures()}\n"
             "print(sorted(m for m in sys.modules if m.startswith('torchvision.transforms')))\n"
             "x = torch.rand(2, 3, 4, 4)\n"
-            "y = _NoTorchvision.normalize(x, [0.5, 0.4, 0.3], [0.5, 0.25, 2.0])\n"
+            "y = NoTorchvision.normalize(x, [0.5, 0.4, 0.3], [0.5, 0.25, 2.0])\n"
             "assert torch.allclose(y[:, 1], (x[:, 1] - 0.4) / 0.25)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any, Sequence
 
-from zflow.contracts import ModelRef, Output, Request, shown_path
+from zflow.contracts import ModelRef, Output, Request, Task, shown_path
 from zflow.events import ModelLoad, Note, ignore
 
 
@@ -19,6 +19,20 @@ class ControlBackend:
 
     def identity(self, model: ModelRef) -> str:
         return "control"
+
+    def side_models(self, model: ModelRef) -> dict[str, str]:
+        """Each controlnet-aux detector's weights identity, by control type, so a new weight file rebuilds the
+        maps it makes (and only those)."""
+        from .annotators import DETECTORS, weights_identity
+
+        return {kind: weights_identity(model.options, kind) for kind in DETECTORS}
+
+    def side_models_of(self, model: ModelRef, task: Task) -> tuple[str, ...]:
+        """The detector a map preprocessed from an image uses (none for Canny or a layout's maps)."""
+        from .annotators import DETECTORS
+
+        kind = task.params.get("type")
+        return (kind,) if kind in DETECTORS and task.params.get("from") != "layout" else ()
 
     def load(self, model: ModelRef) -> Any:
         from .detectors import Detectors

@@ -8,19 +8,10 @@ from typing import Any, Callable
 
 from PIL import Image
 
-#: controlnet-aux's detector class per control type, and the files of lllyasviel/Annotators it loads.
-WEIGHTS = {
-    "pose": ("OpenposeDetector", ("body_pose_model.pth", "hand_pose_model.pth", "facenet.pth")),
-    "depth": ("MidasDetector", ("dpt_hybrid-midas-501f0c75.pt",)),
-    "hed": ("HEDdetector", ("ControlNetHED.pth",)),
-    "mlsd": ("MLSDdetector", ("mlsd_large_512_fp32.pth",)),
-}
+from .annotators import DETECTORS, MissingDetector, folder_of, load
+
 #: Canny thresholds (controlnet-aux's CannyDetector defaults).
 CANNY_LOW, CANNY_HIGH = 100, 200
-
-
-class MissingDetector(Exception):
-    """A control type's preprocessor cannot run here: its package or weights are not installed."""
 
 
 class Detectors:
@@ -47,13 +38,13 @@ class Detectors:
 
     def model_of(self, kind: str) -> str:
         """What makes ``kind`` maps, for provenance."""
-        return f"opencv Canny {CANNY_LOW}/{CANNY_HIGH}" if kind == "canny" else f"controlnet-aux {WEIGHTS[kind][0]}"
+        return f"opencv Canny {CANNY_LOW}/{CANNY_HIGH}" if kind == "canny" else f"controlnet-aux {DETECTORS[kind][1]}"
 
     def release(self) -> None:
         self._models.clear()
 
     def _load(self, kind: str, root: Path) -> Any:
-        name, files = WEIGHTS[kind]
+        _, name, files = DETECTORS[kind]
         wanted = ", ".join(files)
         fix = (f"download {wanted} from the hub repository lllyasviel/Annotators into a folder and name it in "
                f'zflow.toml: [stages.control] options = {{ annotators = "weights/annotators" }}; controlnet-aux must '
@@ -61,20 +52,13 @@ class Detectors:
         if not self.annotators:
             raise MissingDetector(f"{kind} maps from an image need controlnet-aux's {name} weights, and no "
                                   f"annotators folder is set: {fix}")
-        folder = Path(self.annotators).expanduser()
-        folder = folder if folder.is_absolute() else root / folder
+        folder = folder_of(self.annotators, root)
         missing = [f for f in files if not (folder / f).is_file()]
         if missing:
             raise MissingDetector(f"{kind} maps need {', '.join(missing)} in the annotators folder {folder}, "
                                   f"which has no such file: {fix}")
-        try:
-            import controlnet_aux
-        except ImportError as exc:
-            raise MissingDetector(f"{kind} maps need the controlnet-aux package, which does not import here "
-                                  f"({exc}): pip install controlnet-aux (with --no-deps beside a pinned torch, "
-                                  f"then its other requirements: torchvision matching torch, timm, scipy)") from None
         started = time.perf_counter()
-        model = getattr(controlnet_aux, name).from_pretrained(str(folder)).to(self.device)
+        model = load(kind, folder, self.device)
         self.loaded(name, time.perf_counter() - started)
         self._models[kind] = model
         return model

@@ -1,21 +1,20 @@
 """Super-resolution model files (RealESRGAN and its compact SRVGGNet, SwinIR, HAT, DAT, ...) loaded with spandrel
 for the upscale's first pass. spandrel's package imports torchvision for two architectures that are not
 super-resolution (LaMa inpainting, RestoreFormer faces); torchvision's wheels on PyPI are CUDA builds that do not
-import beside a CPU torch, so when torchvision cannot be imported spandrel is imported against ``_NoTorchvision``
-(only while importing it, so no other package sees it): RestoreFormer's ``normalize`` works, LaMa's ``rotate`` is a
-clear error."""
+import beside a CPU torch, so when torchvision cannot be imported spandrel is imported against
+zflow_notorchvision's stand-in (only while importing it, so no other package sees it): RestoreFormer's
+``normalize`` works, LaMa's ``rotate`` is a clear error."""
 from __future__ import annotations
 
-import enum
 import importlib
 import sys
-import types
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
 
 from zflow.errors import PluginError
+from zflow_notorchvision import standing_in
 
 from .models import content_digest
 
@@ -54,58 +53,11 @@ def load(path: Path):
 
 
 def spandrel():
-    """The spandrel module, imported against ``_NoTorchvision`` when torchvision cannot be imported."""
+    """The spandrel module, imported against zflow_notorchvision's stand-in when torchvision cannot be imported."""
     if "spandrel" in sys.modules:
         return sys.modules["spandrel"]
     try:
-        importlib.import_module("torchvision")
-        standins: dict[str, types.ModuleType] = {}
-    except Exception:  # absent, or a CUDA build beside a CPU torch
-        standins = _NoTorchvision.modules()
-    saved = {name: sys.modules.get(name) for name in standins}
-    sys.modules.update(standins)
-    try:
-        return importlib.import_module("spandrel")
+        with standing_in():
+            return importlib.import_module("spandrel")
     except ImportError as exc:
         raise PluginError(f"the upscaler needs spandrel, which failed to import ({exc}): {INSTALL}") from exc
-    finally:
-        for name, module in saved.items():
-            if module is None:
-                sys.modules.pop(name, None)
-            else:
-                sys.modules[name] = module
-
-
-class _NoTorchvision:
-    """What spandrel imports from ``torchvision.transforms.functional``, without torchvision."""
-
-    class InterpolationMode(enum.Enum):
-        NEAREST = "nearest"
-        BILINEAR = "bilinear"
-        BICUBIC = "bicubic"
-
-    @staticmethod
-    def normalize(tensor, mean, std, inplace: bool = False):
-        """``(tensor - mean) / std`` per channel (dimension -3), as torchvision's."""
-        import torch
-
-        mean = torch.as_tensor(mean, dtype=tensor.dtype, device=tensor.device).view(-1, 1, 1)
-        std = torch.as_tensor(std, dtype=tensor.dtype, device=tensor.device).view(-1, 1, 1)
-        return tensor.sub_(mean).div_(std) if inplace else (tensor - mean) / std
-
-    @staticmethod
-    def rotate(*args, **kwargs):
-        raise PluginError("this model (LaMa inpainting) rotates images with torchvision, which is not installed "
-                          "beside this torch; zflow's upscaler takes super-resolution models")
-
-    @classmethod
-    def modules(cls) -> dict[str, types.ModuleType]:
-        functional = types.ModuleType("torchvision.transforms.functional")
-        functional.InterpolationMode = cls.InterpolationMode
-        functional.normalize, functional.rotate = cls.normalize, cls.rotate
-        transforms = types.ModuleType("torchvision.transforms")
-        transforms.functional = functional
-        package = types.ModuleType("torchvision")
-        package.transforms = transforms
-        return {"torchvision": package, "torchvision.transforms": transforms,
-                "torchvision.transforms.functional": functional}

@@ -33,6 +33,15 @@ def built(root: Path, task_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
         index.close()
 
 
+def key_of(root: Path, task_id: str) -> str:
+    """The key of ``task_id``'s last build in the project at ``root``."""
+    index = Index(root / ".zflow" / "index.sqlite")
+    try:
+        return index.last_keys()[task_id]
+    finally:
+        index.close()
+
+
 def pixels(path: Path) -> np.ndarray:
     with Image.open(path) as image:
         return np.asarray(image.convert("RGB")).astype(int)
