@@ -15,7 +15,7 @@ from helpers import instruct_model
 from helpers.ci import need_torch
 from helpers.preview import run as preview_run
 from helpers.project import CONFIG, ProjectDir
-from helpers.zimage import model_ref, photo_artifact, request
+from helpers.zimage import model_ref, photo_artifact, pixels, request, tiny_omni  # noqa: F401 (a fixture)
 
 need_torch()
 
@@ -61,6 +61,22 @@ def test_a_refine_on_qwen_image_edit_sends_the_draft_then_the_cast_sheets(qwen, 
         "high-quality image, keeping its composition, poses, characters and colours; change about 40% of it.\n"
         "mina and jun at the counter"]
     assert [r["key"] for r in out.meta["references"]] == ["key-draft-1", "key-mina", "key-jun"]
+
+
+def test_an_omni_refine_names_the_draft_and_sheets_and_without_sheets_stays_img2img(tiny_omni, tmp_path):
+    from zflow_zimage.backend import ZImageBackend
+    from zflow_zimage.cache import PipelineCache
+
+    ref, backend = model_ref(tiny_omni), ZImageBackend(PipelineCache())
+    draft, mina = photo_artifact(tmp_path, "draft-1"), sheet(tmp_path, "mina", (30, 60, 200))
+    params = {"prompt": "mina at the counter", "strength": 0.4, "mode": "img2img"}
+    cast, alone = backend.run(backend.load(ref), [request("refine", params, (draft, mina), ref, task_id="s/a/refine"),
+                                                  request("refine", params, (draft,), ref, task_id="s/b/refine")])
+    assert cast.meta["mode"] == "omni" and cast.meta["refine"] == "omni"
+    assert cast.meta["prompt"].startswith("Image 2 is the character sheet of mina.")
+    assert [r["key"] for r in cast.meta["references"]] == ["key-draft-1", "key-mina"]
+    assert alone.meta["refine"] == "img2img" and alone.meta["strength"] == 0.4 and "references" not in alone.meta
+    assert pixels(cast).shape == pixels(alone).shape == (64, 64, 3)
 
 
 def test_a_preview_refine_draws_the_same_bytes_with_or_without_the_sheets(tmp_path):

@@ -76,6 +76,8 @@ def plan(request: Request, settings: Settings, gen_size: tuple[int, int], omni: 
         if params.get("mode", "img2img") == "txt2img":
             return Job("text2image", strength=None, meta={"refine": "txt2img"}, **common)
         before = _before(request)
+        if omni and len(request.images) > 1:  # the draft, then the scene's sheets: named in one Omni call
+            return _omni(request, common, (before.resize(gen_size, Image.Resampling.LANCZOS),), {"refine": "omni"})
         strength = _strength(params, settings, 0.6)
         return Job("image2image", strength=strength, image=before.resize(gen_size, Image.Resampling.LANCZOS),
                    meta={"refine": "img2img", **_boxes(request, before, gen_size, size)}, **common)
