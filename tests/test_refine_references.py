@@ -63,6 +63,30 @@ def test_a_refine_on_qwen_image_edit_sends_the_draft_then_the_cast_sheets(qwen, 
     assert [r["key"] for r in out.meta["references"]] == ["key-draft-1", "key-mina", "key-jun"]
 
 
+def test_a_kontext_refine_refines_the_draft_alone_and_records_the_sheets_it_could_not_send(tmp_path, monkeypatch):
+    """FLUX Kontext takes one input image: a refine sends the draft (its cast reached it through the draft) and
+    records the sheets left out, where a draft past that limit is an error."""
+    from zflow_zimage import batching
+    from zflow_zimage.backend import ZImageBackend
+    from zflow_zimage.cache import PipelineCache
+
+    kontext = instruct_model.build_flux_kontext(tmp_path / "tiny-flux-kontext")
+    seen = []
+    real = batching.invoke
+    monkeypatch.setattr(batching, "invoke", lambda pipe, kw: seen.append(kw) or real(pipe, kw))
+    ref, backend = model_ref(kontext, **SMALL), ZImageBackend(PipelineCache())
+    draft, mina = photo_artifact(tmp_path, "draft-1"), sheet(tmp_path, "mina", (30, 60, 200))
+    refine = request("refine", {"prompt": "mina at the counter", "strength": 0.4, "mode": "img2img"},
+                     (draft, mina), ref, task_id="s/a/refine")
+    [out] = backend.run(backend.load(ref), [refine])
+    assert not isinstance(out, BaseException), out
+    [call] = seen
+    assert np.asarray(call["image"]).tolist() == np.asarray(Image.open(draft.main).convert("RGB")).tolist()
+    assert "Image 2" not in call["prompt"][0]
+    assert [r["key"] for r in out.meta["references"]] == ["key-draft-1"]
+    assert out.meta["references_not_sent"] == ["characters/mina/sheet"]
+
+
 def test_an_omni_refine_names_the_draft_and_sheets_and_without_sheets_stays_img2img(tiny_omni, tmp_path):
     from zflow_zimage.backend import ZImageBackend
     from zflow_zimage.cache import PipelineCache

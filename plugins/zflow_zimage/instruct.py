@@ -77,23 +77,29 @@ def plan(request: Request, settings: Settings, common: dict[str, Any], class_nam
     kind, params = request.task.kind, request.params
     if kind == "edit" and params.get("strength") is not None:
         raise ValueError(f"{class_name} has no strength: leave Edit.instruct's strength unset on this model")
-    images = list(request.images)
-    roles, prompt = named(request, common["prompt"])
-    _check_count(request, roles, settings.max_images or INSTRUCT_PIPELINES[class_name], class_name)
+    limit, images = settings.max_images or INSTRUCT_PIPELINES[class_name], list(request.images)
+    left_out = images[1:] if kind == "refine" and limit == 1 else []  # the draft alone: its cast reached it already
+    images = images[:len(images) - len(left_out)]
+    roles, prompt = named(request, common["prompt"], images)
+    _check_count(request, roles, limit, class_name)
     if not images and class_name.startswith("QwenImageEdit"):
         raise ValueError(f"{class_name} needs an input image: cast a character with a reference image, or give the "
                          f"{request.task.stage} stage a text-to-image model for scenes without one")
     meta = {"op": params["op"]} if kind == "edit" else {}
     pixels = settings.reference_pixels if class_name == "FluxKontextPipeline" else None  # Qwen resizes its own
+    if left_out:
+        meta["references_not_sent"] = [a.task_id for a in left_out]
     return Job("instruct", strength=None, references=tuple(_area(_image(a), pixels) for a in images),
                meta=meta | provenance(images, roles), **{**common, "prompt": prompt})
 
 
-def named(request: Request, prompt: str) -> tuple[list[str], str]:
-    """What each input image of a model that takes images is, and the prompt that names them by number: a draft's
-    (or sheet's) images are its cast's sheets and references; an edit's or refine's first image is the one it works
-    on (an edit's ``prompt`` is its instruction; a refine asks for a finished image as the Gemini backend does)."""
-    kind, params, images = request.task.kind, request.params, request.images
+def named(request: Request, prompt: str, images: Sequence[Artifact] | None = None) -> tuple[list[str], str]:
+    """What each input image of a model that takes images is (``images``: those sent, by default all the request's),
+    and the prompt that names them by number: a draft's (or sheet's) images are its cast's sheets and references; an
+    edit's or refine's first image is the one it works on (an edit's ``prompt`` is its instruction; a refine asks for
+    a finished image as the Gemini backend does)."""
+    kind, params = request.task.kind, request.params
+    images = request.images if images is None else images
     if kind in ("sheet", "draft"):
         names = [c.get("name", "") for c in params.get("cast", [])]
         roles = [reference_role(a, names, i) for i, a in enumerate(images)]
