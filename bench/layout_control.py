@@ -10,7 +10,6 @@ import argparse
 import json
 import platform
 import tempfile
-import time
 from pathlib import Path
 
 import PIL
@@ -21,6 +20,8 @@ from zflow.contracts import Artifact, ModelRef, Output, Request, Task
 from zflow_control import ControlBackend
 from zflow_preview import PreviewBackend
 
+from preview_speed import timed
+
 CAST = [{"name": "mina", "looks": "barista, short black bob, round glasses, green apron"},
         {"name": "joon", "looks": "long blonde hair, red jacket"}]
 PROMPT = "mina and joon share a coffee on a rainy neon street at night, 35mm film"
@@ -29,19 +30,6 @@ PROMPT = "mina and joon share a coffee on a rainy neon street at night, 35mm fil
 def request(kind: str, params: dict, inputs: tuple[Artifact, ...] = (), root: Path = Path(".")) -> Request:
     return Request(Task(id=f"bench/{kind}", kind=kind, params=params), key="k", model=ModelRef(kind),
                    inputs=inputs, root=root)
-
-
-def timed(backend, handle, requests: list[Request], repeats: int) -> tuple[float, list[Output]]:
-    """Milliseconds per request of one batch (the best of ``repeats`` runs), and the last run's outputs."""
-    best, results = float("inf"), []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        results = backend.run(handle, requests)
-        best = min(best, time.perf_counter() - start)
-        failed = [r for r in results if not isinstance(r, Output)]
-        if failed:
-            raise failed[0]
-    return best * 1000 / len(requests), results
 
 
 def stored(output: Output, folder: Path, name: str, meta_role: str | None = None) -> Artifact:

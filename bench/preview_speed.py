@@ -22,9 +22,10 @@ def request(kind: str, params: dict, inputs: tuple[Artifact, ...] = (), root: Pa
                    inputs=inputs, root=root)
 
 
-def timed(backend: PreviewBackend, handle: object, requests: list[Request], repeats: int = 3) -> float:
-    """Milliseconds per request of one batch, the best of ``repeats`` runs (the least disturbed by other work)."""
-    best = float("inf")
+def timed(backend, handle: object, requests: list[Request], repeats: int = 3) -> tuple[float, list[Output]]:
+    """Milliseconds per request of one batch, the best of ``repeats`` runs (the least disturbed by other work), and
+    the last run's outputs."""
+    best, results = float("inf"), []
     for _ in range(repeats):
         start = time.perf_counter()
         results = backend.run(handle, requests)
@@ -32,7 +33,7 @@ def timed(backend: PreviewBackend, handle: object, requests: list[Request], repe
         failed = [r for r in results if not isinstance(r, Output)]
         if failed:
             raise failed[0]
-    return best * 1000 / len(requests)
+    return best * 1000 / len(requests), results
 
 
 def main() -> None:
@@ -62,9 +63,8 @@ def main() -> None:
                      for i, op in enumerate(ops)]
             wide = [request("edit", {"negative": "", "seed": i, "size": [size[0] * 16 // 9, size[1]], "op": "outpaint",
                                      "prompt": ""}, source, root) for i in range(count // 3)]
-            figures = {"draft": timed(backend, handle, drafts), "sheet": timed(backend, handle, sheets),
-                       "refine": timed(backend, handle, refine), "edit": timed(backend, handle, edits),
-                       "outpaint": timed(backend, handle, wide)}
+            figures = {name: timed(backend, handle, batch)[0] for name, batch in (
+                ("draft", drafts), ("sheet", sheets), ("refine", refine), ("edit", edits), ("outpaint", wide))}
             print(f"{size[0]}x{size[1]}: " + ", ".join(f"{k} {v:.2f} ms" for k, v in figures.items()))
             results[f"{size[0]}x{size[1]}"] = {k: round(v, 3) for k, v in figures.items()}
     print(json.dumps({"bench": "preview_speed", "ms_per_image": results}))
