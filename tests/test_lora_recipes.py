@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
+from helpers.preview import adapter_tagged
+
 pytestmark = [pytest.mark.e2e]
 
 RECIPE = '''\
@@ -19,7 +21,6 @@ s.scene("barista", cast=[mina], action="pours")
 s.scene("inked", cast=[mina], action="draws", style=ink)
 s.scene("hub", cast=[mina], action="waves", loras=[Lora("owner/style-lora", weight_name="a.safetensors")])
 '''
-TAG = (30, 30, 60)  # the adapter tag's fill
 
 
 def _lora_project(project):
@@ -27,12 +28,6 @@ def _lora_project(project):
     project.write("recipes/loras/ink.safetensors", "ink weights v1")
     project.write("recipes/r.py", RECIPE)
     return project
-
-
-def _tagged(project, rel: str) -> bool:
-    with Image.open(project.root / "out" / rel) as image:
-        w, h = image.size
-        return TAG in set(image.convert("RGB").crop((w // 3, 0, w, h // 2)).getdata())
 
 
 def test_a_changed_lora_file_rebuilds_exactly_the_scenes_that_use_it(project):
@@ -65,9 +60,9 @@ def test_the_trigger_word_is_in_the_prompt_and_the_preview_tags_adapters(project
     assert project.build().code == 0
     with Image.open(project.root / "out/s/cat/draft-1.png") as image:
         assert image.info["parameters"].startswith("nabi_cat nabi (a grey cat) naps")
-    assert _tagged(project, "s/cat/draft-1.png") and _tagged(project, "s/inked/draft-1.png")
-    assert _tagged(project, "s/hub/draft-1.png") and _tagged(project, "characters/nabi/sheet.png")
-    assert not _tagged(project, "s/barista/draft-1.png")
+    assert adapter_tagged(project, "s/cat/draft-1.png") and adapter_tagged(project, "s/inked/draft-1.png")
+    assert adapter_tagged(project, "s/hub/draft-1.png") and adapter_tagged(project, "characters/nabi/sheet.png")
+    assert not adapter_tagged(project, "s/barista/draft-1.png")
 
 
 def test_stage_loras_from_zflow_toml_apply_to_their_stage(project):
@@ -77,7 +72,7 @@ def test_stage_loras_from_zflow_toml_apply_to_their_stage(project):
     project.write("recipes/r.py", 'from zflow import Series\ns = Series("s", prompt="a cup", size="192x192", '
                                   'drafts=1)\ns.scene("a")\n')
     assert project.build().code == 0
-    assert _tagged(project, "s/a/refine.png") and not _tagged(project, "s/a/draft-1.png")
+    assert adapter_tagged(project, "s/a/refine.png") and not adapter_tagged(project, "s/a/draft-1.png")
     project.write("loras/distill.safetensors", "distill v2")
     assert project.build().ids("task-done") == {"s/a/refine"}
 

@@ -8,6 +8,8 @@ import json
 import pytest
 from PIL import Image
 
+from helpers.preview import adapter_tagged
+
 pytestmark = [pytest.mark.e2e]
 
 RECIPE = '''\
@@ -22,7 +24,6 @@ s.scene("pair", cast=[nabi, mina], action="play")
 s.scene("dog", cast=[momo], action="runs")
 s.scene("barista", cast=[mina], action="pours")
 '''
-TAG = (30, 30, 60)  # the adapter tag's fill
 
 
 def _image(path, shade: int) -> None:
@@ -36,13 +37,6 @@ def _train_project(project):
     project.write("recipes/nabi/1.txt", "nabi_cat, a grey cat with a red scarf\n")
     project.write("recipes/r.py", RECIPE)
     return project
-
-
-def _tagged(project, rel: str) -> bool:
-    with Image.open(project.root / "out" / rel) as image:
-        w, h = image.size
-        colours = image.convert("RGB").crop((w // 3, 0, w, h // 2)).getcolors(1 << 20)
-        return TAG in {colour for _, colour in colours}
 
 
 def test_a_recipe_that_trains_runs_end_to_end_on_preview_with_a_marked_placeholder(project):
@@ -67,8 +61,8 @@ def test_a_recipe_that_trains_runs_end_to_end_on_preview_with_a_marked_placehold
     header = json.loads(lora[8:8 + int.from_bytes(lora[:8], "little")])
     assert header["__metadata__"]["zflow_placeholder"].startswith("preview")
     for frame in ("s/cat/draft-1.png", "s/pair/refine.png", "s/dog/draft-1.png"):
-        assert _tagged(project, frame), frame
-    assert not _tagged(project, "s/barista/draft-1.png")
+        assert adapter_tagged(project, frame), frame
+    assert not adapter_tagged(project, "s/barista/draft-1.png")
     with Image.open(out / "s/cat/draft-1.png") as image:
         assert image.info["parameters"].startswith("nabi_cat nabi (a grey cat) naps")
     details = project.zflow("explain", "s/cat/draft-1")

@@ -47,3 +47,13 @@ def changed(a: Image.Image, b: Image.Image, box: tuple[int, int, int, int] | Non
 
 def mean_difference(a: Image.Image, b: Image.Image) -> float:
     return sum(ImageStat.Stat(ImageChops.difference(a, b)).mean) / 3
+
+
+ADAPTER_TAG = (30, 30, 60)  # the fill of the tag the preview draws on frames made with a LoRA adapter
+
+
+def adapter_tagged(project: Any, rel: str) -> bool:
+    """Whether the built image ``out/<rel>`` shows the preview's adapter tag (in its upper right part)."""
+    with Image.open(project.root / "out" / rel) as image:
+        w, h = image.size
+        return ADAPTER_TAG in set(image.convert("RGB").crop((w // 3, 0, w, h // 2)).getdata())
