@@ -117,7 +117,8 @@ class Scene(NamedTuple):
 
 #: The constructors ``add_edit_constructors`` gave Edit, by op name, with the op each was made from.
 _CONSTRUCTORS: dict[str, Any] = {}
-_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+#: Image files a recipe names (an edit's file argument, a training image).
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 
 
 def add_edit_constructors(ops: Mapping[str, Any]) -> None:
@@ -158,7 +159,7 @@ def _constructor(name: str, op: Any) -> Callable[..., Edit]:
 
 def _image_file(value: Any, where: Location) -> Any:
     """A text naming an image (by its extension) as a File beside the recipe; any other value as it is."""
-    if isinstance(value, str) and value.lower().endswith(_IMAGE_SUFFIXES):
+    if isinstance(value, str) and value.lower().endswith(IMAGE_SUFFIXES):
         return File.at(value, where)
     return value
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .adapters import Lora, check_loras
+from .parts import IMAGE_SUFFIXES
 from .registry import DeclarationError, current
 from .source import Location, caller_location, shown_path
 from .tables import resolve
@@ -19,8 +20,6 @@ SHEET_VIEWS = ("front view", "side view", "back view", "three-quarter view", "sm
                "laughing, close-up", "angry, close-up", "surprised, close-up", "sad, close-up", "full body, walking",
                "full body, sitting", "looking over the shoulder", "from above", "from below", "profile, left",
                "profile, right")
-#: Image files a training set may hold.
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 #: ``images="reference"``: the character's reference image.
 REFERENCE = "reference"
 #: Stages whose model a LoRA can be trained on (``base=``); None is the ``train`` stage of zflow.toml.
