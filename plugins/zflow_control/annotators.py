@@ -58,7 +58,7 @@ def weights_identity(options: Mapping[str, Any], kind: str) -> str:
 def load(kind: str, folder: Path, device: str) -> Any:
     """The ``kind`` detector with the weights in ``folder``, on ``device``; a file it cannot load is a PluginError
     naming it."""
-    module_name, name, files = DETECTORS[kind]
+    _, name, files = DETECTORS[kind]
     module = detector_module(kind)
     try:
         if kind == "pose":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PIL import Image, ImageDraw, ImageFilter
 
 from .layout import Layout
+from .pose import proportions
 
 #: Grey levels: the sky farthest, the ground from the horizon (far) to the frame's bottom (near), figures nearer.
 _SKY, _GROUND_FAR, _GROUND_NEAR, _FIGURE_FAR, _FIGURE_NEAR = 10, 40, 150, 170, 255
@@ -41,10 +42,7 @@ def edge_map(depth: Image.Image) -> Image.Image:
 
 def _silhouette(draw: ImageDraw.ImageDraw, cx: float, feet: float, height: float, grey: int) -> None:
     """A figure's shape with ``draw_figure``'s proportions (head, neck, torso, arms, legs), flat."""
-    top = feet - height
-    r = height * 0.11
-    shoulder_y, hip_y = top + 2.05 * r, top + height * 0.58
-    half_top, half_hip, arm_w, leg_w = height * 0.17, height * 0.13, height * 0.055, height * 0.085
+    top, r, shoulder_y, hip_y, half_top, half_hip, arm_w, leg_w = proportions(feet, height)
     draw.ellipse((cx - r, top, cx + r, top + 2 * r), fill=grey)
     draw.rectangle((cx - r * 0.28, top + 1.8 * r, cx + r * 0.28, shoulder_y), fill=grey)
     draw.polygon([(cx - half_top, shoulder_y), (cx + half_top, shoulder_y), (cx + half_hip, hip_y),

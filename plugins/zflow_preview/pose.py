@@ -25,14 +25,19 @@ COLOURS = ((255, 0, 0), (255, 85, 0), (255, 170, 0), (255, 255, 0), (170, 255, 0
 _AT, _STICK, _DOT = 512, 4, 4
 
 
+def proportions(feet: float, height: float) -> tuple[float, ...]:
+    """A front-view figure's proportions as ``figure.draw_figure`` draws it, feet at ``feet``, ``height`` px tall:
+    top of the head, head radius, shoulder and hip heights, half widths at shoulders and hips, arm and leg widths."""
+    top, r = feet - height, height * 0.11
+    return (top, r, top + 2.05 * r, top + height * 0.58, height * 0.17, height * 0.13, height * 0.055,
+            height * 0.085)
+
+
 def skeleton(cx: float, feet: float, height: float) -> list[Point]:
     """The 18 keypoints (pixels) of a front-view figure standing with its feet at (cx, feet), ``height`` px tall,
     with the proportions ``draw_figure`` draws it with."""
-    top = feet - height
-    r = height * 0.11  # the head's radius
+    top, r, shoulder_y, hip_y, half_top, half_hip, arm_w, leg_w = proportions(feet, height)
     hy = top + r
-    shoulder_y, hip_y = top + 2.05 * r, top + height * 0.58
-    half_top, half_hip, arm_w, leg_w = height * 0.17, height * 0.13, height * 0.055, height * 0.085
     points: dict[str, Point] = {"nose": (cx, hy + 0.25 * r), "neck": (cx, shoulder_y)}
     for side, sign in (("right", -1), ("left", 1)):
         shoulder = (cx + sign * (half_top - arm_w / 2), shoulder_y + 0.2 * r)

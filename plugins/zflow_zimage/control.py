@@ -15,6 +15,7 @@ from zflow.contracts import ModelRef, Request, Task
 from zflow.contracts.settings import Located, Table, located
 from zflow.errors import PluginError
 
+from .jobs import rgb_image
 from .loading import hub_offline, is_zimage, quiet
 from .models import Source, identity, looks_like_folder
 
@@ -187,8 +188,7 @@ def attach(job: Any, request: Request, model: str) -> Any:
     maps = request.inputs_of("control")
     if len(maps) != 1:
         raise ValueError(f"{control['type']} control needs one control map input (role 'control'), got {len(maps)}")
-    with Image.open(maps[0].main) as img:
-        image = img.convert("RGB")
+    image = rgb_image(maps[0].main)
     used = {**control, "map": maps[0].key, "map_task": maps[0].task_id, "controlnet": model}
     if image.size != tuple(job.gen_size):
         used["resized_from"] = list(image.size)

@@ -12,7 +12,7 @@ from zflow.contracts import Artifact, ModelRef, Request, Task, shown_path
 from zflow.contracts.references import reference_role, reference_text, refine_text
 
 from . import models
-from .jobs import Job
+from .jobs import Job, rgb_image
 from .options import Settings, setting
 
 #: Pipelines that edit by instruction from input images, with the most images each is made for (Qwen-Image-Edit
@@ -89,7 +89,7 @@ def plan(request: Request, settings: Settings, common: dict[str, Any], class_nam
     pixels = settings.reference_pixels if class_name == "FluxKontextPipeline" else None  # Qwen resizes its own
     if left_out:
         meta["references_not_sent"] = [a.task_id for a in left_out]
-    return Job("instruct", strength=None, references=tuple(_area(_image(a), pixels) for a in images),
+    return Job("instruct", strength=None, references=tuple(_area(rgb_image(a.main), pixels) for a in images),
                meta=meta | provenance(images, roles), **{**common, "prompt": prompt})
 
 
@@ -154,8 +154,3 @@ def _area(image: Image.Image, pixels: int | None) -> Image.Image:
     scale = (pixels / (image.width * image.height)) ** 0.5
     size = (max(16, round(image.width * scale / 16) * 16), max(16, round(image.height * scale / 16) * 16))
     return image if size == image.size else image.resize(size, Image.Resampling.LANCZOS)
-
-
-def _image(artifact: Artifact) -> Image.Image:
-    with Image.open(artifact.main) as opened:
-        return opened.convert("RGB")

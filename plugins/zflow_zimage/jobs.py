@@ -122,7 +122,7 @@ def _omni(request: Request, common: dict, first: tuple[Image.Image, ...], meta: 
 
     roles, prompt = named(request, common["prompt"])
     images = request.images[len(first):]
-    refs = first + tuple(_reference(_image(a.main)) for a in images)
+    refs = first + tuple(_reference(rgb_image(a.main)) for a in images)
     return Job("omni", strength=None, references=refs, meta={**(meta or {}), **provenance(request.images, roles)},
                **{**common, "prompt": prompt})
 
@@ -152,7 +152,7 @@ def _before(request: Request) -> Image.Image:
     """The image a refine or edit starts from: the first input."""
     if not request.images:
         raise ValueError(f"a {request.task.kind} task needs its input image (none was given)")
-    return _image(request.images[0].main)
+    return rgb_image(request.images[0].main)
 
 
 def _strength(params, settings: Settings, default: float) -> float:
@@ -171,7 +171,8 @@ def _reference(image: Image.Image) -> Image.Image:
     return image.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS)
 
 
-def _image(path) -> Image.Image:
+def rgb_image(path) -> Image.Image:
+    """The image file at ``path`` as RGB (read and closed at once)."""
     with Image.open(path) as img:
         return img.convert("RGB")
 

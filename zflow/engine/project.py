@@ -192,7 +192,7 @@ class Project:
             tasks = [(tid, item.key, item.task.kind) for tid, item in plan.items.items()]
             placed = materialize(tasks, self.store, failed, all_recipes, self.emit)
         summary = self._finish(len(plan.items), len(plan.stale), run, placed, elapsed(), loaded.graph.empty_exports,
-                               loaded.recipe.notes, loads_before)
+                               loaded.recipe.notes, self.runtime.load_events - loads_before)
         return summary, plan
 
     def _tell_empty(self, empty_exports: Mapping[str, str]) -> None:
@@ -202,18 +202,16 @@ class Project:
 
     def _finish(self, tasks: int, stale: int, run: BuildRun | None, placed: dict[str, Any],
                 seconds: float, empty_exports: Mapping[str, str], notes: list | None = None,
-                loads_before: int | None = None) -> Summary:
+                loads: int = 0) -> Summary:
         """The build's summary: emitted, handed to the after_build hooks, and returned. ``written`` counts the files
-        written to out/ as tasks finished and by the final materialization; ``loads`` the model loads since
-        ``loads_before`` (the runtime's count when the build started; none on the no-op path)."""
-        if loads_before is None:
-            loads_before = self.runtime.load_events
+        written to out/ as tasks finished and by the final materialization; ``loads`` the model loads of the build
+        (none on the no-op path)."""
         summary = Summary(
             event="summary", tasks=tasks, ran=run.ran if run else 0, cached=tasks - stale,
             failed=(len(run.failed) if run else 0) + len(placed["conflicts"]),
             skipped=len(run.skipped) if run else 0, superseded=run.superseded if run else 0,
             written=placed["written"] + (run.written if run else 0), removed=len(placed["removed"]),
-            loads=self.runtime.load_events - loads_before, removed_files=placed["removed"],
+            loads=loads, removed_files=placed["removed"],
             kept=placed["kept"], notes=list(notes or []), seconds=round(seconds, 3),
             empty_exports=sorted(empty_exports),
         )

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..contracts import Location, Task
+from ..contracts import Task
 from ..dsl import Control, Scene
 from .keys import derived_seed
+from .kinds import pick_of
 from .model import SceneNodes, fail
 
 if TYPE_CHECKING:
@@ -27,13 +28,7 @@ def layouts(b: Builder, scene: Scene, nodes: SceneNodes, size: tuple[int, int], 
         nodes.layouts.append(b.add(task, size).id)
     if not nodes.layouts:
         return None
-    pick, where = scene.layout, scene.where
-    if uid + LAYOUT_PICK in b.opt.picks:
-        pick, where = b.opt.picks[uid + LAYOUT_PICK], Location(str(b.opt.root / b.opt.picks_file), 1)
-    pick = 1 if pick is None else pick
-    if not 1 <= pick <= scene.layouts:
-        raise fail(where, f"scene {uid}: layout {pick} is not one of its {scene.layouts} layouts")
-    nodes.layout_pick = pick
+    pick = nodes.layout_pick = pick_of(b, scene, uid + LAYOUT_PICK, scene.layout, scene.layouts, "layout", "layouts")
     return nodes.layouts[pick - 1]
 
 

@@ -71,18 +71,29 @@ def drafts(b: Builder, scene: Scene, nodes: SceneNodes, size: tuple[int, int], c
         task = Task(id=task_id, kind="draft", params=params, inputs=tuple(sheets), files=tuple(files),
                     where=scene.where, series=scene.series, scene=uid)
         nodes.drafts.append(b.add(task, size).id)
-    pick, where = scene.pick, scene.where
-    if uid in b.opt.picks:
-        pick, where = b.opt.picks[uid], Location(str(b.opt.root / b.opt.picks_file), 1)
-    pick = 1 if pick is None else pick
-    if not 1 <= pick <= scene.drafts:
-        raise fail(where, f"scene {uid}: pick {pick} is not one of its {scene.drafts} drafts")
-    nodes.pick = pick
+    pick = nodes.pick = pick_of(b, scene, uid, scene.pick, scene.drafts, "pick", "drafts")
     if b.contact_sheets:
         params = {"scene": uid, "labels": [str(i) for i in range(1, scene.drafts + 1)], "pick": pick}
         nodes.contact = b.add(Task(id=f"{uid}/contact", kind="contact", params=params, inputs=tuple(nodes.drafts),
                                    where=scene.where, series=scene.series, scene=uid)).id
     return nodes.drafts[pick - 1]
+
+
+def pick_of(b: Builder, scene: Scene, key: str, declared: int | None, count: int, name: str, plural: str) -> int:
+    """The scene's pick of its ``count`` variants (drafts or layouts): the picks file's entry ``key``, else the
+    recipe's ``declared`` one, else 1; RecipeError, at the place that says it, for one out of range."""
+    pick, where = declared, scene.where
+    if key in b.opt.picks:
+        pick, where = b.opt.picks[key], picks_place(b)
+    pick = 1 if pick is None else pick
+    if not 1 <= pick <= count:
+        raise fail(where, f"scene {scene.uid}: {name} {pick} is not one of its {count} {plural}")
+    return pick
+
+
+def picks_place(b: Builder) -> Location:
+    """The picks file, as the place of an error in what it holds."""
+    return Location(str(b.opt.root / b.opt.picks_file), 1)
 
 
 def refine(b: Builder, scene: Scene, picked: str, size: tuple[int, int], common: dict, files: list[str],

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..contracts import Location, Task, parse_size, shown_path
+from ..contracts import Task, parse_size, shown_path
 from ..dsl import Character, File
 from ..dsl.training import REFERENCE, Sheets, caption_file
 from .adapters import adapter_params
 from .keys import derived_seed
-from .kinds import SHEET_ASPECT, sheet
+from .kinds import SHEET_ASPECT, picks_place, sheet
 from .model import fail
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def _new_train(b: Builder, character: Character) -> Task:
             kept = [(_turnaround(b, character, number, view).id, view) for number, view in source.views]
             kept = [(task_id, view) for task_id, view in kept if not _dropped(b, task_id)]
             if not kept:
-                raise fail(_picks_file(b), f"every turnaround sheet of {character.name!r} is dropped, which leaves "
+                raise fail(picks_place(b), f"every turnaround sheet of {character.name!r} is dropped, which leaves "
                                            f"no sheet to train on: restore one in the gallery or here")
             inputs += [task_id for task_id, _ in kept]
             images += [{"task": task_id, "caption": f"{caption}, {view}"} for task_id, view in kept]
@@ -73,12 +73,8 @@ def _dropped(b: Builder, task_id: str) -> bool:
     """Whether the picks file drops a turnaround sheet (1 drops it, 0 keeps it); RecipeError for another value."""
     value = b.opt.picks.get(task_id + DROP_PICK, 0)
     if value not in (0, 1):
-        raise fail(_picks_file(b), f"{task_id}{DROP_PICK}: {value!r} is neither 1 (dropped) nor 0 (kept)")
+        raise fail(picks_place(b), f"{task_id}{DROP_PICK}: {value!r} is neither 1 (dropped) nor 0 (kept)")
     return value == 1
-
-
-def _picks_file(b: Builder) -> Location:
-    return Location(str(b.opt.root / b.opt.picks_file), 1)
 
 
 def _caption(b: Builder, image: File, default: str) -> str:

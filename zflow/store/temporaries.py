@@ -23,15 +23,20 @@ def sweep_temporaries(folder: Path, before: float) -> int:
         for name in files:
             if not _TEMPORARY.match(name):
                 continue
-            path = os.path.join(parent, name)
-            try:
-                st = os.lstat(path)
-                if st.st_mtime < before and not stat.S_ISLNK(st.st_mode):
-                    os.unlink(path)
-                    removed += 1
-            except FileNotFoundError:
-                pass
+            removed += _remove_if_older(os.path.join(parent, name), before)
     return removed
+
+
+def _remove_if_older(path: str, before: float) -> bool:
+    """Remove the file ``path`` if it was last changed before ``before`` and is not a link; whether it was."""
+    try:
+        st = os.lstat(path)
+        if st.st_mtime < before and not stat.S_ISLNK(st.st_mode):
+            os.unlink(path)
+            return True
+    except FileNotFoundError:
+        pass
+    return False
 
 
 #: A temporary of a file kept outside the store (the picks file) this old is a killed writer's, not a live one's:
@@ -48,15 +53,8 @@ def sweep_temporaries_of(file: Path, before: float) -> int:
     except (FileNotFoundError, NotADirectoryError):
         return 0
     for entry in entries:
-        if not pattern.match(entry.name):
-            continue
-        try:
-            st = entry.stat(follow_symlinks=False)
-            if st.st_mtime < before and not stat.S_ISLNK(st.st_mode):
-                os.unlink(entry.path)
-                removed += 1
-        except FileNotFoundError:
-            pass
+        if pattern.match(entry.name):
+            removed += _remove_if_older(entry.path, before)
     return removed
 
 
