@@ -12,6 +12,7 @@ from PIL import Image
 
 from helpers import instruct_model
 from helpers.ci import need_torch
+from helpers.instruct_model import sheet
 from helpers.project import CONFIG, ProjectDir
 from helpers.zimage import model_ref, photo_artifact, pixels, request, stored
 from helpers.zimage_model import build_zimage
@@ -41,14 +42,6 @@ def backend():
     from zflow_zimage.cache import PipelineCache
 
     return ZImageBackend(PipelineCache())
-
-
-def sheet(folder, name: str, colour) -> object:
-    path = folder / f"{name}.png"
-    Image.new("RGB", (48, 64), colour).save(path)
-    from zflow.contracts import Artifact
-
-    return Artifact(f"characters/{name}/sheet", f"key-{name}", {"image.png": path}, {})
 
 
 def instruct(prompt: str) -> dict:

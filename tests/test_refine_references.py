@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from zflow.contracts import Artifact, ModelRef
+from zflow.contracts import ModelRef
 
 from helpers import instruct_model
 from helpers.ci import need_torch
+from helpers.instruct_model import sheet
 from helpers.preview import run as preview_run
 from helpers.project import CONFIG, ProjectDir
 from helpers.zimage import model_ref, photo_artifact, pixels, request, tiny_omni  # noqa: F401 (a fixture)
@@ -28,12 +29,6 @@ SMALL = {"reference_pixels": 4096}  # input images encoded at 64x64: a call take
 @pytest.fixture(scope="module")
 def qwen(tmp_path_factory):
     return instruct_model.build_qwen_edit_plus(tmp_path_factory.mktemp("models") / "tiny-qwen-image-edit-plus")
-
-
-def sheet(folder, name: str, colour, **meta) -> Artifact:
-    path = folder / f"{name}.png"
-    Image.new("RGB", (48, 64), colour).save(path)
-    return Artifact(f"characters/{name}/sheet", f"key-{name}", {"image.png": path}, meta)
 
 
 def test_a_refine_on_qwen_image_edit_sends_the_draft_then_the_cast_sheets(qwen, tmp_path, monkeypatch):

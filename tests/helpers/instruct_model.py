@@ -5,10 +5,21 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from PIL import Image
+
+from zflow.contracts import Artifact
+
 from helpers.zimage_model import QWEN_SPECIALS, byte_symbols
 
 #: Qwen2-VL's image tokens, beside the Qwen specials Z-Image's tokenizer has.
 VISION_TOKENS = ["<|image_pad|>", "<|video_pad|>"]
+
+
+def sheet(folder: Path, name: str, colour, **meta) -> Artifact:
+    """A plain 48x64 character sheet of ``name`` in ``colour``, stored as the engine hands it to a refine or edit."""
+    path = folder / f"{name}.png"
+    Image.new("RGB", (48, 64), colour).save(path)
+    return Artifact(f"characters/{name}/sheet", f"key-{name}", {"image.png": path}, meta)
 
 
 def qwen_vl_tokenizer():
