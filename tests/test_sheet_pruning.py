@@ -71,7 +71,13 @@ def test_the_gallery_refuses_bad_drops_with_a_400(project, serve):
     api = f"http://127.0.0.1:{serve(project, until='summary').port}/api/pick"
     for body, message in [({"sheet": "characters/momo/turnaround-02", "drop": True}, "is the last sheet momo "
                                                                                      "trains on"),
-                          ({"sheet": "characters/momo/turnaround-01", "drop": True}, "no turnaround sheet"),
+                          ({"sheet": "characters/momo/turnaround-01", "drop": True}, "turnaround-01 is already "
+                                                                                     "dropped by the recipe at "
+                                                                                     "recipes/r.py:2"),
+                          ({"sheet": "characters/momo/turnaround-01", "drop": False}, "turnaround-01 is dropped by "
+                                                                                      "the recipe at recipes/r.py:2:"
+                                                                                      " take 1 out of its Sheets("),
+                          ({"sheet": "characters/momo/turnaround-04", "drop": False}, "no turnaround sheet"),
                           ({"sheet": "characters/momo/train", "drop": True}, "no turnaround sheet"),
                           ({"sheet": "characters/momo/turnaround-02", "drop": 1}, "drop true or false")]:
         request = urllib.request.Request(api, json.dumps(body).encode(), {"Content-Type": "application/json"})

@@ -47,7 +47,7 @@ def test_a_recipe_that_trains_runs_end_to_end_on_preview_with_a_marked_placehold
     done = result.ids("task-done")
     assert {"characters/nabi/train", "characters/momo/train", "characters/momo/turnaround-01",
             "characters/momo/turnaround-03"} <= done
-    assert "characters/momo/turnaround-02" not in done  # dropped from the set
+    assert "characters/momo/turnaround-02" in done  # made, to be seen in the gallery, but dropped from the set
     out = project.root / "out"
     dataset = json.loads((out / "characters/nabi/train/dataset.json").read_text())
     assert [i["file"] for i in dataset["images"]] == [f"recipes/nabi/{i}.png" for i in range(3)]
@@ -169,6 +169,10 @@ def test_the_gallery_shows_the_training_card_and_the_turnaround_sheets(project, 
         state = json.loads(response.read())
     shown = {c["id"]: c for c in state["characters"]}
     assert {"characters/momo/turnaround-01", "characters/momo/turnaround-03"} <= set(shown)
+    dropped = shown["characters/momo/turnaround-02"]  # shown too, marked as the recipe's drop
+    assert dropped["dropped"] and dropped["url"] and dropped["recipe_drop"].startswith(
+        "dropped by the recipe at recipes/r.py:4: take 2 out")
+    assert shown["characters/momo/turnaround-01"]["recipe_drop"] is None
     train = shown["characters/nabi/train"]
     assert train["url"].startswith("/files/characters/nabi/train/card.png?v=")
     assert {f["name"] for f in train["files"]} == {"lora.safetensors", "card.png", "dataset.json"}
