@@ -92,6 +92,24 @@ def test_the_controlnet_loads_once_and_shares_the_loaded_models_modules(backend_
     assert made.controlnet.noise_refiner is entry.pipe.transformer.noise_refiner  # from_transformer: shared blocks
 
 
+def test_the_controlnet_folder_is_resolved_once_a_batch(backend_and_handle, tmp_path, monkeypatch):
+    from zflow_zimage import control as controlnet
+
+    backend, handle = backend_and_handle
+    resolved = []
+    real = controlnet.source
+
+    def counted(model, root=None):
+        resolved.append(root)
+        return real(model, root)
+
+    monkeypatch.setattr(controlnet, "source", counted)
+    pose, depth = control_map(tmp_path), control_map(tmp_path, "depth", seed=5)
+    outs = run(backend, handle, ({}, ()), (control(), (pose,)), (control("depth"), (depth,)), (control(), (pose,)))
+    assert [o.meta.get("control", {}).get("type") for o in outs] == [None, "pose", "depth", "pose"]
+    assert len(resolved) == 1  # not once per request, nor per pipeline call
+
+
 def test_calls_never_mix_control_types_scales_or_uncontrolled_jobs(tiny_zimage, tiny_controlnet, tmp_path,
                                                                    monkeypatch):
     backend = ZImageBackend(PipelineCache())
