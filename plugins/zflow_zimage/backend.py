@@ -211,7 +211,8 @@ class ZImageBackend:
             return self.cache.variant(entry, job.pipeline, lambda p: variant(p, job.mode, stage))
         attention = handle.model.options.get("attention")
         model = self.cache.variant(entry, ("controlnet", found.label),
-                                   lambda p: control.load_model(found, p, stage, attention))
+                                   lambda p: control.load_model(found, p, stage, attention),
+                                   models.weight_bytes(found), self.emit)
         return self.cache.variant(entry, job.pipeline, lambda p: control.pipeline(p, model, job.mode, stage))
 
     def _output(self, handle: Handle, job, stage: str, cls: type, image) -> Output:
