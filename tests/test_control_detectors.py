@@ -8,22 +8,12 @@ import subprocess
 import sys
 
 import pytest
-from PIL import Image
-from skimage import data
 
-from helpers.annotators import write_detector
+from helpers.annotators import ENV, setup, write_detector
 from helpers.layouts import built, key_of, pixels
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-RECIPE = '''\
-from zflow import Control, Series
-
-s = Series("s", prompt="an astronaut {{{{ action }}}}", size="96x64", drafts=1, refine=False)
-s.scene("a", action="waves", control=Control("{kind}", image="photos/astronaut.png"))
-s.scene("b", action="smiles", control=Control("canny", image="photos/astronaut.png"))
-'''
-ENV = {"OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1"}
 DETECTOR = {"pose": "OpenposeDetector", "hed": "HEDdetector", "mlsd": "MLSDdetector"}
 
 
@@ -34,14 +24,6 @@ def weights(tmp_path_factory):
     for kind in DETECTOR:
         write_detector(kind, folder)
     return folder
-
-
-def setup(project, kind: str, annotators) -> None:
-    (project.root / "recipes/photos").mkdir(parents=True, exist_ok=True)
-    Image.fromarray(data.astronaut()).resize((128, 128)).save(project.root / "recipes/photos/astronaut.png")
-    project.write("recipes/r.py", RECIPE.format(kind=kind))
-    project.write("zflow.toml", (project.root / "zflow.toml").read_text()
-                  + f'[stages.control]\noptions = {{ annotators = "{annotators}" }}\n')
 
 
 @pytest.mark.parametrize("kind", sorted(DETECTOR))

@@ -5,25 +5,21 @@ import http.client
 import json
 import socket
 import subprocess
-from urllib.parse import urlsplit
 
 import pytest
 
 from helpers.ci import need_network_interface
 from helpers.project import BASIC_RECIPE, ZFLOW, ProjectDir
-from helpers.watch import TIMEOUT, WatchProcess, ran, started
+from helpers.watch import TIMEOUT, ran, serve, started  # noqa: F401  (serve is a fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture
-def serving(basic: ProjectDir):
-    """The basic project under `zflow watch --serve --port 0`; yields (project, process, port, first events)."""
-    proc = WatchProcess(basic, "--serve", "--port", "0")
-    url = proc.until(lambda e: e["event"] == "serving")[-1]["url"]
-    first = proc.until(lambda e: e["event"] == "watching")
-    yield basic, proc, urlsplit(url).port, first
-    assert proc.stop() == 0
+def serving(basic: ProjectDir, serve):
+    """The basic project under `zflow watch --serve --port 0`: (project, process, port, first events)."""
+    served = serve(basic)
+    return basic, served.proc, served.port, served.first
 
 
 def get(port: int, path: str, host: str | None = None) -> tuple[int, bytes, dict]:

@@ -9,9 +9,8 @@ import urllib.request
 
 import pytest
 
-from helpers.browser import browser, click, loaded, wait  # noqa: F401  (browser is a fixture)
+from helpers.browser import browser, click, loaded, serve, wait  # noqa: F401  (fixtures)
 from helpers.project import ProjectDir
-from helpers.watch import WatchProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
 
@@ -31,13 +30,10 @@ blog(ink, title="TITLE")
 
 
 @pytest.fixture
-def views(project: ProjectDir):
+def views(project: ProjectDir, serve):
     project.write("recipes/views.py", RECIPE.replace("TITLE", "Ink diaries"))
-    proc = WatchProcess(project, "--serve", "--port", "0")
-    url = proc.until(lambda e: e["event"] == "serving")[-1]["url"]
-    proc.until(lambda e: e["event"] == "watching")
-    yield project, proc, url
-    assert proc.stop() == 0
+    served = serve(project)
+    return project, served.proc, served.url
 
 
 def drafts_of(scenes: range) -> list[str]:

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from helpers.pruning import RECIPE, SHEET
+from helpers.watch import serve  # noqa: F401  (a fixture)
 
 pytestmark = [pytest.mark.e2e]
 
@@ -62,28 +63,43 @@ def test_a_bad_drop_in_the_picks_file_is_an_error_at_the_picks_file(project, pic
     assert "zflow: error: picks.json:1: " in result.stderr and message in result.stderr, result.stderr
 
 
-def test_the_gallery_refuses_bad_drops_with_a_400(project):
+def test_the_gallery_refuses_bad_drops_with_a_400(project, serve):
     import urllib.error
     import urllib.request
-    from urllib.parse import urlsplit
-
-    from helpers.watch import WatchProcess
 
     project.write("recipes/r.py", RECIPE.replace("Sheets(n=3)", "Sheets(n=2, drop=[1])"))
-    proc = WatchProcess(project, "--serve", "--port", "0")
-    try:
-        url = proc.until(lambda e: e["event"] == "serving")[-1]["url"]
-        proc.until(lambda e: e["event"] == "summary")
-        api = f"http://127.0.0.1:{urlsplit(url).port}/api/pick"
-        for body, message in [({"sheet": "characters/momo/turnaround-02", "drop": True}, "is the last sheet momo "
-                                                                                         "trains on"),
-                              ({"sheet": "characters/momo/turnaround-01", "drop": True}, "no turnaround sheet"),
-                              ({"sheet": "characters/momo/train", "drop": True}, "no turnaround sheet"),
-                              ({"sheet": "characters/momo/turnaround-02", "drop": 1}, "drop true or false")]:
-            request = urllib.request.Request(api, json.dumps(body).encode(), {"Content-Type": "application/json"})
-            with pytest.raises(urllib.error.HTTPError) as refused:
-                urllib.request.urlopen(request, timeout=30)
-            assert refused.value.code == 400 and message in json.loads(refused.value.read())["error"], body
-        assert not (project.root / "picks.json").exists()
-    finally:
-        assert proc.stop() == 0
+    api = f"http://127.0.0.1:{serve(project, until='summary').port}/api/pick"
+    for body, message in [({"sheet": "characters/momo/turnaround-02", "drop": True}, "is the last sheet momo "
+                                                                                     "trains on"),
+                          ({"sheet": "characters/momo/turnaround-01", "drop": True}, "turnaround-01 is already "
+                                                                                     "dropped by the recipe at "
+                                                                                     "recipes/r.py:2"),
+                          ({"sheet": "characters/momo/turnaround-01", "drop": False}, "turnaround-01 is dropped by "
+                                                                                      "the recipe at recipes/r.py:2:"
+                                                                                      " take 1 out of its Sheets("),
+                          ({"sheet": "characters/momo/turnaround-04", "drop": False}, "no turnaround sheet"),
+                          ({"sheet": "characters/momo/train", "drop": True}, "no turnaround sheet"),
+                          ({"sheet": "characters/momo/turnaround-02", "drop": 1}, "drop true or false")]:
+        request = urllib.request.Request(api, json.dumps(body).encode(), {"Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=30)
+        assert refused.value.code == 400 and message in json.loads(refused.value.read())["error"], body
+    assert not (project.root / "picks.json").exists()
+
+
+def test_removing_a_pick_leaves_the_picks_file_as_it_was_before_it(project):
+    from zflow.engine.picks import write_pick
+
+    path, root = project.root / "picks.json", project.root
+    write_pick(path, root, SHEET + "#drop", 1)
+    write_pick(path, root, SHEET + "#drop", None)
+    assert not path.exists()  # there was none before the drop
+    write_pick(path, root, SHEET + "#drop", None)  # nothing to remove: no file made
+    assert not path.exists()
+    write_pick(path, root, "s/dog", 1)
+    before = path.read_bytes()
+    write_pick(path, root, SHEET + "#drop", 1)
+    assert json.loads(path.read_text()) == {"s/dog": 1, SHEET + "#drop": 1}
+    write_pick(path, root, SHEET + "#drop", None)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith("picks")) == ["picks.json"]  # no temporaries

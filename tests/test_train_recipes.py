@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from helpers.preview import adapter_tagged
+from helpers.watch import serve  # noqa: F401  (a fixture)
 
 pytestmark = [pytest.mark.e2e]
 
@@ -46,7 +47,7 @@ def test_a_recipe_that_trains_runs_end_to_end_on_preview_with_a_marked_placehold
     done = result.ids("task-done")
     assert {"characters/nabi/train", "characters/momo/train", "characters/momo/turnaround-01",
             "characters/momo/turnaround-03"} <= done
-    assert "characters/momo/turnaround-02" not in done  # dropped from the set
+    assert "characters/momo/turnaround-02" in done  # made, to be seen in the gallery, but dropped from the set
     out = project.root / "out"
     dataset = json.loads((out / "characters/nabi/train/dataset.json").read_text())
     assert [i["file"] for i in dataset["images"]] == [f"recipes/nabi/{i}.png" for i in range(3)]
@@ -159,29 +160,24 @@ def test_gc_removes_the_work_folders_of_tasks_no_longer_built(project):
     assert sorted(p.name for p in work.iterdir()) == [key]  # a current task's checkpoint stays for its resume
 
 
-def test_the_gallery_shows_the_training_card_and_the_turnaround_sheets(project):
+def test_the_gallery_shows_the_training_card_and_the_turnaround_sheets(project, serve):
     import urllib.request
-    from urllib.parse import urlsplit
-
-    from helpers.watch import WatchProcess
 
     _train_project(project)
-    proc = WatchProcess(project, "--serve", "--port", "0")
-    try:
-        url = proc.until(lambda e: e["event"] == "serving")[-1]["url"]
-        proc.until(lambda e: e["event"] == "summary")
-        port = urlsplit(url).port
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/state", timeout=30) as response:
-            state = json.loads(response.read())
-        shown = {c["id"]: c for c in state["characters"]}
-        assert {"characters/momo/turnaround-01", "characters/momo/turnaround-03"} <= set(shown)
-        train = shown["characters/nabi/train"]
-        assert train["url"].startswith("/files/characters/nabi/train/card.png?v=")
-        assert {f["name"] for f in train["files"]} == {"lora.safetensors", "card.png", "dataset.json"}
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{train['url']}", timeout=30) as response:
-            assert response.read()[:8] == b"\x89PNG\r\n\x1a\n"
-    finally:
-        assert proc.stop() == 0
+    port = serve(project, until="summary").port
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/state", timeout=30) as response:
+        state = json.loads(response.read())
+    shown = {c["id"]: c for c in state["characters"]}
+    assert {"characters/momo/turnaround-01", "characters/momo/turnaround-03"} <= set(shown)
+    dropped = shown["characters/momo/turnaround-02"]  # shown too, marked as the recipe's drop
+    assert dropped["dropped"] and dropped["url"] and dropped["recipe_drop"].startswith(
+        "dropped by the recipe at recipes/r.py:4: take 2 out")
+    assert shown["characters/momo/turnaround-01"]["recipe_drop"] is None
+    train = shown["characters/nabi/train"]
+    assert train["url"].startswith("/files/characters/nabi/train/card.png?v=")
+    assert {f["name"] for f in train["files"]} == {"lora.safetensors", "card.png", "dataset.json"}
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{train['url']}", timeout=30) as response:
+        assert response.read()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_the_progress_bar_says_the_step_loss_and_speed_of_a_training():

@@ -92,6 +92,51 @@ def test_the_controlnet_loads_once_and_shares_the_loaded_models_modules(backend_
     assert made.controlnet.noise_refiner is entry.pipe.transformer.noise_refiner  # from_transformer: shared blocks
 
 
+def test_the_controlnet_folder_is_resolved_once_a_batch(backend_and_handle, tmp_path, monkeypatch):
+    from zflow_zimage import control as controlnet
+
+    backend, handle = backend_and_handle
+    resolved = []
+    real = controlnet.source
+
+    def counted(model, root=None):
+        resolved.append(root)
+        return real(model, root)
+
+    monkeypatch.setattr(controlnet, "source", counted)
+    pose, depth = control_map(tmp_path), control_map(tmp_path, "depth", seed=5)
+    outs = run(backend, handle, ({}, ()), (control(), (pose,)), (control("depth"), (depth,)), (control(), (pose,)))
+    assert [o.meta.get("control", {}).get("type") for o in outs] == [None, "pose", "depth", "pose"]
+    assert len(resolved) == 1  # not once per request, nor per pipeline call
+
+
+def test_the_controlnet_counts_in_the_caches_memory_and_gets_room_like_a_pipeline(tiny_zimage, tiny_sd,
+                                                                                   tiny_controlnet, tmp_path):
+    free = {"cpu": 10 ** 12}
+    cache = PipelineCache(free_bytes=lambda device: free[device])
+    backend, events = ZImageBackend(cache), []
+    backend.emit = events.append
+    sd, z = backend.load(model_ref(tiny_sd)), backend.load(model_ref(tiny_zimage, controlnet=str(tiny_controlnet)))
+    run(backend, sd, ({}, ()))
+    backend.release(sd)  # idle: the first to go when memory is short
+    run(backend, z, ({}, ()))
+    loaded = next(e for e in events if e["event"] == "model-load" and e["model"] == str(tiny_zimage))
+    assert len(cache) == 2
+    free["cpu"] = 1000  # less than the ControlNet's weights: loading it drops the idle pipeline, never its own
+    run(backend, z, (control(), (control_map(tmp_path),)))
+    assert sd.key not in cache and z.key in cache
+    assert [(e["model"], e["reason"]) for e in events if e["event"] == "model-release"] == [(str(tiny_sd), "memory")]
+    entry = cache._entries[z.key]
+    net = entry.variants[("controlnet", str(tiny_controlnet))]
+    pipe_tensors = {id(t) for m in (entry.pipe.transformer, entry.pipe.vae, entry.pipe.text_encoder)
+                    for t in (*m.parameters(), *m.buffers())}
+    own = sum(t.numel() * t.element_size() for t in (*net.parameters(), *net.buffers()) if id(t) not in pipe_tensors)
+    assert own > 0 and entry.memory == loaded["memory"] + own  # its blocks shared with the transformer count once
+    run(backend, backend.load(model_ref(tiny_sd)), ({}, ()))  # still short: the Z-Image entry goes, ControlNet too
+    release = [e for e in events if e["event"] == "model-release"][-1]
+    assert (release["model"], release["memory"]) == (str(tiny_zimage), loaded["memory"] + own)
+
+
 def test_calls_never_mix_control_types_scales_or_uncontrolled_jobs(tiny_zimage, tiny_controlnet, tmp_path,
                                                                    monkeypatch):
     backend = ZImageBackend(PipelineCache())

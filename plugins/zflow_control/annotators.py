@@ -13,6 +13,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Iterator, Mapping
 
+from zflow.contracts.digests import file_digest
 from zflow.contracts.settings import Located
 from zflow.errors import PluginError
 from zflow_notorchvision import standing_in
@@ -40,19 +41,20 @@ def folder_of(annotators: str, root: Path) -> Path:
 
 def weights_identity(options: Mapping[str, Any], kind: str) -> str:
     """What keys a ``kind`` map's detector: the sha256 of its weight files (relative to zflow.toml's folder), or
-    ``missing`` when the folder or a file is absent (the build then fails on that map, naming what to download)."""
+    ``missing`` when the folder or a file is absent (the build then fails on that map, naming what to download). A
+    file is read only when its size or mtime changed since the project last hashed it (``file_digest``)."""
     annotators = options.get("annotators")
     source = options.source if isinstance(options, Located) else None
     if not annotators or not source:
         return "missing"
-    folder, digest = folder_of(annotators, Path(source).parent), hashlib.sha256()
+    root = Path(source).parent
+    folder, digests = folder_of(annotators, root), []
     for name in DETECTORS[kind][2]:
         if not (folder / name).is_file():
             return "missing"
-        with (folder / name).open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()[:16]
+        digests.append(file_digest(folder / name, root))
+    joined = digests[0] if len(digests) == 1 else hashlib.sha256("".join(digests).encode()).hexdigest()
+    return joined[:16]
 
 
 def load(kind: str, folder: Path, device: str) -> Any:

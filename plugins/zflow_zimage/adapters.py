@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from zflow.contracts import Adapter
+from zflow.contracts.digests import file_digest
 from zflow.errors import PluginError
 
 from .loading import hub_offline
-from .models import content_digest
 
 #: Name of the attribute, on the module LoRAs load into, that maps an adapter's identity to its adapter name.
 _LOADED = "_zflow_adapters"
@@ -81,7 +81,7 @@ def _identity(adapter: Adapter, root: Path) -> tuple:
     if path is None:
         return "hub", adapter.hub, adapter.weight_name, adapter.revision
     try:
-        return "file", content_digest(path)
+        return "file", file_digest(path, root)
     except OSError:
         raise PluginError(f"LoRA file {path} not found") from None
 

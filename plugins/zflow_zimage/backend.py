@@ -93,10 +93,9 @@ class ZImageBackend:
 
     def run(self, handle: Handle, requests: Sequence[Request]) -> list[Output | BaseException]:
         """One Output or exception per request, in order; requests that can share a pipeline call do."""
-        from . import jobs as joblib
+        from . import control, jobs as joblib
         from .adapters import activate
         from .batching import run_groups
-        from .control import attach
         from .instruct import is_instruct
         from .loading import is_omni, is_zimage
         from .vaetiling import set_tiling, untiled_after
@@ -109,6 +108,7 @@ class ZImageBackend:
             entry = self._entry(handle, stage, first.root)
             class_name = type(entry.pipe).__name__
             settings = options.read(handle.model.options, handle.model.model, kind, stage, zimage=is_zimage(class_name))
+            controlnet = control.source(handle.model, first.root)  # the stage's ControlNet, resolved once a batch
         except Exception as exc:
             return [exc] * len(requests)
         step, omni = multiple(entry.pipe), is_omni(class_name)
@@ -120,7 +120,7 @@ class ZImageBackend:
             try:
                 job = joblib.plan(request, settings, rounded(request.params["size"], step), omni,
                                   class_name if is_instruct(class_name) else None)
-                job = attach(job, request, self._controlnet_label(handle, request.root))
+                job = control.attach(job, request, controlnet.label if controlnet is not None else "")
                 planned.append((i, with_adapters(job, request)))
             except Exception as exc:
                 results[i] = exc
@@ -137,7 +137,7 @@ class ZImageBackend:
             set_tiling(pipe, max(job.gen_size), settings.vae_tiling_above)
 
         with untiled_after(entry.pipe):
-            run_groups(jobs, lambda job: self._pipeline(handle, entry, job, stage, first.root),
+            run_groups(jobs, lambda job: self._pipeline(handle, entry, job, stage, controlnet),
                        settings.batch_size, handle.limits, extra, settings.exact_batches, encodings, prepare,
                        finishing.start)
         for j, (i, _) in enumerate(planned):
@@ -201,25 +201,18 @@ class ZImageBackend:
                 results.append(exc)
         return results
 
-    def _controlnet_label(self, handle: Handle, root: Path) -> str:
-        """The stage's ControlNet as jobs name it (its identity), or "" when the stage has none."""
-        from . import control
-
-        found = control.source(handle.model, root)
-        return found.label if found is not None else ""
-
-    def _pipeline(self, handle: Handle, entry: Entry, job, stage: str, root: Path) -> Any:
-        """The loaded model's pipeline for a job: its mode's (from_pipe), with the stage's ControlNet (loaded once
-        per loaded model) when the job has control."""
+    def _pipeline(self, handle: Handle, entry: Entry, job, stage: str, found) -> Any:
+        """The loaded model's pipeline for a job: its mode's (from_pipe), with the stage's ControlNet (``found``,
+        loaded once per loaded model) when the job has control."""
         from . import control
         from .loading import variant
 
         if job.control is None:
             return self.cache.variant(entry, job.pipeline, lambda p: variant(p, job.mode, stage))
-        found = control.source(handle.model, root)
         attention = handle.model.options.get("attention")
         model = self.cache.variant(entry, ("controlnet", found.label),
-                                   lambda p: control.load_model(found, p, stage, attention))
+                                   lambda p: control.load_model(found, p, stage, attention),
+                                   models.weight_bytes(found), self.emit)
         return self.cache.variant(entry, job.pipeline, lambda p: control.pipeline(p, model, job.mode, stage))
 
     def _output(self, handle: Handle, job, stage: str, cls: type, image) -> Output:

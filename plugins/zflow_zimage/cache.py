@@ -80,11 +80,18 @@ class PipelineCache:
                 entry.holders.add(holder)
             return entry
 
-    def variant(self, entry: Entry, mode: Any, make: Callable[[Any], Any]) -> Any:
-        """The entry's pipeline for ``mode``, made once with ``make(pipe)`` (from_pipe: shared weights)."""
+    def variant(self, entry: Entry, mode: Any, make: Callable[[Any], Any], size: int = 0, emit: Emit = ignore
+                ) -> Any:
+        """The entry's pipeline for ``mode``, made once with ``make(pipe)`` (from_pipe: shared weights), or a model
+        its pipelines use beside it (a ControlNet). A variant loading ``size`` bytes of weights of its own gets room
+        first, as a pipeline does (others on the device are dropped, never this entry); whatever it holds beyond the
+        shared weights counts in the entry's ``memory``."""
         with self._lock:
             if mode not in entry.variants:
+                self.make_room(entry.device, size, emit, keep=entry)
                 entry.variants[mode] = make(entry.pipe)
+                entry.size += size
+                entry.memory = weights_memory(entry.pipe, *entry.variants.values())
             return entry.variants[mode]
 
     def release(self, key: tuple, holder: int, emit: Emit = ignore) -> None:
@@ -121,13 +128,13 @@ class PipelineCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def make_room(self, device: str, size: int, emit: Emit) -> None:
-        """Evict pipelines on ``device`` (unheld ones first, then least recently used) until ``size`` bytes and
-        the headroom fit."""
+    def make_room(self, device: str, size: int, emit: Emit, keep: Entry | None = None) -> None:
+        """Evict pipelines on ``device`` but ``keep`` (unheld ones first, then least recently used) until ``size``
+        bytes and the headroom fit."""
         if not size:
             return
         probe = self._free_bytes or _device_free_bytes
-        order = sorted((k for k, e in self._entries.items() if e.device == device),
+        order = sorted((k for k, e in self._entries.items() if e.device == device and e is not keep),
                        key=lambda k: bool(self._entries[k].holders))
         for key in order:
             free = probe(device)
@@ -137,12 +144,15 @@ class PipelineCache:
             self.drop(key, emit)
 
 
-def weights_memory(pipe) -> int:
-    """Bytes of a pipeline's weights: the parameters and buffers of its torch modules."""
+def weights_memory(*held) -> int:
+    """Bytes of the weights of pipelines (the parameters and buffers of their torch modules) and torch modules, a
+    tensor shared by several (from_pipe variants, a ControlNet's blocks taken from the transformer) counted once."""
     import torch
 
-    modules = [m for m in getattr(pipe, "components", {}).values() if isinstance(m, torch.nn.Module)]
-    return sum(t.numel() * t.element_size() for m in modules for t in (*m.parameters(), *m.buffers()))
+    modules = [m for item in held for m in ([item] if isinstance(item, torch.nn.Module) else
+                                            getattr(item, "components", {}).values()) if isinstance(m, torch.nn.Module)]
+    tensors = {id(t): t for m in modules for t in (*m.parameters(), *m.buffers())}
+    return sum(t.numel() * t.element_size() for t in tensors.values())
 
 
 def _device_free_bytes(device: str) -> int | None:

@@ -82,23 +82,6 @@ def fingerprint(folder: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-_DIGESTS: dict[tuple[str, int, int], str] = {}
-
-
-def content_digest(path: Path) -> str:
-    """The sha256 of a file's bytes, read again only when its size or modification time changes; OSError when it
-    cannot be read."""
-    stat = path.stat()
-    key = (str(path), stat.st_size, stat.st_mtime_ns)
-    if key not in _DIGESTS:
-        digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-        _DIGESTS[key] = digest.hexdigest()
-    return _DIGESTS[key]
-
-
 def cached_commit(hub_id: str, revision: str | None) -> str | None:
     """The commit a branch or tag points to in the local Hugging Face cache, or None when it is not cached."""
     ref = revision or "main"

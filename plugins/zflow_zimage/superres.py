@@ -13,10 +13,9 @@ from typing import Any
 
 from PIL import Image
 
+from zflow.contracts.digests import file_digest
 from zflow.errors import PluginError
 from zflow_notorchvision import standing_in
-
-from .models import content_digest
 
 INSTALL = "pip install --no-deps spandrel einops (torchvision optional)"
 
@@ -28,7 +27,7 @@ def super_resolve(image: Image.Image, path: Path, device: str) -> Image.Image:
     import numpy as np
     import torch
 
-    key = (content_digest(path), device)
+    key = (file_digest(path), device)
     model = _MODELS.get(key)
     if model is None:
         model = _MODELS[key] = load(path).to(device).eval()

@@ -1,13 +1,16 @@
-"""A real headless Chromium driven by selenium, and waits on a live page that re-renders as updates arrive."""
+"""A real headless Chromium driven by selenium, the live gallery opened in it, and waits on a live page that
+re-renders as updates arrive."""
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
 from helpers.ci import chromium, need_chromium
-from helpers.watch import TIMEOUT
+from helpers.project import ProjectDir
+from helpers.watch import TIMEOUT, Served, serve  # noqa: F401  (serve is a fixture)
 
 CHROMIUM_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
@@ -29,6 +32,19 @@ def browser(tmp_path: Path):
     driver.set_window_size(1400, 2000)
     yield driver
     driver.quit()
+
+
+@pytest.fixture
+def gallery(browser, serve) -> Callable[..., Served]:
+    """``gallery(project, page="")`` serves the project (see ``serve``), waits for its first build and opens the
+    gallery's URL (+ ``page``, e.g. ``"#reader"``) in ``browser``."""
+
+    def open_page(proj: ProjectDir, page: str = "") -> Served:
+        served = serve(proj)
+        browser.get(served.url + page)
+        return served
+
+    return open_page
 
 
 def loaded(driver, task_id: str) -> str | None:

@@ -1,4 +1,5 @@
-"""A running `zflow watch --json` whose events the tests read as they come."""
+"""A running `zflow watch --json` whose events the tests read as they come, and the `serve` fixture that starts
+one with its live gallery (`--serve --port 0`) and stops it after the test."""
 from __future__ import annotations
 
 import json
@@ -7,7 +8,11 @@ import queue
 import signal
 import subprocess
 import threading
-from typing import Callable
+from dataclasses import dataclass
+from typing import Callable, Iterator
+from urllib.parse import urlsplit
+
+import pytest
 
 from helpers.project import ZFLOW, ProjectDir
 
@@ -81,3 +86,34 @@ def ran(events: list[dict]) -> set[str]:
 
 def started(events: list[dict]) -> set[str]:
     return {e["id"] for e in events if e["event"] == "task-start"}
+
+
+@dataclass
+class Served:
+    """A `zflow watch --serve` with its gallery's URL and the events of its start, up to the one waited for."""
+
+    proc: WatchProcess
+    url: str
+    first: list[dict]
+
+    @property
+    def port(self) -> int:
+        return urlsplit(self.url).port
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., Served]]:
+    """``serve(project, until="watching")`` starts `zflow watch --json --serve --port 0` on the project and returns
+    once it serves and its first build reached the event ``until``; each one started is stopped after the test,
+    which fails unless it exits 0."""
+    started: list[WatchProcess] = []
+
+    def start(proj: ProjectDir, until: str = "watching") -> Served:
+        proc = WatchProcess(proj, "--serve", "--port", "0")
+        started.append(proc)
+        url = proc.until(lambda e: e["event"] == "serving")[-1]["url"]
+        return Served(proc, url, proc.until(lambda e: e["event"] == until))
+
+    yield start
+    codes = [proc.stop() for proc in started]
+    assert codes == [0] * len(started), f"zflow watch exit codes {codes}"

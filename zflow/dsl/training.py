@@ -51,8 +51,8 @@ class Sheets:
 
     @property
     def views(self) -> list[tuple[int, str]]:
-        """The kept sheets: (number, view)."""
-        return [(i, view) for i, view in enumerate(SHEET_VIEWS[:self.n], start=1) if i not in self.drop]
+        """Every sheet, dropped ones too (made and shown in the gallery, not trained on): (number, view)."""
+        return list(enumerate(SHEET_VIEWS[:self.n], start=1))
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,10 +24,19 @@ def read_picks(path: Path, root: Path) -> dict[str, int]:
     return data
 
 
-def write_pick(path: Path, root: Path, scene_uid: str, pick: int) -> None:
-    """Record a pick in the picks file, atomically, keeping the others; a killed writer's temporary copy is
-    removed first."""
+def write_pick(path: Path, root: Path, key: str, pick: int | None) -> None:
+    """Record a pick in the picks file, atomically, keeping the others; ``None`` removes ``key``'s entry (the
+    file goes once it holds nothing), so undoing a choice leaves the file as it was. A killed writer's temporary
+    copy is removed first."""
     sweep_temporaries_of(path, time.time() - STALE_SECONDS)
     picks = read_picks(path, root)
-    picks[scene_uid] = pick
-    write_atomic(path, (json.dumps(picks, indent=2, sort_keys=True) + "\n").encode())
+    if pick is None:
+        if key not in picks:
+            return
+        del picks[key]
+    else:
+        picks[key] = pick
+    if picks:
+        write_atomic(path, (json.dumps(picks, indent=2, sort_keys=True) + "\n").encode())
+    else:
+        path.unlink()

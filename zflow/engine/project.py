@@ -106,8 +106,8 @@ class Project:
         """The picks file's picks (``"series/scene" -> draft number``)."""
         return read_picks(self.config.picks_path, self.root)
 
-    def write_pick(self, scene_uid: str, pick: int) -> None:
-        """Record a pick (e.g. from the gallery) in the picks file, atomically."""
+    def write_pick(self, scene_uid: str, pick: int | None) -> None:
+        """Record a pick (e.g. from the gallery) in the picks file, atomically; None removes it."""
         write_pick(self.config.picks_path, self.root, scene_uid, pick)
 
     # plan and build ----------------------------------------------------------------------------------------------

@@ -2,9 +2,9 @@
 sheets) with their captions, and its settings; made once however many scenes cast the character."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping
 
-from ..contracts import Task, parse_size, shown_path
+from ..contracts import Location, Task, parse_size, shown_path
 from ..dsl import Character, File
 from ..dsl.training import REFERENCE, Sheets, caption_file
 from .adapters import adapter_params
@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 #: ``Train()`` without images: the reference image when the character has one, else this turnaround set.
 DEFAULT_SHEETS = 12
 #: The picks file's key of a turnaround sheet pruned in the gallery (``"characters/nabi/turnaround-03#drop": 1``;
-#: 0 keeps it): merged with the recipe's ``Sheets(drop=...)``.
+#: 0, as earlier galleries wrote, keeps it): a sheet is trained on unless the recipe's ``Sheets(drop=...)`` or
+#: the picks file drops it.
 DROP_PICK = "#drop"
 
 
@@ -48,8 +49,9 @@ def _new_train(b: Builder, character: Character) -> Task:
             inputs.append(sheet(b, character).id)
             images.append({"task": inputs[-1], "caption": caption})
         else:
-            kept = [(_turnaround(b, character, number, view).id, view) for number, view in source.views]
-            kept = [(task_id, view) for task_id, view in kept if not _dropped(b, task_id)]
+            made = [(number, _turnaround(b, character, number, view).id, view) for number, view in source.views]
+            kept = [(task_id, view) for number, task_id, view in made
+                    if not (_dropped(b, task_id) or number in source.drop)]
             if not kept:
                 raise fail(picks_place(b), f"every turnaround sheet of {character.name!r} is dropped, which leaves "
                                            f"no sheet to train on: restore one in the gallery or here")
@@ -67,6 +69,18 @@ def _new_train(b: Builder, character: Character) -> Task:
 
 def _default_sheets() -> Sheets:
     return Sheets(DEFAULT_SHEETS)
+
+
+def recipe_drops(characters: Mapping[str, Character]) -> dict[str, Location]:
+    """The turnaround sheets the recipe drops (``Sheets(drop=[...])``): sheet task id -> where that ``Sheets`` is."""
+    return {turnaround_id(name, number): source.where for name, character in characters.items()
+            if character.train is not None for source in character.train.images if isinstance(source, Sheets)
+            for number in source.drop}
+
+
+def turnaround_id(name: str, number: int) -> str:
+    """The task id of a character's turnaround sheet ``number`` (1-based)."""
+    return f"characters/{name}/turnaround-{number:02}"
 
 
 def _dropped(b: Builder, task_id: str) -> bool:
@@ -94,7 +108,7 @@ def _caption(b: Builder, image: File, default: str) -> str:
 def _turnaround(b: Builder, character: Character, number: int, view: str) -> Task:
     """One sheet of a generated turnaround set, from the looks (and the reference image, for backends that take
     one): an ordinary keyed sheet task."""
-    task_id = f"characters/{character.name}/turnaround-{number:02}"
+    task_id = turnaround_id(character.name, number)
     size = parse_size(SHEET_ASPECT, b.opt.base_pixels)
     adapters, files = adapter_params(b, "draft", ())
     params = {"name": character.name, "looks": character.looks, "style": "", "negative": "",

@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import quote
 
+from ..contracts import Location
 from ..engine.project import Loaded, Project
 from ..events import BuildEvent, Error
+from ..graph.training import recipe_drops
 from ..store.index import Index
 
 #: Suffixes the page shows as pictures; other exported files are listed as links.
@@ -96,7 +98,7 @@ class Gallery:
         exports: list[dict[str, Any]] = []
         sheets: list[dict[str, Any]] = []
         if loaded is not None:
-            graph = loaded.graph
+            graph, drops = loaded.graph, recipe_drops(loaded.recipe.characters)
             for scene in loaded.recipe.scenes:
                 nodes = graph.scenes.get(scene.uid)
                 if nodes is None:
@@ -117,7 +119,7 @@ class Gallery:
                 if task.kind == "export":
                     exports.append(self.image(task.id) | {"exporter": task.params.get("exporter", "")})
                 elif task.id.startswith("characters/"):
-                    sheets.append(self.image(task.id) | turnaround(graph.tasks, task.id))
+                    sheets.append(self.image(task.id) | turnaround(graph.tasks, task.id, drops))
         return {
             "rev": self.rev, "project": self.project.root.name, "error": self.error,
             "build": dict(self.build, running_tasks=sorted(self.running)),
@@ -143,14 +145,18 @@ class Gallery:
         return shown | {"url": files.pop("image", shown["url"]), "maps": files}
 
 
-def turnaround(tasks: dict[str, Any], task_id: str) -> dict[str, Any]:
+def turnaround(tasks: dict[str, Any], task_id: str, drops: dict[str, Location]) -> dict[str, Any]:
     """For a turnaround sheet, whether it is dropped from its character's training set (not an input of the
-    train task); {} for other character tasks."""
+    train task) and, when the recipe's ``Sheets(drop=...)`` drops it, ``recipe_drop``: where, and that only an edit
+    there restores it (the recipe wins over the gallery); {} for other character tasks."""
     name, _, view = task_id.removeprefix("characters/").rpartition("/")
     train = tasks.get(f"characters/{name}/train")
     if not view.startswith("turnaround-") or train is None:
         return {}
-    return {"turnaround": True, "dropped": task_id not in train.inputs}
+    where = drops.get(task_id)
+    why = where and (f"dropped by the recipe at {where}: take {int(view.removeprefix('turnaround-'))} out of its "
+                     f"Sheets(drop=[...]) there to restore it")
+    return {"turnaround": True, "dropped": task_id not in train.inputs, "recipe_drop": why}
 
 
 def style_variants(series: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:

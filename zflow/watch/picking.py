@@ -23,14 +23,18 @@ def pick_problem(state: dict[str, Any], scene: Any, number: Any, what: str = "dr
 
 def drop_problem(state: dict[str, Any], sheet: Any, drop: Any) -> str | None:
     """Why a turnaround sheet cannot be dropped (or restored): not a sheet in the gallery, not true or false, the
-    last one kept; None when it can."""
+    last one kept, dropped in the recipe (only an edit there restores it); None when it can."""
     if not isinstance(sheet, str) or not isinstance(drop, bool):
         return "sheet must be text and drop true or false"
     turnarounds = [c for c in state.get("characters", ()) if c.get("turnaround")]
-    if sheet not in {c["id"] for c in turnarounds}:
+    found = next((c for c in turnarounds if c["id"] == sheet), None)
+    if found is None:
         return f"no turnaround sheet {sheet!r} in the gallery"
+    if found.get("recipe_drop"):
+        return f"{sheet} is {'already ' if drop else ''}{found['recipe_drop']}"
     character = sheet.rsplit("/", 1)[0]
     kept = {c["id"] for c in turnarounds if c["id"].rsplit("/", 1)[0] == character and not c["dropped"]}
     if drop and kept <= {sheet}:
         return f"{sheet} is the last sheet {character.split('/')[-1]} trains on: keep at least one"
     return None
+

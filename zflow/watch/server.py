@@ -40,7 +40,7 @@ class GalleryServer:
     """Serves one session's gallery from a thread of its own; ``publish`` may be called from any thread."""
 
     def __init__(self, out_dir: Callable[[], Path], state: Callable[[], dict[str, Any]],
-                 pick: Callable[[str, int], None], host: str = "127.0.0.1", port: int = 0,
+                 pick: Callable[[str, int | None], None], host: str = "127.0.0.1", port: int = 0,
                  details: Callable[[str], dict[str, Any] | None] | None = None):
         self.out_dir = out_dir
         self.state = state
@@ -176,7 +176,7 @@ class GalleryServer:
         problem = drop_problem(self.state(), sheet, drop)
         if problem:
             return web.json_response({"error": problem}, status=400)
-        self.pick(sheet + DROP_PICK, int(drop))
+        self.pick(sheet + DROP_PICK, 1 if drop else None)
         return web.json_response({"sheet": sheet, "drop": drop}, status=202)
 
     async def _details(self, request: web.Request) -> web.Response:

@@ -40,7 +40,7 @@ class Session:
         self.snapshot: dict[str, Any] = self.gallery.state()
         self._signatures: dict[Path, Signature | None] = {}
         self._changes: set[Path] = set()
-        self._picks: dict[str, int] = {}
+        self._picks: dict[str, int | None] = {}
         self._cond = threading.Condition()
         self._stopped = False
         self._pushed = 0.0
@@ -54,8 +54,9 @@ class Session:
                 self._changes |= changed
                 self._cond.notify()
 
-    def pick(self, scene_uid: str, draft: int) -> None:
-        """Queue a pick from the gallery: written to the picks file by the session, then rebuilt."""
+    def pick(self, scene_uid: str, draft: int | None) -> None:
+        """Queue a pick from the gallery (None: remove the entry): written to the picks file by the session, then
+        rebuilt."""
         with self._cond:
             self._picks[scene_uid] = draft
             self._cond.notify()
@@ -94,11 +95,12 @@ class Session:
         self.project.close()
         collect_normally()
 
-    def cycle(self, changes: set[Path], picks: dict[str, int] | None = None) -> dict[str, Any] | None:
+    def cycle(self, changes: set[Path], picks: dict[str, int | None] | None = None) -> dict[str, Any] | None:
         """Apply picks, reload (reopening the project when its config or plugins changed), build the stale tasks.
         Returns the build summary, or None when the recipe (or project) is in error."""
         root = self.project.root
-        shown = sorted(_shown(p, root) for p in changes) + [f"pick {uid}={n}" for uid, n in (picks or {}).items()]
+        shown = sorted(_shown(p, root) for p in changes) + [f"pick {uid}={n}" if n is not None else f"unpick {uid}"
+                                                          for uid, n in (picks or {}).items()]
         if changes or picks:
             self.emit(Change(event="change", files=shown))
             self.gallery.changed(shown)

@@ -42,11 +42,14 @@ function layoutFigure(item, l, i) {
 }
 
 function characterFigure(c) {
-  // A character's sheet or train task; a turnaround sheet has a button that drops it from (or restores it to) training.
+  // A character's sheet or train task; a turnaround sheet has a button that drops it from (or restores it to) training;
+  // one the recipe drops says where, and why only an edit there restores it (its restore button is disabled).
   const label = c.id.split("/").slice(1).join(" ") + (c.dropped ? " · dropped" : "");
-  const shown = figure(c, label, c.dropped ? "dropped" : "");
+  const shown = figure(c, label, c.dropped ? `dropped${c.recipe_drop ? " recipe-dropped" : ""}` : "");
   if (!c.turnaround) return shown;
-  const button = `<button class="drop" data-sheet="${esc(c.id)}" data-drop="${!c.dropped}">${c.dropped ? "restore" : "drop"}</button>`;
+  const button = c.recipe_drop
+    ? `<button class="drop" disabled title="${esc(c.recipe_drop)}">restore</button><small class="why">${esc(c.recipe_drop)}</small>`
+    : `<button class="drop" data-sheet="${esc(c.id)}" data-drop="${!c.dropped}">${c.dropped ? "restore" : "drop"}</button>`;
   return shown.replace("</figcaption>", ` ${button}</figcaption>`);
 }
 
