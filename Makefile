@@ -6,7 +6,7 @@ CORE := $(VENV)/.core-installed
 FULL := $(VENV)/.full-installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test test-fast bench clean fonts browser sites
+.PHONY: demo test test-fast bench gpu-wheels clean fonts browser sites
 
 demo: $(CORE) fonts
 	$(BIN)/zflow build
@@ -24,6 +24,16 @@ test-fast: $(FULL)
 
 bench: $(FULL)
 	$(BIN)/python bench/noop.py --tasks 1000 --tasks 10000
+
+# What a lent GPU machine lacks for bench/gpu.sh (its python3 3.12 has torch, transformers, peft, accelerate; nothing
+# can be fetched there): zflow itself, and diffusers, spandrel and zflow's needs it does not have, as wheels in .whl
+# (carried to it with the working tree). See README.md, Benchmarks.
+GPU_WHEELS := diffusers==0.42.1 importlib_metadata==10.2.0 spandrel==0.4.2 watchdog==7.1.0 croniter==7.0.0 tzdata==2026.6
+gpu-wheels: $(CORE)
+	rm -rf .whl && $(BIN)/pip wheel -q --no-deps -w .whl .
+	$(BIN)/pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
+		--platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
+		-d .whl $(GPU_WHEELS)
 
 $(CORE): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -24,6 +24,7 @@ from zflow_zimage import batching, encodings  # noqa: E402
 from zflow_zimage.backend import ZImageBackend  # noqa: E402
 
 SCENES, DRAFTS, SIZE, STEPS, REPEATS = 4, 4, 64, 2, 3
+DRAFT_STEPS = 9  # the draft stage's default (Turbo's model card): the same overhead against a longer call
 PROMPTS = ["a barista with a short black bob pours latte art", "a rainy neon street at night, 35mm film",
            "a cat asleep on a windowsill in warm light", "a lighthouse on a cliff at dawn"]
 RECIPE = """\
@@ -99,33 +100,41 @@ def build(project: Project, recipe: Path, seed: int, forget_encodings: bool) -> 
     return summary, seconds, clock
 
 
+def project_at(root: Path, model: Path, steps: int) -> tuple[Project, Path]:
+    """A project whose draft stage runs the tiny model at ``steps``, and its recipe file."""
+    (root / "recipes").mkdir(parents=True)
+    (root / "zflow.toml").write_text(f'[stages.draft]\nbackend = "zimage"\nmodel = "{model}"\n'
+                                     f'options = {{ steps = {steps}, guidance = 0.0, negative = "" }}\n')
+    return Project(root, env={"ZFLOW_PLUGINS_BLOCK": "exports"}), root / "recipes" / "bench.py"  # no contact sheets
+
+
+def rebuilds(root: Path, model: Path, steps: int) -> tuple[float, Clock, int]:
+    """The fastest of REPEATS seeds-only rebuilds (after a warm-up build that loads the model and keeps the prompts'
+    encodings): its seconds and clock, and the most text-encoder runs any of them needed."""
+    project, recipe = project_at(root, model, steps)
+    try:
+        build(project, recipe, 1000, True)
+        runs = [build(project, recipe, seed, True) for seed in range(1, REPEATS + 1)]
+    finally:
+        project.close()
+    _, seconds, clock = min(runs, key=lambda r: r[1])
+    return seconds, clock, max(r[2].encoder_runs for r in runs)
+
+
 def main() -> None:
     os.environ["HF_HUB_OFFLINE"] = "1"
     torch.set_num_threads(1)
     images = SCENES * DRAFTS
     print(f"machine: {platform.machine()} {os.cpu_count()} cores, torch {torch.__version__} (1 thread), "
-          f"{SCENES} scenes x {DRAFTS} drafts {SIZE}x{SIZE}, {STEPS} steps, tiny random Z-Image")
+          f"{SCENES} scenes x {DRAFTS} drafts {SIZE}x{SIZE}, {STEPS} steps (and {DRAFT_STEPS}, Turbo's draft "
+          f"steps), tiny random Z-Image")
     with tempfile.TemporaryDirectory() as folder:
         model = zimage_model.build_zimage(Path(folder) / "tiny-random")
-        root = Path(folder) / "project"
-        (root / "recipes").mkdir(parents=True)
-        (root / "zflow.toml").write_text(f'[stages.draft]\nbackend = "zimage"\nmodel = "{model}"\n'
-                                         f'options = {{ steps = {STEPS}, guidance = 0.0, negative = "" }}\n')
-        recipe = root / "recipes" / "bench.py"
-        project = Project(root, env={"ZFLOW_PLUGINS_BLOCK": "exports"})  # no contact sheets: drafts only
+        seconds, clock, rebuilt = rebuilds(Path(folder) / "project", model, STEPS)
+        draft_seconds, draft_clock, _ = rebuilds(Path(folder) / "draft-steps", model, DRAFT_STEPS)
+        fresh, recipe = project_at(Path(folder) / "fresh", model, STEPS)
         try:
-            build(project, recipe, 1000, True)  # warm-up: loads the model, keeps the prompts' encodings
-            runs = [build(project, recipe, seed, True) for seed in range(1, REPEATS + 1)]  # seeds-only rebuilds
-            _, seconds, clock = min(runs, key=lambda r: r[1])
-        finally:
-            project.close()
-        rebuilt = max(r[2].encoder_runs for r in runs)
-        fresh_root = Path(folder) / "fresh"
-        (fresh_root / "recipes").mkdir(parents=True)
-        (fresh_root / "zflow.toml").write_text((root / "zflow.toml").read_text())
-        fresh = Project(fresh_root, env={"ZFLOW_PLUGINS_BLOCK": "exports"})
-        try:
-            _, _, encoded = build(fresh, fresh_root / "recipes" / "bench.py", 1, True)  # an empty store: encodes
+            _, _, encoded = build(fresh, recipe, 1, True)  # an empty store: encodes
         finally:
             fresh.close()
         pipe = DiffusionPipeline.from_pretrained(model, dtype=torch.float32)
@@ -135,6 +144,7 @@ def main() -> None:
                       for _ in range(REPEATS))
 
     own = seconds - clock.calls - clock.encoder
+    draft_own = draft_seconds - draft_clock.calls - draft_clock.encoder
     per = 1000 / images
     figures = {
         "images": images, "build_ms_per_image": round(seconds * per, 3),
@@ -142,6 +152,9 @@ def main() -> None:
         "overhead_ms_per_image": round(own * per, 3), "overhead_pct_of_call": round(100 * own / clock.calls, 2),
         "backend_own_ms_per_image": round((clock.backend - clock.calls - clock.encoder) * per, 3),
         "engine_own_ms_per_image": round((seconds - clock.backend) * per, 3),
+        "draft_steps": DRAFT_STEPS, "draft_steps_call_ms_per_image": round(draft_clock.calls * per, 3),
+        "draft_steps_overhead_ms_per_image": round(draft_own * per, 3),
+        "draft_steps_overhead_pct_of_call": round(100 * draft_own / draft_clock.calls, 2),
         "plain_loop_ms_per_image": round(plain_s * per, 3),
         "encoder_runs_first_build": encoded.encoder_runs, "encoder_ms_first_build": round(encoded.encoder * 1000, 2),
         "encoder_runs_seeds_only_rebuild": rebuilt,
@@ -154,6 +167,9 @@ def main() -> None:
     print(f"  backend       {figures['backend_own_ms_per_image']:8.2f} ms/image (jobs, encodings read, checks, "
           f"PNG + provenance)")
     print(f"  engine        {figures['engine_own_ms_per_image']:8.2f} ms/image (planning, store, out/)")
+    print(f"at {DRAFT_STEPS} steps     {figures['draft_steps_overhead_ms_per_image']:8.2f} ms/image = "
+          f"{figures['draft_steps_overhead_pct_of_call']:.2f} % of a {figures['draft_steps_call_ms_per_image']:.2f} "
+          f"ms call")
     print(f"plain loop      {figures['plain_loop_ms_per_image']:8.2f} ms/image (a call per image, prompt encoded "
           f"each time, PNG)")
     print(f"text encoder    {encoded.encoder_runs} runs, {figures['encoder_ms_first_build']:.2f} ms on an empty store; "

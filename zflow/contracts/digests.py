@@ -28,14 +28,15 @@ def file_digest(path: Path, root: Path | None = None) -> str:
     sha = _SEEN.get(seen)
     stored = _stored(db, seen) if db is not None else None
     if sha is None:
-        sha = stored or _sha256(path)
+        sha = stored or sha256_of(path)
         _SEEN[seen] = sha
     if db is not None and stored != sha:
         _store(db, seen, sha)
     return sha
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
+    """The sha256 (hex) of a file's bytes, read a megabyte at a time (a weight file need not fit in memory)."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):

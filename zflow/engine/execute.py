@@ -144,9 +144,9 @@ def materialize(tasks: list[tuple[str, str, str]], store: Store, failed: set[str
     desired: set[str] = set()
     written = 0
     conflicts = []
-    all_files = store.index.all_files()
+    files_by_key = store.index.files_of(key for _, key, _ in tasks)
     for tid, key, kind in tasks:
-        files = all_files.get(key)
+        files = files_by_key.get(key)
         if files is None or tid in failed:
             continue
         try:

@@ -1,7 +1,6 @@
 """The project store: .zflow/ with content-addressed objects, an SQLite index, a lock, and out/ materialized."""
 from __future__ import annotations
 
-import hashlib
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -9,6 +8,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from ..contracts import Artifact, Output
+from ..contracts.digests import sha256_of
 from ..errors import StoreError
 from .index import Index
 from .lock import ProjectLock
@@ -163,7 +163,7 @@ class Store:
         row = self._files.get(name)
         if row and row[0] == st.st_size and row[1] == st.st_mtime_ns and (dims is None or row[3] is not None):
             return row[2], (row[3], row[4]) if row[3] is not None else None
-        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        sha = sha256_of(path)
         size = dims(path) if dims else None
         self.index.put_file_row(name, st.st_size, st.st_mtime_ns, sha, size)
         self._files[name] = (st.st_size, st.st_mtime_ns, sha, *(size or (None, None)))

@@ -16,7 +16,6 @@ def check_confined(path: Path, root: Path, checked: set[Path] | None = None) -> 
     """Raise LinkEscapes when ``path`` or any folder between ``root`` and it is a symbolic link whose target lies
     outside ``root`` (``root`` itself may be a link: it is where the user put the folder). Folders in ``checked``
     are known to be safe and are added to it once checked."""
-    base = os.path.realpath(root)
     current = root
     for part in path.relative_to(root).parts:
         current = current / part
@@ -27,7 +26,7 @@ def check_confined(path: Path, root: Path, checked: set[Path] | None = None) -> 
         except FileNotFoundError:
             return  # nothing from here on exists: zflow makes real folders
         if stat.S_ISLNK(mode):
-            real = os.path.realpath(current)
+            base, real = os.path.realpath(root), os.path.realpath(current)
             if real != base and not real.startswith(base + os.sep):
                 raise LinkEscapes(f"{_shown(current)} is a symbolic link to {real}, outside {_shown(root)}/; zflow "
                                   "never writes or deletes through it. Replace the link with a real folder (or "

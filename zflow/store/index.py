@@ -18,6 +18,9 @@ CREATE TABLE IF NOT EXISTS outputs (
     path TEXT PRIMARY KEY, sha TEXT NOT NULL, task_id TEXT NOT NULL, size INTEGER, mtime_ns INTEGER);
 """
 
+#: Keys per ``IN (...)`` query (SQLite allowed 999 variables before 3.32).
+_VARIABLES = 900
+
 
 class Index:
     """A thin layer over one SQLite file; every multi-row change is one transaction."""
@@ -59,9 +62,15 @@ class Index:
             db.executemany("INSERT OR REPLACE INTO tasks VALUES (?,?)", [(row[1], row[0]) for row in rows])
             _claim(db, claims)
 
-    def all_files(self) -> dict[str, dict[str, str]]:
-        """Every artifact's files (name -> blob), in one query."""
-        return {k: json.loads(f) for k, f in self.db.execute("SELECT key, files FROM artifacts")}
+    def files_of(self, keys: Iterable[str]) -> dict[str, dict[str, str]]:
+        """The files (name -> blob) of the artifacts with these keys, by key (a key without one is left out); reads
+        only their rows, so a build's cost does not grow with the store."""
+        keys, found = list(dict.fromkeys(keys)), {}
+        for start in range(0, len(keys), _VARIABLES):
+            chunk = keys[start:start + _VARIABLES]
+            query = f"SELECT key, files FROM artifacts WHERE key IN ({','.join('?' * len(chunk))})"
+            found.update((k, json.loads(f)) for k, f in self.db.execute(query, chunk))
+        return found
 
     def parts_of_last_build(self, task_id: str) -> dict[str, Any] | None:
         row = self.db.execute("SELECT a.parts FROM tasks t JOIN artifacts a ON a.key=t.key WHERE t.task_id=?",
