@@ -54,12 +54,13 @@ def loaded(driver, task_id: str) -> str | None:
 
 
 def wait(driver, condition, what: str):
-    """Wait for ``condition`` on a page that re-renders as updates arrive (an element found a moment ago may be
-    gone: the condition is then tried again on the new one)."""
-    from selenium.common.exceptions import StaleElementReferenceException
+    """Wait for ``condition`` on a page that re-renders as updates arrive (an element or frame found a moment ago
+    may be gone: the condition is then tried again on the new one)."""
+    from selenium.common.exceptions import NoSuchFrameException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, TIMEOUT, poll_frequency=0.05, ignored_exceptions=(StaleElementReferenceException,)
+    replaced = (StaleElementReferenceException, NoSuchFrameException)
+    return WebDriverWait(driver, TIMEOUT, poll_frequency=0.05, ignored_exceptions=replaced
                          ).until(lambda d: condition(d), message=what)
 
 

@@ -17,11 +17,14 @@ _CHANGES = {"created", "modified", "moved", "deleted", "closed"}
 
 
 class Watcher(FileSystemEventHandler):
-    """Observes the folders of a Targets set; calls ``deliver`` with each debounced set of changed paths."""
+    """Observes the folders of a Targets set; calls ``deliver`` with each debounced set of changed paths, each
+    path's save done (written and closed, or back in place after an editor renamed it away)."""
 
     def __init__(self, deliver: Callable[[set[Path]], None], quiet: float = 0.1):
         super().__init__()
-        self.debouncer = Debouncer(quiet, deliver)
+        self._writing: set[Path] = set()  # created or modified, and not closed since: a save under way
+        self._writing_lock = threading.Lock()
+        self.debouncer = Debouncer(quiet, deliver, self._settled)
         self.observer = Observer()
         self.targets: Targets | None = None
         self._watches: dict[tuple[Path, bool], ObservedWatch] = {}
@@ -53,5 +56,17 @@ class Watcher(FileSystemEventHandler):
             return
         paths = {Path(p) for p in (event.src_path, getattr(event, "dest_path", "")) if p}
         relevant = {p for p in paths if targets.wants(p)}
-        if relevant:
-            self.debouncer.add(relevant)
+        if not relevant:
+            return
+        with self._writing_lock:
+            if event.event_type in ("created", "modified"):
+                self._writing |= relevant
+            else:
+                self._writing -= relevant
+        self.debouncer.add(relevant)
+
+    def _settled(self, paths: set[Path]) -> bool:
+        """Whether every save behind ``paths`` is done: none is open for writing, and none is missing."""
+        with self._writing_lock:
+            writing = paths & self._writing
+        return not writing and all(p.exists() for p in paths)
