@@ -183,7 +183,8 @@ def _config(found: Source) -> dict:
 
 
 def pipeline(pipe: Any, controlnet: Any, mode: str, stage: str) -> Any:
-    """The ``mode`` pipeline with ``controlnet``, sharing ``pipe``'s modules (from_pipe)."""
+    """The ``mode`` pipeline with ``controlnet``, sharing ``pipe``'s modules (from_pipe), offloaded to the CPU
+    between uses as ``pipe`` is when the stage sets ``cpu_offload``."""
     import diffusers
 
     fam = family(pipe)
@@ -202,6 +203,9 @@ def pipeline(pipe: Any, controlnet: Any, mode: str, stage: str) -> Any:
         raise PluginError(f"stages.{stage}.options.controlnet: {type(controlnet).__name__} does not work with "
                           f"{cls.__name__} ({exc})") from exc
     made.set_progress_bar_config(disable=True)
+    offloaded = getattr(pipe, "_offload_device", None) if getattr(pipe, "_all_hooks", None) else None
+    if offloaded is not None:  # cpu_offload: the ControlNet gets its hook too (from_pipe copies no hooks)
+        made.enable_model_cpu_offload(device=offloaded)
     return made
 
 
