@@ -10,23 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from helpers.project import BASIC_RECIPE, ProjectDir
-from helpers.watch import TIMEOUT, WatchProcess, ran, started
+from helpers.project import BASIC_RECIPE
+from helpers.watch import TIMEOUT, ran, started, watching  # noqa: F401  (watching is a fixture)
 from zflow.watch.debounce import Debouncer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 #: Longer than the tests' 50 ms debounce many times over: the writer stalls as it might on a loaded machine.
 STALL = 0.5
-
-
-@pytest.fixture
-def watching(basic: ProjectDir):
-    """The basic project under `zflow watch --json`, past its first build; yields (project, process, events)."""
-    proc = WatchProcess(basic)
-    events = proc.until(lambda e: e["event"] == "watching")
-    yield basic, proc, events
-    assert proc.stop() == 0
 
 
 def test_a_save_stalled_between_truncating_and_writing_rebuilds_once_when_done(watching) -> None:
