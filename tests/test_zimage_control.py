@@ -17,7 +17,7 @@ from zflow.contracts import Artifact
 
 need_torch()
 
-from zflow_zimage import batching  # noqa: E402
+from zflow_zimage import batching, control as controlnet  # noqa: E402
 from zflow_zimage.backend import ZImageBackend  # noqa: E402
 from zflow_zimage.cache import PipelineCache  # noqa: E402
 
@@ -56,7 +56,7 @@ def run(backend, handle, *jobs, kind="draft", root=None):
     return outs
 
 
-def test_control_changes_the_image_and_scale_0_is_no_control(backend_and_handle, tmp_path, tiny_controlnet):
+def test_control_changes_the_image_and_scale_0_is_no_control(backend_and_handle, tmp_path):
     backend, handle = backend_and_handle
     pose = control_map(tmp_path)
     plain, guided, zero = run(backend, handle, ({}, ()), (control(), (pose,)), (control(scale=0.0), (pose,)))
@@ -64,7 +64,7 @@ def test_control_changes_the_image_and_scale_0_is_no_control(backend_and_handle,
     assert np.array_equal(pixels(zero), pixels(plain))  # x + 0 * residual: byte-equal to no control
     assert guided.meta["pipeline"] == "ZImageControlNetPipeline" and plain.meta["pipeline"] == "ZImagePipeline"
     assert guided.meta["control"] == {"type": "pose", "scale": 0.8, "map": "key-pose", "map_task": "s/control-pose",
-                                      "controlnet": str(tiny_controlnet)}
+                                      "controlnet": controlnet.net(handle.model).identity}
     assert "control" not in plain.meta
 
 
@@ -93,7 +93,6 @@ def test_the_controlnet_loads_once_and_shares_the_loaded_models_modules(backend_
 
 
 def test_the_controlnet_folder_is_resolved_once_a_batch(backend_and_handle, tmp_path, monkeypatch):
-    from zflow_zimage import control as controlnet
 
     backend, handle = backend_and_handle
     resolved = []
@@ -127,7 +126,7 @@ def test_the_controlnet_counts_in_the_caches_memory_and_gets_room_like_a_pipelin
     assert sd.key not in cache and z.key in cache
     assert [(e["model"], e["reason"]) for e in events if e["event"] == "model-release"] == [(str(tiny_sd), "memory")]
     entry = cache._entries[z.key]
-    net = entry.variants[("controlnet", str(tiny_controlnet))]
+    [net] = [v for k, v in entry.variants.items() if k[0] == "controlnet"]
     pipe_tensors = {id(t) for m in (entry.pipe.transformer, entry.pipe.vae, entry.pipe.text_encoder)
                     for t in (*m.parameters(), *m.buffers())}
     own = sum(t.numel() * t.element_size() for t in (*net.parameters(), *net.buffers()) if id(t) not in pipe_tensors)
@@ -242,3 +241,60 @@ def test_the_stages_attention_backend_reaches_the_controlnet(tiny_zimage, tiny_c
     backends = {getattr(m.processor, "_attention_backend", None) for m in controlnet.control_layers.modules()
                 if hasattr(m, "processor")}
     assert backends == {AttentionBackendName._NATIVE_MATH}
+
+
+def test_new_weights_in_the_controlnet_folder_load_anew_and_release_the_old(tiny_zimage, tiny_controlnet, tmp_path):
+    """One process across two builds (as `zflow watch` and Ray workers are): the folder's new ControlNet serves the
+    next controlled task, byte-equal to a fresh process's, and the old one and its pipeline are let go."""
+    import shutil
+
+    folder, pose = tmp_path / "cn", control_map(tmp_path)
+    shutil.copytree(tiny_controlnet, folder)
+    backend = ZImageBackend(PipelineCache())
+    handle = backend.load(model_ref(tiny_zimage, controlnet=str(folder)))
+    [before] = run(backend, handle, (control(), (pose,)))
+    [entry] = backend.cache._entries.values()
+    shutil.rmtree(folder)
+    zimage_model.build_zimage_controlnet(folder, seed=1, layers=(0,))  # same place, other weights
+    [after] = run(backend, handle, (control(), (pose,)))
+    fresh = ZImageBackend(PipelineCache())
+    [expected] = run(fresh, fresh.load(model_ref(tiny_zimage, controlnet=str(folder))), (control(), (pose,)))
+    assert after.files["image.png"] == expected.files["image.png"]
+    assert np.abs(pixels(after) - pixels(before)).max() > 20
+    assert after.meta["control"]["controlnet"] != before.meta["control"]["controlnet"]
+    nets = [k for k in entry.variants if isinstance(k, tuple) and "controlnet" in (k[0], k[1])]
+    assert nets == [controlnet.net(handle.model).key, ("text2image", "controlnet", controlnet.net(handle.model).key)]
+    [fresh_entry] = fresh.cache._entries.values()
+    assert entry.memory == fresh_entry.memory and entry.size == fresh_entry.size  # the old one was let go
+
+
+def test_the_controlnet_is_offloaded_with_an_offloaded_pipeline(tiny_zimage, tiny_controlnet, tmp_path):
+    """What `cpu_offload = true` does on an accelerator, on the CPU device diffusers' hooks also accept: the
+    ControlNet pipelines made with from_pipe get the ControlNet its own offload hook beside the pipeline's, and
+    offloaded calls give the same bytes as calls without offload, before and after the plain pipeline runs."""
+    import torch
+    from diffusers import ZImagePipeline
+
+    from zflow_zimage import device, options
+
+    handle = model_ref(tiny_zimage, controlnet=str(tiny_controlnet), cpu_offload=True)
+    found = controlnet.net(handle).source
+    settings = options.read(handle.options, handle.model, "draft", "draft", zimage=True)
+
+    def generate(pipe, made):
+        out = [made(prompt="a cat", control_image=picture(seed=3), height=64, width=64, num_inference_steps=2,
+                    generator=torch.Generator().manual_seed(1), controlnet_conditioning_scale=0.8).images[0]]
+        pipe(prompt="a dog", height=64, width=64, num_inference_steps=2)  # the plain pipeline's hooks in between
+        return [*out, made(prompt="a cat", control_image=picture(seed=3), height=64, width=64, num_inference_steps=2,
+                           generator=torch.Generator().manual_seed(1), controlnet_conditioning_scale=0.8).images[0]]
+
+    plain = ZImagePipeline.from_pretrained(tiny_zimage)
+    expected = generate(plain, controlnet.pipeline(plain, controlnet.load_model(found, plain, "draft"), "text2image",
+                                                   "draft"))
+    offloaded = ZImagePipeline.from_pretrained(tiny_zimage)
+    assert device.place(offloaded, settings, "cpu:0") == []  # not skipped: hooks on an explicit device
+    made = controlnet.pipeline(offloaded, controlnet.load_model(found, offloaded, "draft"), "text2image", "draft")
+    assert made.controlnet._hf_hook.execution_device == offloaded._offload_device
+    got = generate(offloaded, made)
+    assert made.controlnet._hf_hook.execution_device == offloaded._offload_device
+    assert [np.asarray(i).tobytes() for i in got] == [np.asarray(i).tobytes() for i in expected]

@@ -14,7 +14,6 @@ from helpers.zimage_lora import make_lora, make_unet_lora, misfit_lora, to_kohya
 need_torch()
 
 from zflow_zimage import batching  # noqa: E402
-from zflow_zimage.adapters import active  # noqa: E402
 from zflow_zimage.backend import ZImageBackend  # noqa: E402
 from zflow_zimage.cache import PipelineCache  # noqa: E402
 
@@ -66,23 +65,28 @@ def test_adapter_sets_never_share_a_call_and_never_leak(tiny_zimage, loras, monk
     real = batching.invoke
 
     def watch(pipe, kwargs):
-        calls.append((len(kwargs["generator"]), tuple(active(pipe))))
+        loaded = pipe.get_list_adapters().get("transformer", [])  # diffusers' own view of the pipeline's LoRAs
+        calls.append((len(kwargs["generator"]), tuple(pipe.get_active_adapters()) if loaded else ()))
         return real(pipe, kwargs)
 
     monkeypatch.setattr(batching, "invoke", watch)
     one, both = {"adapters": adapters(files, ("one", 1.0))}, {"adapters": adapters(files, ("one", 1.0), ("two", 0.5))}
-    sets = [{}, one, both, {}, one, {"adapters": adapters(files, ("one", 0.5))}, {}]
+    half = {"adapters": adapters(files, ("one", 0.5))}
+    sets = [{}, one, both, {}, one, half, {}]
     outs = run(backend, handle, root, *sets)
     assert all(not isinstance(o, BaseException) for o in outs), outs
-    # One call per distinct set (batch_size 8 would take all seven): the plain ones with LoRA off.
+    # One call per distinct set (batch_size 8 would take all seven): three plain, two "one", "both", "half".
     assert sorted(n for n, _ in calls) == [1, 1, 2, 3]
-    active_sets = [names for _, names in calls]
-    assert active_sets.count(()) == 1 and len(set(active_sets)) == 4
-    singles = [names for names in active_sets if len(names) == 1]  # "one" at 1.0 and at 0.5: one adapter, reweighted
-    assert len({name for ((name, _),) in singles}) == 1 and sorted(w for ((_, w),) in singles) == [0.5, 1.0]
+    [(_, pair)] = [(n, names) for n, names in calls if len(names) == 2]
+    singles = [names for n, names in calls if len(names) == 1]
+    assert len(singles) == 2 and len(set(singles)) == 1 and set(singles[0]) < set(pair)  # "one" reweighted, reused
     for plain, earlier in zip((outs[0], outs[3], outs[6]), before):  # nothing leaks into a call without adapters
         assert np.array_equal(pixels(plain), pixels(earlier))
     assert np.array_equal(pixels(outs[1]), pixels(outs[4]))
+    assert len({pixels(outs[i]).tobytes() for i in (0, 1, 2, 5)}) == 4  # each set and weight makes its own image
+    fresh = ZImageBackend(PipelineCache())
+    (alone,) = run(fresh, fresh.load(handle.model), root, half)  # a set's image is the same whatever ran before
+    assert np.array_equal(pixels(outs[5]), pixels(alone))
 
 
 def test_a_lora_that_does_not_fit_names_the_file_the_model_and_the_first_key(tiny_zimage, loras):

@@ -1,9 +1,10 @@
 """Drawing one character as a simple storyboard figure, seen from the front or the side (a person's head, or the
-head and tail of another species from ``creature``)."""
+head and tail of another species from ``creature``), with ``body.proportions``."""
 from __future__ import annotations
 
 from PIL import ImageDraw
 
+from .body import proportions
 from .creature import draw_head, draw_tail
 from .looks import Look
 from .palette import RGB, mix
@@ -17,15 +18,11 @@ def draw_figure(draw: ImageDraw.ImageDraw, look: Look, cx: float, feet: float, h
                 view: str = "front", facing: int = 1) -> Box:
     """Draw ``look`` standing with its feet at (cx, feet), ``height`` px tall; ``view`` is "front" or "side",
     ``facing`` +1 (right) or -1 (left) for a side view. Returns the head's box."""
-    top = feet - height
-    r = height * 0.11
+    top, r, shoulder_y, hip_y, half_top, half_hip, arm_size, leg_w = proportions(feet, height, view)
     hx, hy = cx, top + r
     line = max(1, round(height / 140))
     side = view == "side"
     trousers = mix(look.outfit, _BLACK, 0.45)
-    shoulder_y, hip_y = top + 2.05 * r, top + height * 0.58
-    half_top, half_hip = (height * 0.1, height * 0.09) if side else (height * 0.17, height * 0.13)
-    leg_w = height * (0.08 if side else 0.085)
     legs = [cx - leg_w / 2] if side else [cx - half_hip + leg_w * 0.2, cx + half_hip - leg_w * 1.2]
     if look.species != "person":
         draw_tail(draw, look, cx, hip_y, height, facing if side else 1)
@@ -41,7 +38,7 @@ def draw_figure(draw: ImageDraw.ImageDraw, look: Look, cx: float, feet: float, h
     draw.polygon([(cx - half_top, shoulder_y), (cx + half_top, shoulder_y), (cx + half_hip, hip_y),
                   (cx - half_hip, hip_y)], fill=look.outfit, outline=mix(look.outfit, _BLACK, 0.5))
     draw.rectangle((hx - r * 0.28, hy + r * 0.8, hx + r * 0.28, shoulder_y + line), fill=mix(look.skin, _BLACK, 0.1))
-    arm_w = max(1, round(height * 0.055))
+    arm_w = max(1, round(arm_size))
     arms = [(cx + r * 0.2 * facing, shoulder_y + r * 0.3, cx + r * 0.9 * facing, hip_y)] if side else [
         (cx - half_top + arm_w / 2, shoulder_y + r * 0.2, cx - half_hip - arm_w, hip_y + r * 0.3),
         (cx + half_top - arm_w / 2, shoulder_y + r * 0.2, cx + half_hip + arm_w, hip_y + r * 0.3)]

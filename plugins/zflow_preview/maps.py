@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw, ImageFilter
 
+from .body import proportions
 from .layout import Layout
-from .pose import proportions
 
 #: Grey levels: the sky farthest, the ground from the horizon (far) to the frame's bottom (near), figures nearer.
 _SKY, _GROUND_FAR, _GROUND_NEAR, _FIGURE_FAR, _FIGURE_NEAR = 10, 40, 150, 170, 255

@@ -1,11 +1,13 @@
-"""OpenPose skeletons of the preview's figures: 18 body keypoints where ``figure.draw_figure`` draws each part, drawn
-in the OpenPose colour convention that pose ControlNets are trained on."""
+"""OpenPose skeletons of the preview's figures: 18 body keypoints where ``figure.draw_figure`` draws each part (both
+from ``body.proportions``), drawn in the OpenPose colour convention that pose ControlNets are trained on."""
 from __future__ import annotations
 
 import math
 from typing import Sequence
 
 from PIL import Image, ImageDraw
+
+from .body import proportions
 
 Point = tuple[float, float]
 
@@ -23,14 +25,6 @@ COLOURS = ((255, 0, 0), (255, 85, 0), (255, 170, 0), (255, 255, 0), (170, 255, 0
            (170, 0, 255), (255, 0, 255), (255, 0, 170), (255, 0, 85))
 #: OpenPose draws at 512 px with limbs 4 px thick and keypoints of radius 4: scaled to the map's shorter side.
 _AT, _STICK, _DOT = 512, 4, 4
-
-
-def proportions(feet: float, height: float) -> tuple[float, ...]:
-    """A front-view figure's proportions as ``figure.draw_figure`` draws it, feet at ``feet``, ``height`` px tall:
-    top of the head, head radius, shoulder and hip heights, half widths at shoulders and hips, arm and leg widths."""
-    top, r = feet - height, height * 0.11
-    return (top, r, top + 2.05 * r, top + height * 0.58, height * 0.17, height * 0.13, height * 0.055,
-            height * 0.085)
 
 
 def skeleton(cx: float, feet: float, height: float) -> list[Point]:

@@ -41,19 +41,6 @@ def activate(pipe: Any, adapters: Sequence[Adapter], root: Path, model: str) -> 
     pipe.set_adapters(names, adapter_weights=[a.weight for a in adapters])
 
 
-def active(pipe: Any) -> list[tuple[str, float]]:
-    """The adapters active on ``pipe`` as the LoRA layers see them, (name, scaling) of the first layer: empty when
-    none is loaded or LoRA is disabled."""
-    if not _registry(pipe):
-        return []
-    from peft.tuners.tuners_utils import BaseTunerLayer
-
-    layer = next((m for m in _target(pipe).modules() if isinstance(m, BaseTunerLayer)), None)
-    if layer is None or layer.disable_adapters:
-        return []
-    return [(name, float(layer.scaling.get(name, 0.0))) for name in layer.active_adapters]
-
-
 def _registry(pipe: Any) -> dict[tuple, str]:
     """The adapters loaded into the pipeline's LoRA target, kept on that module (shared by ``from_pipe`` variants)."""
     module = _target(pipe)

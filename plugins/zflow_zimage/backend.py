@@ -108,7 +108,7 @@ class ZImageBackend:
             entry = self._entry(handle, stage, first.root)
             class_name = type(entry.pipe).__name__
             settings = options.read(handle.model.options, handle.model.model, kind, stage, zimage=is_zimage(class_name))
-            controlnet = control.source(handle.model, first.root)  # the stage's ControlNet, resolved once a batch
+            controlnet = control.net(handle.model, first.root)  # the stage's ControlNet, resolved once a batch
         except Exception as exc:
             return [exc] * len(requests)
         step, omni = multiple(entry.pipe), is_omni(class_name)
@@ -120,7 +120,7 @@ class ZImageBackend:
             try:
                 job = joblib.plan(request, settings, rounded(request.params["size"], step), omni,
                                   class_name if is_instruct(class_name) else None)
-                job = control.attach(job, request, controlnet.label if controlnet is not None else "")
+                job = control.attach(job, request, controlnet)
                 planned.append((i, with_adapters(job, request)))
             except Exception as exc:
                 results[i] = exc
@@ -202,17 +202,19 @@ class ZImageBackend:
         return results
 
     def _pipeline(self, handle: Handle, entry: Entry, job, stage: str, found) -> Any:
-        """The loaded model's pipeline for a job: its mode's (from_pipe), with the stage's ControlNet (``found``,
-        loaded once per loaded model) when the job has control."""
+        """The loaded model's pipeline for a job: its mode's (from_pipe), with the stage's ControlNet (``found``, a
+        control.Net: loaded once per loaded model and identity; one its folder held before is released first) when
+        the job has control."""
         from . import control
         from .loading import variant
 
         if job.control is None:
             return self.cache.variant(entry, job.pipeline, lambda p: variant(p, job.mode, stage))
         attention = handle.model.options.get("attention")
-        model = self.cache.variant(entry, ("controlnet", found.label),
-                                   lambda p: control.load_model(found, p, stage, attention),
-                                   models.weight_bytes(found), self.emit)
+        self.cache.discard(entry, found.replaces)
+        model = self.cache.variant(entry, found.key,
+                                   lambda p: control.load_model(found.source, p, stage, attention),
+                                   models.weight_bytes(found.source), self.emit)
         return self.cache.variant(entry, job.pipeline, lambda p: control.pipeline(p, model, job.mode, stage))
 
     def _output(self, handle: Handle, job, stage: str, cls: type, image) -> Output:

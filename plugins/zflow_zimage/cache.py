@@ -27,6 +27,7 @@ class Entry:
     size: int
     skipped: list[str] = field(default_factory=list)
     variants: dict[Any, Any] = field(default_factory=dict)
+    sizes: dict[Any, int] = field(default_factory=dict)  # bytes on disk of variants with weights of their own
     holders: set[int] = field(default_factory=set)
     model: str = ""
     dtype: str = ""
@@ -91,8 +92,27 @@ class PipelineCache:
                 self.make_room(entry.device, size, emit, keep=entry)
                 entry.variants[mode] = make(entry.pipe)
                 entry.size += size
+                if size:
+                    entry.sizes[mode] = size
                 entry.memory = weights_memory(entry.pipe, *entry.variants.values())
             return entry.variants[mode]
+
+    def discard(self, entry: Entry, stale: Callable[[Any], bool]) -> int:
+        """Drop the entry's variants ``stale`` accepts (a ControlNet whose folder now holds other weights, and the
+        pipelines made with it), freeing their memory; how many went."""
+        from .device import free_memory
+
+        with self._lock:
+            gone = [mode for mode in entry.variants if stale(mode)]
+            if not gone:
+                return 0
+            for mode in gone:
+                del entry.variants[mode]
+                entry.size -= entry.sizes.pop(mode, 0)
+                log.info("zimage: released %s (replaced)", mode)
+            entry.memory = weights_memory(entry.pipe, *entry.variants.values())
+        free_memory()
+        return len(gone)
 
     def release(self, key: tuple, holder: int, emit: Emit = ignore) -> None:
         """``holder`` is done with ``key``; an unheld pipeline stays loaded (up to KEEP_IDLE of them) until memory

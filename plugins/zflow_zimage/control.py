@@ -39,13 +39,39 @@ _AUTO = {"text2image": "AutoPipelineForText2Image", "image2image": "AutoPipeline
 
 
 @dataclass(frozen=True, slots=True)
+class Net:
+    """The stage's ControlNet for a batch: where it is and its identity (the task keys' own, read once a batch)."""
+
+    source: Source
+    identity: str
+
+    @property
+    def key(self) -> tuple:
+        """Its loaded model's name among a pipeline's variants: new weights in the same place are another model."""
+        return "controlnet", self.source.label, self.identity
+
+    def replaces(self, variant: Any) -> bool:
+        """Whether a pipeline's variant is this ControlNet's place at another identity (stale weights), or a
+        pipeline made with that one."""
+        made_with = isinstance(variant, tuple) and len(variant) == 3 and variant[1] == "controlnet"
+        net = variant[2] if made_with else variant
+        return isinstance(net, tuple) and net[:2] == self.key[:2] and net != self.key
+
+
+def net(model: ModelRef, root: Path | None = None) -> Net | None:
+    """The stage's ControlNet and its identity now (None when it has none)."""
+    found = source(model, root)
+    return Net(found, identity(found)) if found is not None else None
+
+
+@dataclass(frozen=True, slots=True)
 class Control:
-    """A job's control: its type and scale, the ControlNet's label, and the map at the generation size. Jobs share a
-    pipeline call only when their ``group`` is equal."""
+    """A job's control: its type and scale, the ControlNet's key (``Net.key``), and the map at the generation size.
+    Jobs share a pipeline call only when their ``group`` is equal."""
 
     kind: str
     scale: float
-    model: str
+    model: tuple
     image: Image.Image = field(compare=False, repr=False)
 
     @property
@@ -157,7 +183,8 @@ def _config(found: Source) -> dict:
 
 
 def pipeline(pipe: Any, controlnet: Any, mode: str, stage: str) -> Any:
-    """The ``mode`` pipeline with ``controlnet``, sharing ``pipe``'s modules (from_pipe)."""
+    """The ``mode`` pipeline with ``controlnet``, sharing ``pipe``'s modules (from_pipe), offloaded to the CPU
+    between uses as ``pipe`` is when the stage sets ``cpu_offload``."""
     import diffusers
 
     fam = family(pipe)
@@ -176,24 +203,31 @@ def pipeline(pipe: Any, controlnet: Any, mode: str, stage: str) -> Any:
         raise PluginError(f"stages.{stage}.options.controlnet: {type(controlnet).__name__} does not work with "
                           f"{cls.__name__} ({exc})") from exc
     made.set_progress_bar_config(disable=True)
+    offloaded = getattr(pipe, "_offload_device", None) if getattr(pipe, "_all_hooks", None) else None
+    if offloaded is not None:  # cpu_offload: the ControlNet gets its hook too (from_pipe copies no hooks)
+        made.enable_model_cpu_offload(device=offloaded)
     return made
 
 
-def attach(job: Any, request: Request, model: str) -> Any:
+def attach(job: Any, request: Request, found: Net | None) -> Any:
     """``job`` with its task's control: the map resized to the generation size (the resize reported in its
-    provenance with the map's key), the type and scale; the job as it is for a task without control."""
+    provenance with the map's key and the ControlNet's identity), the type and scale; the job as it is for a task
+    without control."""
     control = requested(request.task)
     if control is None:
         return job
+    if found is None:
+        raise PluginError(f"{request.task.id}: {control['type']} control needs a ControlNet on the "
+                          f"{request.task.stage} stage: set stages.{request.task.stage}.options.controlnet")
     maps = request.inputs_of("control")
     if len(maps) != 1:
         raise ValueError(f"{control['type']} control needs one control map input (role 'control'), got {len(maps)}")
     image = rgb_image(maps[0].main)
-    used = {**control, "map": maps[0].key, "map_task": maps[0].task_id, "controlnet": model}
+    used = {**control, "map": maps[0].key, "map_task": maps[0].task_id, "controlnet": found.identity}
     if image.size != tuple(job.gen_size):
         used["resized_from"] = list(image.size)
         image = image.resize(job.gen_size, Image.Resampling.LANCZOS)
-    return replace(job, control=Control(control["type"], control["scale"], model, image),
+    return replace(job, control=Control(control["type"], control["scale"], found.key, image),
                    meta={**job.meta, "control": used})
 
 

@@ -37,4 +37,3 @@ def drop_problem(state: dict[str, Any], sheet: Any, drop: Any) -> str | None:
     if drop and kept <= {sheet}:
         return f"{sheet} is the last sheet {character.split('/')[-1]} trains on: keep at least one"
     return None
-
