@@ -195,12 +195,14 @@ def test_keyboard_moves_through_drafts_picks_and_zooms(views, browser) -> None:
          and json.loads((project.root / "picks.json").read_text()) == {"ink/ep2": 2}, "the pick")
     wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, 'figure.draft.picked[data-id="ink/ep2/draft-2"]'),
          "draft 2 to show as picked")
-    width = browser.find_element(By.CSS_SELECTOR, 'figure[data-id="ink/ep2/draft-1"] img').rect["width"]
+    thumbnail = 'figure[data-id="ink/ep2/draft-1"] img'
+    # The pick's rebuild may re-render the page between finding the image and reading its size: read both at once.
+    width = wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, thumbnail).rect["width"], "the thumbnail's width")
     assert width >= 200, "thumbnails are larger than before (150 px)"
     body.send_keys("+")
     body.send_keys("+")
-    wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, 'figure[data-id="ink/ep2/draft-1"] img').rect["width"]
-         == width + 40, "the thumbnails to grow")
+    wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, thumbnail).rect["width"] == width + 40,
+         "the thumbnails to grow")
     body.send_keys("i")
     wait(browser, lambda d: d.find_element(By.ID, "details").is_displayed()
          and "ink/ep2/draft-2" in d.find_element(By.ID, "details").text, "the details of the focused draft")

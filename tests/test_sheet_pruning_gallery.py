@@ -36,7 +36,7 @@ def test_a_click_on_drop_prunes_the_sheet_and_retrains_only_its_character(projec
     assert json.loads((project.root / "picks.json").read_text()) == {"s/barista": 1, SHEET + "#drop": 1}
     wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, f'figure.dropped[data-id="{SHEET}"]'),
          "the sheet to show as dropped")
-    assert browser.find_element(By.CSS_SELECTOR, button).text == "restore"
+    wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, button).text == "restore", "the button to offer restore")
     wait(browser, lambda d: dataset_url(d) != first_dataset, "the new training set on the page")
     assert loaded(browser, "s/barista/draft-1") == first["s/barista/draft-1"]
     assert loaded(browser, SHEET) == first[SHEET]  # still shown, to restore
@@ -85,7 +85,8 @@ def test_a_sheet_the_recipe_drops_is_shown_marked_and_only_an_edit_of_the_recipe
     events = proc.rebuild()
     assert ran(events) == {"characters/momo/train", "s/dog/draft-1", "s/dog/contact", "s/dog/refine"}  # not the sheet
     wait(browser, lambda d: dataset_images(d) == ["characters/momo/turnaround-01", third], "sheet 3 trained on")
-    assert browser.find_element(By.CSS_SELECTOR, f'figure[data-id="{third}"] button.drop').text == "drop"
+    wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, f'figure[data-id="{third}"] button.drop').text == "drop",
+         "sheet 3's button to offer drop")
     assert not browser.find_elements(By.CSS_SELECTOR, ".recipe-dropped")
 
 

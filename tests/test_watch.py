@@ -9,18 +9,9 @@ import re
 import pytest
 
 from helpers.project import BASIC_RECIPE, ProjectDir
-from helpers.watch import WatchProcess, ran, started
+from helpers.watch import WatchProcess, ran, started, watching  # noqa: F401  (watching is a fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-
-@pytest.fixture
-def watching(basic: ProjectDir):
-    """The basic project under `zflow watch --json`, past its first build; yields (project, process, events)."""
-    proc = WatchProcess(basic)
-    events = proc.until(lambda e: e["event"] == "watching")
-    yield basic, proc, events
-    assert proc.stop() == 0
 
 
 def mtimes(proj: ProjectDir) -> dict[str, int]:

@@ -266,3 +266,35 @@ def test_new_weights_in_the_controlnet_folder_load_anew_and_release_the_old(tiny
     assert nets == [controlnet.net(handle.model).key, ("text2image", "controlnet", controlnet.net(handle.model).key)]
     [fresh_entry] = fresh.cache._entries.values()
     assert entry.memory == fresh_entry.memory and entry.size == fresh_entry.size  # the old one was let go
+
+
+def test_the_controlnet_is_offloaded_with_an_offloaded_pipeline(tiny_zimage, tiny_controlnet, tmp_path):
+    """What `cpu_offload = true` does on an accelerator, on the CPU device diffusers' hooks also accept: the
+    ControlNet pipelines made with from_pipe get the ControlNet its own offload hook beside the pipeline's, and
+    offloaded calls give the same bytes as calls without offload, before and after the plain pipeline runs."""
+    import torch
+    from diffusers import ZImagePipeline
+
+    from zflow_zimage import device, options
+
+    handle = model_ref(tiny_zimage, controlnet=str(tiny_controlnet), cpu_offload=True)
+    found = controlnet.net(handle).source
+    settings = options.read(handle.options, handle.model, "draft", "draft", zimage=True)
+
+    def generate(pipe, made):
+        out = [made(prompt="a cat", control_image=picture(seed=3), height=64, width=64, num_inference_steps=2,
+                    generator=torch.Generator().manual_seed(1), controlnet_conditioning_scale=0.8).images[0]]
+        pipe(prompt="a dog", height=64, width=64, num_inference_steps=2)  # the plain pipeline's hooks in between
+        return [*out, made(prompt="a cat", control_image=picture(seed=3), height=64, width=64, num_inference_steps=2,
+                           generator=torch.Generator().manual_seed(1), controlnet_conditioning_scale=0.8).images[0]]
+
+    plain = ZImagePipeline.from_pretrained(tiny_zimage)
+    expected = generate(plain, controlnet.pipeline(plain, controlnet.load_model(found, plain, "draft"), "text2image",
+                                                   "draft"))
+    offloaded = ZImagePipeline.from_pretrained(tiny_zimage)
+    assert device.place(offloaded, settings, "cpu:0") == []  # not skipped: hooks on an explicit device
+    made = controlnet.pipeline(offloaded, controlnet.load_model(found, offloaded, "draft"), "text2image", "draft")
+    assert made.controlnet._hf_hook.execution_device == offloaded._offload_device
+    got = generate(offloaded, made)
+    assert made.controlnet._hf_hook.execution_device == offloaded._offload_device
+    assert [np.asarray(i).tobytes() for i in got] == [np.asarray(i).tobytes() for i in expected]

@@ -50,7 +50,8 @@ def place(pipe, settings: Settings, device: str) -> list[str]:
             pipe.to(device)
     else:
         if settings.cpu_offload:
-            skipped.append("cpu_offload (no accelerator)")
+            skipped.append(f"cpu_offload: the models run on {device}, where they already are (offloading keeps "
+                           f"weights in CPU memory between the uses of an accelerator)")
         pipe.to(device)
     denoiser = getattr(pipe, "transformer", None)
     denoiser = denoiser if denoiser is not None else getattr(pipe, "unet", None)

@@ -1,5 +1,6 @@
-"""A running `zflow watch --json` whose events the tests read as they come, and the `serve` fixture that starts
-one with its live gallery (`--serve --port 0`) and stops it after the test."""
+"""A running `zflow watch --json` whose events the tests read as they come, the `watching` fixture (the basic
+project watched), and the `serve` fixture that starts one with its live gallery (`--serve --port 0`) and stops it
+after the test."""
 from __future__ import annotations
 
 import json
@@ -86,6 +87,16 @@ def ran(events: list[dict]) -> set[str]:
 
 def started(events: list[dict]) -> set[str]:
     return {e["id"] for e in events if e["event"] == "task-start"}
+
+
+@pytest.fixture
+def watching(basic: ProjectDir) -> Iterator[tuple[ProjectDir, WatchProcess, list[dict]]]:
+    """The basic project (conftest's ``basic``) under `zflow watch --json`, past its first build; yields (project,
+    process, its first events) and checks that it stops cleanly."""
+    proc = WatchProcess(basic)
+    events = proc.until(lambda e: e["event"] == "watching")
+    yield basic, proc, events
+    assert proc.stop() == 0
 
 
 @dataclass

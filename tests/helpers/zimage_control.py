@@ -15,9 +15,10 @@ def control_models(tmp_path_factory):
             zimage_model.build_zimage_controlnet(folder / "cn-other", layers=(0,)))
 
 
-def configure(project, model, controlnet: str | None) -> None:
-    """zflow.toml with the draft, refine and edit stages on ``model`` (2 steps) and ``controlnet`` when given."""
-    option = f', controlnet = "{controlnet}"' if controlnet else ""
+def configure(project, model, controlnet: str | None, extra: str = "") -> None:
+    """zflow.toml with the draft, refine and edit stages on ``model`` (2 steps), ``controlnet`` when given, and the
+    ``extra`` options (``key = value, ...``)."""
+    option = (f', controlnet = "{controlnet}"' if controlnet else "") + (f", {extra}" if extra else "")
     project.write("zflow.toml", 'output = "out"\nbase_pixels = 4096\n' + "".join(
         f'\n[stages.{stage}]\nbackend = "zimage"\nmodel = "{model}"\noptions = {{ steps = 2{option} }}\n'
         for stage in ("draft", "refine", "edit")))

@@ -1,6 +1,7 @@
 """File watching with watchdog: events on the watched targets become debounced change sets."""
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 from typing import Callable
@@ -14,6 +15,17 @@ from .targets import Targets
 
 #: Event types that can mean new content (opening or reading a file is not a change; zflow's own loads do that).
 _CHANGES = {"created", "modified", "moved", "deleted", "closed"}
+
+
+class _QuietStop(logging.Filter):
+    """Drops watchdog's error for an emitter that reads once more as it is stopped (a harmless race: the stopped
+    emitter reads nothing); logging's last resort would print it on the terminal, among the rebuild lines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "called when the thread is inactive" not in record.getMessage()
+
+
+logging.getLogger("watchdog.observers.inotify").addFilter(_QuietStop())
 
 
 class Watcher(FileSystemEventHandler):
