@@ -62,10 +62,12 @@ class ZImageBackend:
         return options.key_options(model.options)
 
     def refusal(self, model: ModelRef, task: Task, root: Path) -> str | None:
-        """An ``instruct`` edit on a model that cannot edit by instruction, told when the build is planned."""
+        """An ``instruct`` edit on a model that cannot edit by instruction, or a controlled refine or edit on a model
+        whose ControlNets only make images from text, told when the build is planned."""
+        from . import control
         from .instruct import refusal
 
-        return refusal(model, task, root)
+        return refusal(model, task, root) or control.refusal(model, task, root)
 
     def side_models(self, model: ModelRef) -> dict[str, str]:
         """The stage's ControlNet identity (``controlnet``: hub id + revision, or the folder's fingerprint)."""

@@ -32,7 +32,12 @@ _PIPELINES = {
     ("ZImage", "text2image"): "ZImageControlNetPipeline",
     ("ZImage", "inpaint"): "ZImageControlNetInpaintPipeline",
     ("StableDiffusion3", "text2image"): "StableDiffusion3ControlNetPipeline",
-    ("StableDiffusion3", "inpaint"): "StableDiffusion3ControlNetInpaintingPipeline",
+}
+#: Why a family has no ControlNet pipeline but text-to-image.
+_ONLY_TEXT2IMAGE = {
+    "StableDiffusion3": "diffusers' SD3 ControlNets only generate from noise: it has no SD3 ControlNet img2img "
+                        "pipeline, and StableDiffusion3ControlNetInpaintingPipeline is an inpainting ControlNet whose "
+                        "control image is the image to repaint, not a control map",
 }
 _AUTO = {"text2image": "AutoPipelineForText2Image", "image2image": "AutoPipelineForImage2Image",
          "inpaint": "AutoPipelineForInpainting"}
@@ -139,8 +144,28 @@ def side_models_of(model: ModelRef, task: Task) -> tuple[str, ...]:
 
 def family(pipe: Any) -> str:
     """The pipeline family that picks the ControlNet classes: ZImage, StableDiffusion3, or its class name."""
-    name = type(pipe).__name__
+    return family_of(type(pipe).__name__)
+
+
+def family_of(name: str) -> str:
     return "ZImage" if is_zimage(name) else "StableDiffusion3" if name.startswith("StableDiffusion3") else name
+
+
+def refusal(model: ModelRef, task: Task, root: Path) -> str | None:
+    """Why a refine or edit with control cannot run on the stage's model (its family's ControlNets only make
+    images from text), told when the build is planned; None when it can, or when the pipeline is not known yet."""
+    from .instruct import pipeline_name
+
+    control = requested(task)
+    if control is None or task.kind == "draft":
+        return None
+    name = pipeline_name(model, root)
+    why = _ONLY_TEXT2IMAGE.get(family_of(name)) if name else None
+    if why is None:
+        return None
+    return (f"{model.model} ({name}) cannot {task.kind} with {control['type']} control: {why}; remove the control "
+            f"from this {task.kind}, or set stages.{task.stage}.model to a model whose ControlNet serves it, such as "
+            f"Tongyi-MAI/Z-Image-Turbo")
 
 
 def load_model(found: Source, pipe: Any, stage: str, attention: str | None = None) -> Any:
@@ -193,8 +218,9 @@ def pipeline(pipe: Any, controlnet: Any, mode: str, stage: str) -> Any:
     else:
         name = _PIPELINES.get((fam, mode)) or (None if fam in ("ZImage", "StableDiffusion3") else _AUTO.get(mode))
         if name is None:
+            why = f" ({_ONLY_TEXT2IMAGE[fam]})" if fam in _ONLY_TEXT2IMAGE else ""
             raise PluginError(f"stages.{stage}.options.controlnet: diffusers has no {mode} ControlNet pipeline for "
-                              f"{type(pipe).__name__}: remove the control from this {mode} task")
+                              f"{type(pipe).__name__}{why}: remove the control from this {mode} task")
         cls = getattr(diffusers, name)
     try:
         with quiet():

@@ -183,3 +183,81 @@ def build_sd_controlnet(folder: Path, seed: int = 0) -> Path:
                 param.normal_(0, 0.2)
     model.save_pretrained(folder)
     return folder
+
+
+def t5_tokenizer():
+    """A T5 tokenizer made offline: a Unigram vocabulary of <pad>, </s>, <unk>, the word start and one piece per
+    printable ASCII character (with and without the word start), as transformers 5 builds from ``vocab=``."""
+    from transformers import T5Tokenizer
+
+    chars = [chr(c) for c in range(ord("!"), ord("~") + 1)]
+    vocab = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0), ("▁", -2.0)]
+    vocab += [("▁" + c, -3.0) for c in chars] + [(c, -4.0) for c in chars]
+    return T5Tokenizer(vocab=vocab, extra_ids=0, model_max_length=64)
+
+
+def clip_tokenizer():
+    """A byte-level CLIP tokenizer (no merges: one token per byte) made offline."""
+    from transformers import CLIPTokenizer
+
+    symbols = byte_symbols()
+    vocab = {s: i for i, s in enumerate(symbols + [s + "</w>" for s in symbols])}
+    vocab.update({"<|startoftext|>": len(vocab), "<|endoftext|>": len(vocab) + 1})
+    return CLIPTokenizer(vocab=vocab, merges=[], model_max_length=77)
+
+
+def _sd3_dims(layers: int) -> dict:
+    """The transformer dimensions diffusers' own SD3 ControlNet tests use (tests/pipelines/controlnet_sd3)."""
+    return dict(sample_size=32, patch_size=1, in_channels=8, num_layers=layers, attention_head_dim=8,
+                num_attention_heads=4, joint_attention_dim=32, caption_projection_dim=32, pooled_projection_dim=64,
+                out_channels=8, qk_norm="rms_norm")
+
+
+def build_sd3(folder: Path, seed: int = 0) -> Path:
+    """Save a tiny random Stable Diffusion 3 pipeline (two CLIP encoders and a T5, all tokenizers made offline) to
+    ``folder``, shaped as diffusers' SD3 ControlNet tests shape theirs."""
+    import torch
+    from diffusers import (AutoencoderKL, FlowMatchEulerDiscreteScheduler, SD3Transformer2DModel,
+                           StableDiffusion3Pipeline)
+    from transformers import CLIPTextConfig, CLIPTextModelWithProjection, T5Config, T5EncoderModel
+
+    clip, t5 = clip_tokenizer(), t5_tokenizer()
+    torch.manual_seed(seed)
+    transformer = SD3Transformer2DModel(**_sd3_dims(4))
+    config = CLIPTextConfig(bos_token_id=clip.bos_token_id, eos_token_id=clip.eos_token_id,
+                            pad_token_id=clip.pad_token_id, hidden_size=32, intermediate_size=37,
+                            num_attention_heads=4, num_hidden_layers=2, vocab_size=len(clip), hidden_act="gelu",
+                            projection_dim=32, max_position_embeddings=77)
+    encoders = []
+    for _ in range(2):
+        torch.manual_seed(seed)
+        encoders.append(CLIPTextModelWithProjection(config))
+    torch.manual_seed(seed)
+    text_encoder_3 = T5EncoderModel(T5Config(vocab_size=len(t5), d_model=32, d_kv=8, d_ff=37, num_layers=2,
+                                             num_heads=4, pad_token_id=t5.pad_token_id,
+                                             eos_token_id=t5.eos_token_id, decoder_start_token_id=0))
+    torch.manual_seed(seed)
+    vae = AutoencoderKL(sample_size=32, in_channels=3, out_channels=3, block_out_channels=(4,), layers_per_block=1,
+                        latent_channels=8, norm_num_groups=1, use_quant_conv=False, use_post_quant_conv=False,
+                        shift_factor=0.0609, scaling_factor=1.5035)
+    StableDiffusion3Pipeline(
+        transformer=transformer, scheduler=FlowMatchEulerDiscreteScheduler(), vae=vae, text_encoder=encoders[0],
+        tokenizer=clip, text_encoder_2=encoders[1], tokenizer_2=clip, text_encoder_3=text_encoder_3, tokenizer_3=t5,
+    ).save_pretrained(folder)
+    return folder
+
+
+def build_sd3_controlnet(folder: Path, seed: int = 0, extra_conditioning_channels: int = 0) -> Path:
+    """Save a tiny random SD3ControlNetModel matching ``build_sd3``'s transformer to ``folder`` (its zero-initialised
+    output blocks get random weights, so its control shows in the image)."""
+    import torch
+    from diffusers import SD3ControlNetModel
+
+    torch.manual_seed(seed)
+    model = SD3ControlNetModel(**_sd3_dims(3), extra_conditioning_channels=extra_conditioning_channels)
+    with torch.no_grad():
+        for param in model.parameters():
+            if not param.abs().sum():
+                param.normal_(0, 0.2)
+    model.save_pretrained(folder)
+    return folder
