@@ -3,11 +3,13 @@ CI=true, every skip turned into a failure: a CI run must not pass by leaving out
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
 from helpers.ci import in_ci
 from helpers.project import BASIC_RECIPE, CONFIG, ProjectDir
+from helpers.ray_lab import Lab, started_lab
 
 
 @pytest.fixture
@@ -21,6 +23,13 @@ def project(tmp_path: Path) -> ProjectDir:
 def basic(project: ProjectDir) -> ProjectDir:
     project.write("recipes/basic.py", BASIC_RECIPE)
     return project
+
+
+@pytest.fixture(scope="session")
+def lab() -> Iterator[Lab]:
+    """One real Ray cluster of this machine for the session's Ray tests (see helpers.ray_lab)."""
+    with started_lab() as cluster:
+        yield cluster
 
 
 def failed_in_ci(report) -> None:

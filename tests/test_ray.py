@@ -3,19 +3,18 @@ build, models kept per worker, a killed worker retried, no work on a no-op rebui
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
 
 import pytest
 
 from helpers.ci import need_ray, need_torch
 from helpers.project import BASIC_RECIPE, BASIC_TASKS
+from helpers.ray_lab import GPUS, Lab
 from zflow.engine.project import Project
 from zflow.errors import UsageError
 
@@ -24,9 +23,6 @@ import ray  # noqa: E402
 
 pytestmark = [pytest.mark.ray, pytest.mark.e2e, pytest.mark.slow]
 
-CLONE_NEWNET = 0x40000000
-GPUS = 2
-MB = 2**20
 
 RAY_SETTINGS = f"""
 batch_size = 1
@@ -90,52 +86,6 @@ def after_task(task, key, artifact, seconds):
 
 PROBE_STAGES = "".join(f'\n[stages.{s}]\nbackend = "probe"\noptions = {{ tag = "{s}" }}\n'
                        for s in ("draft", "refine", "edit"))
-
-
-@contextlib.contextmanager
-def loopback_only() -> Iterator[None]:
-    """This process, and every process it starts, in a new network namespace where only ``lo`` is up."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    home = os.open("/proc/self/ns/net", os.O_RDONLY)
-    try:
-        if libc.unshare(CLONE_NEWNET) != 0:
-            raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET) needs root (CAP_SYS_ADMIN)")
-        subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-        yield
-    finally:
-        libc.setns(home, CLONE_NEWNET)
-        os.close(home)
-
-
-@dataclass
-class Lab:
-    """The session's Ray cluster: a head without GPUs and one node holding the (fake) GPUs."""
-
-    cluster: Any
-    gpu_node: Any
-
-    def add_gpu_node(self) -> None:
-        self.gpu_node = self.cluster.add_node(num_cpus=0, num_gpus=GPUS, object_store_memory=80 * MB,
-                                              node_ip_address="127.0.0.1")
-
-
-@pytest.fixture(scope="session")
-def lab() -> Iterator[Lab]:
-    from ray.cluster_utils import Cluster
-
-    with pytest.MonkeyPatch.context() as env, loopback_only():
-        env.setenv("RAY_USAGE_STATS_ENABLED", "0")
-        cluster = Cluster(initialize_head=True, head_node_args={
-            "num_cpus": 1, "num_gpus": 0, "include_dashboard": False, "object_store_memory": 80 * MB,
-            "node_ip_address": "127.0.0.1"})
-        lab = Lab(cluster, None)
-        lab.add_gpu_node()
-        ray.init(address=cluster.address, log_to_driver=False)
-        try:
-            yield lab
-        finally:
-            ray.shutdown()
-            cluster.shutdown()
 
 
 @dataclass

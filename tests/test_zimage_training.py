@@ -14,6 +14,7 @@ from PIL import Image
 
 from helpers.ci import need_torch
 from helpers.project import ZFLOW, ProjectDir
+from helpers.training import ENV, RECIPE, meta_of, tensors, train_progress, training_project
 
 need_torch()
 
@@ -21,64 +22,26 @@ from helpers.zimage import model_ref, offline_one_thread, pixels, request, tiny_
 
 pytestmark = [pytest.mark.zimage, pytest.mark.e2e, pytest.mark.slow]
 
-ENV = {"HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
-RECIPE = '''\
-from zflow import Character, Series, Train
-nabi = Character("nabi", looks="a grey cat", trigger="nabi_cat",
-                 train=Train(images="nabi/*.png", steps={steps}, rank=4, lr=5e-3, resolution=64,
-                             checkpoint_every={every}))
-s = Series("s", prompt="{{{{ cast }}}} {{{{ action }}}}", size="64x64", drafts=1, refine=False)
-s.scene("cat", cast=[nabi], action="naps")
-s.scene("cup", action="a cup of tea")
-'''
-
-
-def _project(project: ProjectDir, model, steps: int, every: int) -> ProjectDir:
-    project.write("zflow.toml", f'output = "out"\nbase_pixels = 4096\n[stages.draft]\nbackend = "zimage"\n'
-                                f'model = "{model}"\noptions = {{ steps = 2 }}\n')
-    for i in range(3):
-        path = project.root / f"recipes/nabi/{i}.png"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        Image.new("RGB", (64, 64), (60 * i, 110, 200 - 40 * i)).save(path)
-    project.write("recipes/r.py", RECIPE.format(steps=steps, every=every))
-    return project
-
-
-def _progress(events: list[dict]) -> list[dict]:
-    return [e for e in events if e["event"] == "train-progress"]
-
-
-def _meta(project: ProjectDir, task_id: str) -> dict:
-    from zflow.engine import Project
-
-    session = Project(project.root)
-    try:
-        plan = session.plan(session.load())
-        return dict(session.store.artifact(plan.items[task_id].key).meta)
-    finally:
-        session.close()
-
-
 def test_the_train_task_trains_a_lora_that_loads_and_changes_the_image(project, tiny_zimage):
     from zflow_zimage.backend import ZImageBackend
     from zflow_zimage.cache import PipelineCache
 
-    _project(project, tiny_zimage, steps=12, every=4)
+    training_project(project, tiny_zimage, steps=12, every=4)
     result = project.build(env=ENV)
     assert result.code == 0, result.stderr
     assert {"characters/nabi/train", "s/cat/draft-1", "s/cup/draft-1"} <= result.ids("task-done")
-    progress = _progress(result.events)
+    progress = train_progress(result.events)
     assert progress[0]["step"] == 1 and progress[-1]["step"] == 12
     assert [e["step"] for e in progress if e["checkpoint"]] == [4, 8]
     assert all(e["id"] == "characters/nabi/train" and e["loss"] > 0 for e in progress)
     out = project.root / "out/characters/nabi/train"
     with Image.open(out / "loss.png") as curve:
         assert curve.size == (640, 360)
-    meta = _meta(project, "characters/nabi/train")
+    meta = meta_of(project, "characters/nabi/train")
     assert (meta["role"], meta["steps"], meta["resumed_from"], meta["steps_run"]) == ("lora", 12, 0, 12)
     assert [i["source"] for i in meta["images"]] == [f"recipes/nabi/{i}.png" for i in range(3)]
-    assert _meta(project, "s/cat/draft-1")["adapters"] == [{"lora": "nabi", "weight": 1.0}]
-    assert "adapters" not in _meta(project, "s/cup/draft-1")
+    assert meta_of(project, "s/cat/draft-1")["adapters"] == [{"lora": "nabi", "weight": 1.0}]
+    assert "adapters" not in meta_of(project, "s/cup/draft-1")
     assert not any((project.root / ".zflow/work").iterdir())  # the finished training's work folder is gone
 
     backend = ZImageBackend(PipelineCache())
@@ -91,7 +54,7 @@ def test_the_train_task_trains_a_lora_that_loads_and_changes_the_image(project, 
 
 
 def test_a_training_killed_with_sigkill_resumes_from_its_last_checkpoint(project, tiny_zimage, tmp_path):
-    _project(project, tiny_zimage, steps=30, every=3)
+    training_project(project, tiny_zimage, steps=30, every=3)
     env = {**os.environ, **ENV}
     proc = subprocess.Popen([ZFLOW, "build", "--json"], cwd=project.root, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
@@ -111,47 +74,41 @@ def test_a_training_killed_with_sigkill_resumes_from_its_last_checkpoint(project
 
     again = project.build(env=ENV)
     assert again.code == 0, again.stderr
-    progress = _progress(again.events)
-    meta = _meta(project, "characters/nabi/train")
+    progress = train_progress(again.events)
+    meta = meta_of(project, "characters/nabi/train")
     resumed = meta["resumed_from"]
     assert resumed >= seen and resumed % 3 == 0 and resumed < 30
     assert progress[0]["step"] == resumed + 1 and progress[-1]["step"] == 30
     assert meta["steps_run"] == 30 - resumed  # steps run in all: the first build's `resumed`, then the rest
 
-    whole = _project(ProjectDir(tmp_path / "uninterrupted"), tiny_zimage, steps=30, every=3)
+    whole = training_project(ProjectDir(tmp_path / "uninterrupted"), tiny_zimage, steps=30, every=3)
     done = whole.build(env=ENV)
     assert done.code == 0, done.stderr
-    resumed_lora, whole_lora = (_tensors(p / "out/characters/nabi/train/lora.safetensors")
+    resumed_lora, whole_lora = (tensors(p / "out/characters/nabi/train/lora.safetensors")
                                 for p in (project.root, whole.root))
     assert resumed_lora.keys() == whole_lora.keys()
     assert all(np.array_equal(resumed_lora[k], whole_lora[k]) for k in whole_lora)  # it resumed exactly
 
 
-def _tensors(path) -> dict:
-    from safetensors.numpy import load_file
-
-    return load_file(path)
-
-
 def test_a_training_adapter_is_merged_while_training_and_left_out_of_the_lora(project, tiny_zimage):
     from helpers.zimage_lora import make_lora
 
-    _project(project, tiny_zimage, steps=4, every=10)
+    training_project(project, tiny_zimage, steps=4, every=10)
     make_lora(tiny_zimage, project.root / "adapters/v1", seed=5, rank=2)
     project.write("recipes/r.py", RECIPE.format(steps=4, every=10).replace(
         "checkpoint_every=10)", 'checkpoint_every=10, adapter=Lora("../adapters/v1/pytorch_lora_weights.safetensors"))'
     ).replace("import Character,", "import Character, Lora,"))
     first = project.build(env=ENV)
     assert first.code == 0, first.stderr
-    lora = _tensors(project.root / "out/characters/nabi/train/lora.safetensors")
+    lora = tensors(project.root / "out/characters/nabi/train/lora.safetensors")
     assert lora and all(v.shape[0] == 4 for k, v in lora.items() if "lora_A" in k)  # rank 4: the adapter (2) is not
-    assert _meta(project, "characters/nabi/train")["steps_run"] == 4
+    assert meta_of(project, "characters/nabi/train")["steps_run"] == 4
     make_lora(tiny_zimage, project.root / "adapters/v1", seed=6, rank=2)  # a new adapter file: trained again
     assert "characters/nabi/train" in project.build(env=ENV).ids("task-done")
 
 
 def test_a_generated_turnaround_set_is_drawn_then_trained_on(project, tiny_zimage):
-    _project(project, tiny_zimage, steps=2, every=10)
+    training_project(project, tiny_zimage, steps=2, every=10)
     project.write("recipes/r.py", RECIPE.format(steps=2, every=10).replace('images="nabi/*.png"',
                                                                            "images=Sheets(n=2)").replace(
         "import Character,", "import Character, Sheets,"))
@@ -159,7 +116,7 @@ def test_a_generated_turnaround_set_is_drawn_then_trained_on(project, tiny_zimag
     assert result.code == 0, result.stderr
     assert result.ids("task-done") == {"characters/nabi/train", "characters/nabi/turnaround-01",
                                        "characters/nabi/turnaround-02"}
-    images = _meta(project, "characters/nabi/train")["images"]
+    images = meta_of(project, "characters/nabi/train")["images"]
     assert [(i["source"], i["caption"]) for i in images] == [
         ("characters/nabi/turnaround-01", "nabi_cat, a grey cat, front view"),
         ("characters/nabi/turnaround-02", "nabi_cat, a grey cat, side view")]
