@@ -298,3 +298,30 @@ def test_the_controlnet_is_offloaded_with_an_offloaded_pipeline(tiny_zimage, tin
     got = generate(offloaded, made)
     assert made.controlnet._hf_hook.execution_device == offloaded._offload_device
     assert [np.asarray(i).tobytes() for i in got] == [np.asarray(i).tobytes() for i in expected]
+
+
+def test_retrained_controlnet_weights_of_the_same_size_are_another_controlnet(tiny_zimage, tiny_controlnet,
+                                                                              tmp_path):
+    """A fine-tune saved over the ControlNet's weight file keeps its name and size: its identity (task keys, the
+    loaded model) still changes, and the next controlled task is a fresh process's, byte for byte."""
+    import shutil
+
+    from zflow_zimage import models
+
+    folder, pose = tmp_path / "cn", control_map(tmp_path)
+    shutil.copytree(tiny_controlnet, folder)
+    handle_model = model_ref(tiny_zimage, controlnet=str(folder))
+    backend = ZImageBackend(PipelineCache())
+    handle = backend.load(handle_model)
+    [before] = run(backend, handle, (control(), (pose,)))
+    fingerprint, identity = models.fingerprint(folder), backend.side_models(handle_model)["controlnet"]
+    retrained = zimage_model.build_zimage_controlnet(tmp_path / "retrained", seed=1)
+    for path in models.weight_files(retrained):
+        shutil.copyfile(path, folder / path.relative_to(retrained))
+    assert models.fingerprint(folder) == fingerprint  # names, sizes and configs alone cannot tell
+    assert backend.side_models(handle_model)["controlnet"] != identity
+    [after] = run(backend, handle, (control(), (pose,)))
+    fresh = ZImageBackend(PipelineCache())
+    [expected] = run(fresh, fresh.load(handle_model), (control(), (pose,)))
+    assert after.files["image.png"] == expected.files["image.png"]
+    assert np.abs(pixels(after) - pixels(before)).max() > 20

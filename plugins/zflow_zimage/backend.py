@@ -70,7 +70,7 @@ class ZImageBackend:
         return refusal(model, task, root) or control.refusal(model, task, root)
 
     def side_models(self, model: ModelRef) -> dict[str, str]:
-        """The stage's ControlNet identity (``controlnet``: hub id + revision, or the folder's fingerprint)."""
+        """The stage's ControlNet identity (``controlnet``: hub id + revision, or the folder's configs and weights)."""
         from . import control
 
         return control.side_models(model)

@@ -17,7 +17,8 @@ from zflow.errors import PluginError
 
 from .jobs import rgb_image
 from .loading import hub_offline, is_zimage, quiet
-from .models import Source, identity, looks_like_folder
+from .control_identity import controlnet_identity
+from .models import Source, looks_like_folder
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,14 @@ class Net:
 def net(model: ModelRef, root: Path | None = None) -> Net | None:
     """The stage's ControlNet and its identity now (None when it has none)."""
     found = source(model, root)
-    return Net(found, identity(found)) if found is not None else None
+    return Net(found, controlnet_identity(found, _project(model, root))) if found is not None else None
+
+
+def _project(model: ModelRef, root: Path | None = None) -> Path | None:
+    """The project folder: ``root``, else zflow.toml's folder when the options came from it."""
+    if root is None and isinstance(model.options, Located) and model.options.source:
+        return Path(model.options.source).parent
+    return root
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +117,7 @@ def source(model: ModelRef, root: Path | None = None) -> Source | None:
     if not value:
         return None
     revision = model.options.get("controlnet_revision")
-    if root is None and isinstance(model.options, Located) and model.options.source:
-        root = Path(model.options.source).parent
+    root = _project(model, root)
     if not looks_like_folder(value, root):
         return Source(value, None, value, revision)
     folder = Path(value).expanduser()
@@ -126,8 +133,8 @@ def source(model: ModelRef, root: Path | None = None) -> Source | None:
 
 def side_models(model: ModelRef) -> dict[str, str]:
     """The stage's ControlNet identity by option name (empty when it has none)."""
-    found = source(model)
-    return {"controlnet": identity(found)} if found is not None else {}
+    found = net(model)
+    return {"controlnet": found.identity} if found is not None else {}
 
 
 def side_models_of(model: ModelRef, task: Task) -> tuple[str, ...]:

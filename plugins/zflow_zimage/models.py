@@ -117,4 +117,9 @@ def weight_bytes(source: Source) -> int:
         folder = Path(HF_HUB_CACHE) / f"models--{source.hub_id.replace('/', '--')}" / "snapshots" / (commit or "-")
     if not folder.is_dir():
         return 0
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.suffix in _WEIGHTS and p.is_file())
+    return sum(p.stat().st_size for p in weight_files(folder))
+
+
+def weight_files(folder: Path) -> list[Path]:
+    """The weight files under ``folder``, sorted."""
+    return sorted(p for p in folder.rglob("*") if p.suffix in _WEIGHTS and p.is_file())
